@@ -1,0 +1,202 @@
+"""`synth` command line. Parses arguments, calls the package, and is one of the two places
+where a SynthError becomes a message (the other is the dashboard's `show_error`)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from synth.config import PROJECT_ROOT, Settings
+from synth.errors import ImportRefused, SynthError
+
+SAMPLE_EXPORT = PROJECT_ROOT / "data" / "sample_notes.csv"
+
+
+class Progress:
+    """A one-line progress bar on stderr, only when stderr is a terminal or SYNTH_PROGRESS=1."""
+
+    def __init__(self, stream=sys.stderr):  # noqa: ANN001
+        self.stream = stream
+        self.on = stream.isatty() or os.environ.get("SYNTH_PROGRESS") == "1"
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.on or total <= 0:
+            return
+        width = 30
+        filled = int(width * done / total)
+        self.stream.write(f"\r{stage:<8} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}")
+        if done >= total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def _mapping(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        field, sep, column = pair.partition("=")
+        if not sep or not field or not column:
+            raise ImportRefused(f"--map takes FIELD=COLUMN (e.g. --map notes=\"Meeting Notes\"), got {pair!r}.")
+        out[field.strip()] = column.strip()
+    return out
+
+
+def cmd_import(args, settings: Settings, store) -> int:  # noqa: ANN001
+    from synth import pipeline
+
+    s = pipeline.import_file(store, settings, Path(args.path), who=args.who, mapping=_mapping(args.map),
+                             skip_bad_rows=args.skip_bad_rows, progress=Progress())
+    for err in s.row_errors[:20]:
+        print(f"skipped {err}", file=sys.stderr)
+    if len(s.row_errors) > 20:
+        print(f"... and {len(s.row_errors) - 20} more row errors", file=sys.stderr)
+    print(f"import #{s.import_id}: {s.notes_added} notes added, {s.duplicates} duplicates skipped, "
+          f"{s.rows_skipped} bad rows skipped; {s.statements_added} statements, {s.issues_found} issues"
+          + (f"; {s.themed} joined existing themes ({s.themes_touched} themes), {s.unthemed} unthemed"
+             if s.themed or s.unthemed else ""))
+    return 0
+
+
+def cmd_fit(args, settings: Settings, store) -> int:  # noqa: ANN001
+    from synth import pipeline
+
+    r = pipeline.fit(store, settings, progress=Progress())
+    print(f"fit run #{r['run_id']}: {r['themes']} themes over {r['statements']} issue statements, "
+          f"{r['unthemed']} unthemed ({r['unthemed'] / max(r['statements'], 1):.1%}); model saved to {r['model_dir']}")
+    return 0
+
+
+def cmd_export(args, settings: Settings, store) -> int:  # noqa: ANN001
+    from synth import export
+
+    n = export.write_csv(export.statements_table(store.statements_frame()), Path(args.out))
+    print(f"wrote {n} statements to {args.out}")
+    return 0
+
+
+def cmd_undo(args, settings: Settings, store) -> int:  # noqa: ANN001
+    n = store.undo_import(args.import_id, who=args.who)
+    print(f"import #{args.import_id} undone: {n} notes removed")
+    return 0
+
+
+def cmd_imports(args, settings: Settings, store) -> int:  # noqa: ANN001
+    df = store.list_imports()
+    if df.empty:
+        print("no imports yet")
+    for r in df.itertuples():
+        print(f"#{r.id} {r.imported_at:%Y-%m-%d %H:%M} {r.status:<9} {r.notes_added:>6} notes  "
+              f"{r.duplicates:>6} dup  {r.file_name}  (by {r.imported_by})")
+    return 0
+
+
+def cmd_themes(args, settings: Settings, store) -> int:  # noqa: ANN001
+    df = store.themes_frame(include_hidden=True)
+    counts = store.statements_frame()["theme_id"].value_counts()
+    for r in df.itertuples():
+        print(f"#{r.id:<4} {int(counts.get(r.id, 0)):>5}  {'(hidden) ' if r.hidden else ''}{r.label}  [{r.area}]")
+    return 0
+
+
+def cmd_theme(args, settings: Settings, store) -> int:  # noqa: ANN001
+    from synth import themes
+
+    if args.action == "rename":
+        themes.rename(store, args.theme_id, " ".join(args.value), who=args.who)
+    elif args.action == "hide":
+        themes.hide(store, args.theme_id, who=args.who)
+    elif args.action == "unhide":
+        themes.hide(store, args.theme_id, who=args.who, hidden=False)
+    elif args.action == "merge":
+        themes.merge(store, args.theme_id, int(args.value[0]), who=args.who)
+    elif args.action == "split":
+        ids = [int(x) for x in args.value[0].split(",")]
+        new = themes.split(store, args.theme_id, ids, " ".join(args.value[1:]) or "Split theme", who=args.who)
+        print(f"new theme #{new}")
+    print(f"theme #{args.theme_id}: {args.action} done")
+    return 0
+
+
+def cmd_demo(args, settings: Settings, store) -> int:  # noqa: ANN001
+    from synth import auth, pipeline
+
+    if not SAMPLE_EXPORT.exists():
+        from synth import sample
+
+        sample.write(SAMPLE_EXPORT.parent)
+    s = pipeline.import_file(store, settings, SAMPLE_EXPORT, who="demo", progress=Progress(), assign=False)
+    print(f"sample import: {s.notes_added} notes added, {s.duplicates} already there")
+    if s.notes_added or store.counts()["themes"] == 0:
+        cmd_fit(args, settings, store)
+    for user, password, role in auth.ensure_demo_users(Path(settings.users_file)):
+        print(f"demo account: {user} / {password}  ({role})")
+    return 0
+
+
+def cmd_report(args, settings: Settings, store) -> int:  # noqa: ANN001
+    from synth import report
+
+    text = report.run(store, settings, region=args.region, office=args.office, since=args.since,
+                      markdown=args.markdown, csv_path=args.csv)
+    print(text)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="synth", description="Frontline feedback synthesis for reverse-mentoring programs.")
+    p.add_argument("--who", default=os.environ.get("USER", "cli"), help="name recorded with imports and edits")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("import", help="import a note export (CSV, XLSX, JSON, JSON Lines)")
+    s.add_argument("path")
+    s.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                   help="map a column explicitly, e.g. --map notes=Summary (fields: note_id meeting_date region office partner executive notes)")
+    s.add_argument("--skip-bad-rows", action="store_true", help="import the valid rows and report the invalid ones")
+    s.set_defaults(func=cmd_import)
+    sub.add_parser("fit", help="fit (or refit) themes over all issue statements").set_defaults(func=cmd_fit)
+    s = sub.add_parser("export", help="export data")
+    s.add_argument("what", choices=["statements"])
+    s.add_argument("--out", required=True)
+    s.set_defaults(func=cmd_export)
+    s = sub.add_parser("undo", help="undo an import")
+    s.add_argument("import_id", type=int)
+    s.set_defaults(func=cmd_undo)
+    sub.add_parser("imports", help="list imports").set_defaults(func=cmd_imports)
+    sub.add_parser("themes", help="list themes").set_defaults(func=cmd_themes)
+    s = sub.add_parser("theme", help="curate a theme: rename ID LABEL | merge ID OTHER | split ID S1,S2 LABEL | hide ID | unhide ID")
+    s.add_argument("action", choices=["rename", "merge", "split", "hide", "unhide"])
+    s.add_argument("theme_id", type=int)
+    s.add_argument("value", nargs="*")
+    s.set_defaults(func=cmd_theme)
+    sub.add_parser("demo", help="import the bundled sample export, fit themes, create demo accounts").set_defaults(func=cmd_demo)
+    s = sub.add_parser("report", help="print the top surfacing themes")
+    s.add_argument("--region")
+    s.add_argument("--office")
+    s.add_argument("--since", help="start of the recent window, YYYY-MM-DD (default: 8 weeks before the latest note)")
+    s.add_argument("--markdown", help="also write the report as Markdown to this file")
+    s.add_argument("--csv", help="also write the figures as CSV to this file")
+    s.set_defaults(func=cmd_report)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        from synth.store import open_store
+
+        settings = Settings.from_env()
+        store = open_store(settings)
+        try:
+            return args.func(args, settings, store)
+        finally:
+            store.close()
+    except SynthError as exc:
+        print(f"synth: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("synth: interrupted; nothing from the unfinished step was saved", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""Settings as data: every setting has a name, an environment variable, a default and help.
+
+`Settings.from_env()` is the only place the environment is read; everything else gets
+a `Settings` passed in, so tests build one by hand.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, field
+from pathlib import Path
+
+from synth.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: object
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db_url", "SYNTH_DB_URL", f"sqlite:///{PROJECT_ROOT / 'data' / 'synth.db'}",
+            "SQLAlchemy URL of the store: sqlite:///path/to/file.db or postgresql+psycopg://user:pw@host/db."),
+    Setting("models_dir", "SYNTH_MODELS_DIR", str(PROJECT_ROOT / "models"),
+            "Folder where fitted theme models are saved, one sub-folder per fit."),
+    Setting("secret_file", "SYNTH_SECRET_FILE", str(PROJECT_ROOT / "data" / "secret.key"),
+            "Key used to pseudonymise partner and executive names (created on first use; keep it private)."),
+    Setting("users_file", "SYNTH_USERS_FILE", str(PROJECT_ROOT / "data" / "users.json"),
+            "JSON file of dashboard users with bcrypt-hashed passwords and roles."),
+    Setting("max_upload_mb", "SYNTH_MAX_UPLOAD_MB", 50,
+            "Files larger than this many megabytes are refused before they are read."),
+    Setting("store_raw_text", "SYNTH_STORE_RAW_TEXT", False,
+            "Also store the unredacted note text (off by default; never shown on the dashboard)."),
+    Setting("privacy_k", "SYNTH_PRIVACY_K", 3,
+            "Breakdown cells backed by fewer than this many distinct partners are suppressed."),
+    Setting("quotes_per_theme", "SYNTH_QUOTES_PER_THEME", 3,
+            "How many representative quotes each theme keeps."),
+    Setting("assign_threshold", "SYNTH_ASSIGN_THRESHOLD", 0.45,
+            "Cosine similarity a new statement needs to join an existing theme without a refit."),
+    Setting("seed", "SYNTH_SEED", 42, "Random seed for theme fitting: the same data and seed give the same themes."),
+)
+
+
+def _coerce(setting: Setting, raw: str) -> object:
+    kind = type(setting.default)
+    try:
+        if kind is bool:
+            if raw.strip().lower() in {"1", "true", "yes", "on"}:
+                return True
+            if raw.strip().lower() in {"0", "false", "no", "off", ""}:
+                return False
+            raise ValueError(raw)
+        return kind(raw)
+    except ValueError:
+        raise ConfigError(
+            f"{setting.env}={raw!r} is not a valid {kind.__name__}; {setting.help}"
+        ) from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str = SETTINGS[0].default
+    models_dir: str = SETTINGS[1].default
+    secret_file: str = SETTINGS[2].default
+    users_file: str = SETTINGS[3].default
+    max_upload_mb: int = 50
+    store_raw_text: bool = False
+    privacy_k: int = 3
+    quotes_per_theme: int = 3
+    assign_threshold: float = 0.45
+    seed: int = 42
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None) -> "Settings":
+        environ = os.environ if environ is None else environ
+        values = {s.name: _coerce(s, environ[s.env]) for s in SETTINGS if s.env in environ}
+        return cls(**values)
+
+    @classmethod
+    def for_directory(cls, folder: Path, **overrides) -> "Settings":
+        """Everything under one folder: what tests and the benchmarks use."""
+        folder = Path(folder)
+        base = dict(
+            db_url=f"sqlite:///{folder / 'synth.db'}",
+            models_dir=str(folder / "models"),
+            secret_file=str(folder / "secret.key"),
+            users_file=str(folder / "users.json"),
+        )
+        base.update(overrides)
+        return cls(**base)
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb) * 1024 * 1024
+
+
+assert {s.name for s in SETTINGS} == {f.name for f in fields(Settings)} - {"extra"}

@@ -1,0 +1,75 @@
+"""Every error synth raises on purpose, and what the user should do about it.
+
+    SynthError                      base; `str()` is the one line a user sees
+    ├── ConfigError                 a setting is missing or malformed
+    ├── StoreError                  the database cannot be opened or is too new
+    ├── ImportRefused               a whole file is refused; nothing was written
+    │   └── BadRowsError            some rows are invalid and skipping was not asked for
+    ├── NotFound                    an import, theme or user id does not exist
+    ├── ThemesNotFitted             a step needs themes and none are fitted yet
+    └── AccessDenied                the signed-in role may not see or do this
+
+Messages say what happened and how to fix it. They are turned into user-facing
+text in exactly two places: `synth.cli.main` and `synth.dashboard.ui.show_error`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SynthError(Exception):
+    """Base of every error synth raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(SynthError):
+    exit_code = 2
+
+
+class StoreError(SynthError):
+    exit_code = 3
+
+
+class ImportRefused(SynthError):
+    exit_code = 4
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One invalid cell. `row` counts data rows from 1, as a spreadsheet user sees them
+    below the header (row 1 is the first data row, i.e. line 2 of a CSV)."""
+
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, column {self.column!r}: {self.reason}"
+
+
+class BadRowsError(ImportRefused):
+    def __init__(self, file_name: str, errors: list[RowError]):
+        self.errors = errors
+        shown = "; ".join(str(e) for e in errors[:3])
+        more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+        super().__init__(
+            f"{file_name}: {len(errors)} invalid row(s): {shown}{more}. Nothing was imported. "
+            "Fix the rows, or import again with --skip-bad-rows to leave them out."
+        )
+
+
+class NotFound(SynthError):
+    exit_code = 5
+
+
+class ThemesNotFitted(SynthError):
+    exit_code = 6
+
+    def __init__(self, what: str = "This step"):
+        super().__init__(f"{what} needs themes, and none are fitted yet. Run `synth fit` first.")
+
+
+class AccessDenied(SynthError):
+    exit_code = 7

@@ -1,0 +1,115 @@
+"""Measure synth against the sample program's ground truth. Used by tests and the benchmark
+scripts; only ever reads the truth file, which the pipeline itself never sees."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import numpy as np
+import sqlalchemy as sa
+
+from synth import store as db
+from synth.text import WORD_NAMES
+
+
+def _aligned(store: db.Store, truth: list[dict]) -> list[tuple[dict, dict]]:
+    """(statement row, truth sentence) pairs, matched by the largest character overlap."""
+    by_key = {t["note_id"]: t for t in truth}
+    q = (sa.select(db.statements.c.id, db.statements.c.start_char, db.statements.c.end_char, db.statements.c.is_issue,
+                   db.statements.c.drop_reason, db.statements.c.text, db.notes.c.note_key, db.assignments.c.theme_id)
+         .join(db.notes, db.notes.c.id == db.statements.c.note_id)
+         .join(db.assignments, db.assignments.c.statement_id == db.statements.c.id, isouter=True))
+    out = []
+    with store.engine.connect() as conn:
+        for r in conn.execute(q):
+            t = by_key.get(r.note_key)
+            if t is None:
+                continue
+            best, best_overlap = None, 0
+            for s in t["sentences"]:
+                overlap = min(r.end_char, s["end"]) - max(r.start_char, s["start"])
+                if overlap > best_overlap:
+                    best, best_overlap = s, overlap
+            if best is not None and best_overlap >= 0.5 * (r.end_char - r.start_char):
+                out.append((r._asdict(), best))
+    return out
+
+
+def issue_detection(store: db.Store, truth: list[dict], split: str | None = "holdout") -> dict:
+    pairs = [(r, s) for r, s in _aligned(store, truth) if split is None or s["split"] == split]
+    tp = sum(1 for r, s in pairs if r["is_issue"] and s["kind"] == "issue")
+    fp = sum(1 for r, s in pairs if r["is_issue"] and s["kind"] != "issue")
+    detected = {(r["note_key"], s["start"]) for r, s in pairs if r["is_issue"] and s["kind"] == "issue"}
+    n_true = sum(1 for t in truth for s in t["sentences"] if s["kind"] == "issue" and (split is None or s["split"] == split))
+    return dict(precision=tp / max(tp + fp, 1), recall=len(detected) / max(n_true, 1), statements=len(pairs),
+                true_issues=n_true)
+
+
+def theme_agreement(store: db.Store, truth: list[dict]) -> dict:
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    pairs = [(r, s) for r, s in _aligned(store, truth) if r["is_issue"] and s["kind"] == "issue"]
+    themed = [(r, s) for r, s in pairs if r["theme_id"] is not None]
+    pred = [r["theme_id"] for r, _ in themed]
+    gold = [s["theme"] for _, s in themed]
+    return dict(nmi=normalized_mutual_info_score(gold, pred), ari=adjusted_rand_score(gold, pred),
+                unthemed=1 - len(themed) / max(len(pairs), 1), statements=len(pairs),
+                themes=len(set(pred)), true_themes=len(set(gold)))
+
+
+def planted_redaction(store: db.Store, truth: list[dict]) -> dict:
+    """Share of planted names, e-mails and phones absent from the stored note text."""
+    with store.engine.connect() as conn:
+        texts = dict(conn.execute(sa.select(db.notes.c.note_key, db.notes.c.redacted_text)).all())
+    planted = Counter()
+    leaked = Counter()
+    examples = []
+    for t in truth:
+        stored = texts.get(t["note_id"])
+        if stored is None:
+            continue
+        original = "\n".join(s["text"] for s in t["sentences"])
+        for kind in ("names", "emails", "phones"):
+            for value in set(t["planted"][kind]):
+                if not _present(value, original, kind):
+                    continue
+                planted[kind] += 1
+                if _present(value, stored, kind):
+                    leaked[kind] += 1
+                    if len(examples) < 10:
+                        examples.append((t["note_id"], value))
+    total = sum(planted.values())
+    return dict(planted=dict(planted), leaked=dict(leaked), redacted=1 - sum(leaked.values()) / max(total, 1),
+                examples=examples)
+
+
+def _present(value: str, text: str, kind: str) -> bool:
+    if kind != "names":
+        return value in text
+    if " " not in value and value.casefold() in WORD_NAMES:
+        # "Will" the name, not "will" the verb: only the capitalised form counts.
+        return re.search(rf"\b{re.escape(value)}\b", text) is not None
+    return re.search(rf"\b{re.escape(value)}\b", text, re.I) is not None
+
+
+def surviving_column_names(store: db.Store, names: set[str]) -> list[str]:
+    """Names from the export's partner/executive columns still readable anywhere in the store."""
+    with store.engine.connect() as conn:
+        blobs = []
+        for table in (db.notes, db.statements, db.themes, db.imports, db.theme_edits):
+            for row in conn.execute(sa.select(table)):
+                blobs.extend(str(v) for v in row if isinstance(v, str))
+    text = "\n".join(blobs)
+    return sorted(n for n in names if _present(n, text, "names"))
+
+
+def nmi_ari(gold: list, pred: list) -> tuple[float, float]:
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    return normalized_mutual_info_score(gold, pred), adjusted_rand_score(gold, pred)
+
+
+def same_theme_share(before: dict[int, int | None], after: dict[int, int | None]) -> float:
+    common = [s for s in before if s in after and before[s] is not None]
+    return float(np.mean([before[s] == after[s] for s in common])) if common else 0.0

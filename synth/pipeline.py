@@ -1,0 +1,56 @@
+"""The stage order, short enough to read at a glance.
+
+    import:  file -> ingest (validate rows) -> text (redact, segment, classify) -> store (one transaction)
+             -> themes.assign (new statements join existing themes, inside the same transaction)
+    fit:     store -> embed (cached) -> themes.fit -> store
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from synth import ingest, text
+from synth.config import Settings
+from synth.errors import BadRowsError, ImportRefused
+from synth.records import ImportSummary
+from synth.store import Store
+
+Progress = Callable[[str, int, int], None]
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    pass
+
+
+def import_file(store: Store, settings: Settings, path: Path, *, who: str = "cli",
+                mapping: dict[str, str] | None = None, skip_bad_rows: bool = False,
+                file_name: str | None = None, progress: Progress = _quiet, assign: bool = True,
+                nlp=None) -> ImportSummary:  # noqa: ANN001
+    """Import one export. Either everything lands or nothing does."""
+    table, parsed = ingest.parse_file(Path(path), settings.max_upload_bytes, mapping, file_name)
+    if parsed.errors and not skip_bad_rows:
+        raise BadRowsError(table.file_name, parsed.errors)
+    if not parsed.notes:
+        raise ImportRefused(f"{table.file_name}: no valid rows to import ({len(parsed.errors)} invalid).")
+    ctx = text.Context.from_notes(parsed.notes)
+    processed = text.process_notes(parsed.notes, ctx, nlp=nlp, progress=lambda d, t: progress("text", d, t))
+    after = None
+    if assign:
+        from synth import themes
+
+        after = themes.assigner(store, settings)
+    progress("store", 0, 1)
+    summary = store.write_import(
+        file_name=table.file_name, sha256=table.sha256, who=who, rows_total=parsed.rows_total,
+        rows_skipped=len({e.row for e in parsed.errors}), processed=processed,
+        store_raw_text=settings.store_raw_text, after_notes=after,
+    )
+    progress("store", 1, 1)
+    return ImportSummary(**{**summary.__dict__, "row_errors": tuple(parsed.errors)})
+
+
+def fit(store: Store, settings: Settings, *, who: str = "cli", progress: Progress = _quiet):  # noqa: ANN201
+    from synth import themes
+
+    return themes.fit_and_store(store, settings, who=who, progress=progress)

