@@ -65,6 +65,8 @@ def norm_header(name: str) -> str:
 def read_table(path: Path, max_bytes: int, file_name: str | None = None) -> Table:
     path = Path(path)
     name = file_name or path.name
+    if not path.is_file():
+        raise ImportRefused(f"{path} does not exist or is not a file. Check the path.")
     size = path.stat().st_size
     if size == 0:
         raise ImportRefused(f"{name} is empty (0 bytes). Export the notes again and upload the new file.")

@@ -56,7 +56,8 @@ ISSUE_CUES = re.compile(
     r"worr\w*|frustrat\w*|afraid|dangerous|confus\w*|expensive|cost\w*|need\w*|want\w*|ask\w*|request\w*|"
     r"wish|should|fix|help|problem\w*|broken|stuck|fail\w*|unable|hard to|difficult|waiting|wait|"
     r"understaffed|overtime|burn\w*|switch\w*|leave|leaving|poach\w*|undercut\w*|discount\w*|worse|"
-    r"only|still|keep|keeps|again|every)\b", re.I)
+    r"only|still|keep|keeps|again|every|full|old|high|low|limited|unclear|outdated|unsafe|crowded|overloaded|"
+    r"unreliable|unavailable|hard|poor|bad|lack\w*|shortage\w*)\b", re.I)
 
 STRUCTURE_RE = re.compile(r"\n+|;\s+|\s+/\s+|(?:^|\n)\s*(?:[-*•]|\d+[.)])\s+")
 BULLET_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
@@ -102,8 +103,12 @@ def structural_breaks(text: str) -> list[int]:
 def _name_spans(doc: Doc, ctx: Context) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for ent in doc.ents:
-        if ent.label_ == "PERSON" and ent.text.casefold() not in ctx.places:
-            spans.append((ent.start_char, ent.end_char))
+        if ent.label_ != "PERSON" or ent.text.casefold() in ctx.places:
+            continue
+        words = [t for t in ent if t.is_alpha]
+        if not words or all(t.tag_ in {"NNS", "NNPS"} for t in words):
+            continue  # "• Samples run out": the small model's NER misreads list heads; names are not plural
+        spans.append((words[0].idx, words[-1].idx + len(words[-1].text)))
     for m in TITLE_RE.finditer(doc.text):
         spans.append((m.start(), m.end()))
     if ctx.names:

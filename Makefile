@@ -1,0 +1,45 @@
+# synth: two commands for a new user (see README.md).
+#   make run    set up, import the bundled sample export, fit themes, serve the dashboard on :8501
+#   make test   set up and run the whole test suite (what .ci/run calls)
+# Set-up is incremental: nothing is reinstalled unless pyproject.toml or uv.lock changed.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+UV_VERSION := 0.13.8
+UV := .uv/bin/uv
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+export HF_HUB_OFFLINE := 1
+PORT ?= 8501
+
+.PHONY: setup run test bench browser clean-data
+
+setup: .venv/.synced
+
+$(UV):
+	$(PYTHON) -m venv .uv
+	.uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet
+	touch $@
+
+# Debian's Chromium for the real-browser test (a test tool's own browser download fails here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+run: setup
+	.venv/bin/synth demo
+	.venv/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true \
+	  --browser.gatherUsageStats false
+
+test: setup browser
+	.venv/bin/python -m pytest -q
+
+bench: setup
+	.venv/bin/python -m synth.bench.all
+
+clean-data:
+	rm -f data/synth.db data/synth.db-wal data/synth.db-shm
+	rm -rf models/run-*

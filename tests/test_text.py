@@ -1,0 +1,106 @@
+"""The spaCy stage on small literal notes (real model: it loads in about a second)."""
+
+from datetime import date
+
+import pytest
+
+from synth import text
+from synth.records import Note
+
+
+def run(body: str, partner: str = "Maria Garcia", executive: str = "Wei Zhang"):
+    note = Note(1, "n1", date(2026, 1, 1), "Southwest", "Plano", partner, executive, body)
+    return text.process_notes([note])[0]
+
+
+def issues(p):
+    return [s.text for s in p.statements if s.is_issue]
+
+
+@pytest.mark.parametrize("body", [
+    "- Samples run out halfway through the month\n- The tablet app loses orders offline\n- Parking is full by eight",
+    "* Samples run out halfway through the month\n* The tablet app loses orders offline\n* Parking is full by eight",
+    "• Samples run out halfway through the month\n• The tablet app loses orders offline\n• Parking is full by eight",
+    "1. Samples run out halfway through the month\n2. The tablet app loses orders offline\n3. Parking is full by eight",
+    "1) Samples run out halfway through the month\n2) The tablet app loses orders offline\n3) Parking is full by eight",
+    "Samples run out halfway through the month; the tablet app loses orders offline; parking is full by eight",
+    "samples run out halfway through the month / the tablet app loses orders offline / parking is full by eight",
+    "Samples run out halfway through the month. The tablet app loses orders offline. Parking is full by eight.",
+])
+def test_each_list_style_splits_into_one_statement_per_item(body):
+    got = issues(run(body))
+    assert len(got) == 3, got
+    assert got[0].lower().startswith("samples run out")
+    assert not any(s.startswith(("-", "*", "•", "1", "2", "3")) for s in got)
+
+
+def test_statement_keeps_its_span_in_the_note():
+    body = "Great to meet. The CRM logs us out mid-visit."
+    p = run(body)
+    s = next(s for s in p.statements if s.is_issue)
+    assert body[s.start:s.end] == "The CRM logs us out mid-visit."
+
+
+@pytest.mark.parametrize("body,placeholder,secret", [
+    ("Follow up with her at dana.whitfield@acmehealth.com about samples.", "[EMAIL]", "dana.whitfield@acmehealth.com"),
+    ("Call the clinic on (214) 555-0182 about samples.", "[PHONE]", "555-0182"),
+    ("Call the clinic on 214.555.0182 about samples.", "[PHONE]", "214.555.0182"),
+    ("Call the clinic on +1 214 555 0182 about samples.", "[PHONE]", "555 0182"),
+    ("Meeting ID 48213-9921 for the recap.", "[ID]", "48213-9921"),
+    ("Ticket #558213 is still open about the laptops.", "[ID]", "558213"),
+    ("Dr. Okonkwo said the prior-auth forms are only in English.", "[PERSON]", "Okonkwo"),
+])
+def test_contact_details_and_ids_become_placeholders(body, placeholder, secret):
+    p = run(body)
+    assert placeholder in p.redacted_text
+    assert secret not in p.redacted_text
+    assert all(secret not in s.text for s in p.statements)
+
+
+def test_names_from_the_export_columns_are_redacted_in_any_case_and_alone():
+    p = run("maria said the copay is too high. GARCIA agreed, and wei asked why samples run out.",
+            partner="Maria Garcia", executive="Wei Zhang")
+    low = p.redacted_text.lower()
+    assert "maria" not in low and "garcia" not in low and "wei" not in low
+    assert p.redacted_text.count("[PERSON]") == 3
+
+
+@pytest.mark.parametrize("name", ["Olusegun Adeyemi", "Nguyen Thi Anh", "Raj Iyer", "Bongani Dlamini"])
+def test_non_western_names_from_the_columns_are_redacted(name):
+    p = run(f"{name} says the field app freezes offline. {name.split()[0]} also wants better training.", partner=name)
+    for part in name.split():
+        assert part not in p.redacted_text
+
+
+def test_word_names_are_redacted_as_names_and_kept_as_words():
+    p = run("Will said the scheduling tool double-books people. We will ask about it. "
+            "Grace's team is short staffed. By the grace of the night shift it works. Customers told Will the copay is high.",
+            partner="Will Ortega", executive="Grace Lee")
+    t = p.redacted_text
+    assert "Will said" not in t and "Grace's" not in t and "told Will" not in t
+    assert "We will ask" in t and "grace of the night shift" in t
+
+
+def test_places_organisations_and_specialties_are_kept():
+    p = run("Cardiologists at Baylor Scott & White in Plano keep asking for Spanish prior-auth forms.")
+    assert "Plano" in p.redacted_text and "Baylor" in p.redacted_text and "Cardiologists" in p.redacted_text
+    assert "[PERSON]" not in p.redacted_text
+
+
+def test_small_talk_and_logistics_are_dropped_with_a_reason():
+    p = run("Caught up on weekend plans first. Next session is June 12. Met for 30 minutes over Teams. "
+            "Physicians keep asking for help with prior authorization.")
+    reasons = {s.text: (s.is_issue, s.drop_reason) for s in p.statements}
+    assert reasons["Caught up on weekend plans first."] == (False, "small talk")
+    assert reasons["Next session is June 12."] == (False, "logistics")
+    assert reasons["Met for 30 minutes over Teams."] == (False, "logistics")
+    assert reasons["Physicians keep asking for help with prior authorization."] == (True, "")
+
+
+def test_keyphrases_skip_placeholders_names_and_program_words():
+    p = run("Maria mentioned in the meeting that the new CRM logs reps out during office visits.")
+    s = next(s for s in p.statements if s.is_issue)
+    assert any(k.startswith("new crm") for k in s.keyphrases), s.keyphrases
+    joined = " ".join(s.keyphrases)
+    for word in ("maria", "person", "meeting", "mention"):
+        assert word not in joined
