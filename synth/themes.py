@@ -211,7 +211,11 @@ def _labels(kp_counts: dict[int, Counter]) -> dict[int, str]:
     for t, counts in sorted(kp_counts.items(), key=lambda kv: -sum(kv[1].values())):
         scored = sorted(counts, key=lambda k: (-counts[k] * math.log(1 + n / df[k]) * (1 + 0.3 * k.count(" ")), k))
         picked: list[str] = []
+        total = sum(counts.values())
         for k in scored:
+            # A second phrase only when it is common in the theme, not a stray one.
+            if picked and counts[k] < 0.15 * total:
+                continue
             if not any(set(k.split()) & set(p.split()) for p in picked):
                 picked.append(k)
             if len(picked) == 2:

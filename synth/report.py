@@ -1,0 +1,71 @@
+"""`synth report`: the top surfacing themes for a scope, as text, Markdown and CSV."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from synth import export, signals
+from synth.errors import SynthError, ThemesNotFitted
+
+
+def top_themes(statements: pd.DataFrame, themes: pd.DataFrame, flt: signals.Filter,
+               since: date | None = None, limit: int = 10) -> pd.DataFrame:
+    scoped = flt.apply(statements)
+    if scoped["theme_id"].notna().sum() == 0:
+        return pd.DataFrame()
+    ranked = signals.ranked(scoped, since=since)
+    labels = themes.set_index("id")["label"]
+    ranked = ranked[ranked["theme_id"].isin(labels.index)]
+    ranked.insert(1, "label", ranked["theme_id"].map(labels))
+    return ranked.head(limit)
+
+
+def brief_markdown(top: pd.DataFrame, scope: str, quotes: dict[int, str] | None = None) -> str:
+    lines = [f"# What the field is saying: {scope}", ""]
+    if top.empty:
+        return "\n".join(lines + ["No themed statements in this scope yet."])
+    lines += ["| # | Theme | Recent | Before | Growth (95% low) | Partners | Offices | Spread |",
+              "|---|---|---|---|---|---|---|---|"]
+    for i, r in enumerate(top.itertuples(), 1):
+        flag = " **surfacing**" if r.surfacing else ""
+        growth = "new" if r.new else f"{signals.fmt_ratio(r.rate_ratio)} ({r.ratio_low:.1f})"
+        where = f"{r.spread} {r.where}".strip()
+        lines.append(f"| {i} | {r.label}{flag} | {int(r.recent)} | {int(r.baseline)} | {growth} | {r.partners} | {r.offices} | {where} |")
+    if quotes:
+        lines += ["", "## In their words", ""]
+        for r in top.itertuples():
+            if r.theme_id in quotes:
+                lines.append(f"- **{r.label}**: \u201c{quotes[r.theme_id]}\u201d")
+    lines += ["", "Growth compares each theme's share of statements in the recent window with its share before it "
+              "(exact binomial interval); quotes are redacted and never attributed."]
+    return "\n".join(lines)
+
+
+def run(store, settings, region: str | None = None, office: str | None = None, since: str | None = None,  # noqa: ANN001
+        markdown: str | None = None, csv_path: str | None = None) -> str:
+    themes = store.themes_frame()
+    if themes.empty:
+        raise ThemesNotFitted("The report")
+    try:
+        since_date = date.fromisoformat(since) if since else None
+    except ValueError:
+        raise SynthError(f"--since {since!r} is not a date; use YYYY-MM-DD.") from None
+    flt = signals.Filter(regions=(region,) if region else (), offices=(office,) if office else ())
+    top = top_themes(store.statements_frame(), themes, flt, since=since_date)
+    scope = " / ".join(x for x in (region, office) if x) or "all regions"
+    if top.empty:
+        return f"No themed statements for {scope}."
+    if markdown:
+        Path(markdown).write_text(brief_markdown(top, scope))
+    if csv_path:
+        export.write_csv(top.drop(columns=["score"]), Path(csv_path))
+    out = [f"Top themes for {scope} (recent window vs before):"]
+    for i, r in enumerate(top.itertuples(), 1):
+        tag = "NEW " if r.new else ("UP  " if r.surfacing else "    ")
+        out.append(f"{i:>2}. {tag}{r.label:<45} recent {int(r.recent):>4}  before {int(r.baseline):>5}  "
+                   f"growth {signals.fmt_ratio(r.rate_ratio):>6} (low {r.ratio_low:4.1f})  "
+                   f"{r.partners} partners, {r.offices} offices, {r.spread} {r.where}".rstrip())
+    return "\n".join(out)

@@ -1,0 +1,249 @@
+"""What is surfacing, where, and how well corroborated: pure functions over the statements
+table (`Store.statements_frame()`: one row per issue statement with theme_id, meeting_date,
+region, office, partner_key, note_id). No I/O, no Streamlit; the dashboard, the CLI report
+and the exports share them."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+REGIONAL_SHARE = 0.8  # a theme is "regional" when one region holds this share of its partners
+
+
+@dataclass(frozen=True)
+class Filter:
+    regions: tuple[str, ...] = ()
+    offices: tuple[str, ...] = ()
+    start: date | None = None
+    end: date | None = None
+
+    def apply(self, df: pd.DataFrame) -> pd.DataFrame:
+        mask = pd.Series(True, index=df.index)
+        if self.regions:
+            mask &= df["region"].isin(self.regions)
+        if self.offices:
+            mask &= df["office"].isin(self.offices)
+        if self.start:
+            mask &= df["meeting_date"] >= pd.Timestamp(self.start)
+        if self.end:
+            mask &= df["meeting_date"] <= pd.Timestamp(self.end)
+        return df[mask]
+
+
+def themed(df: pd.DataFrame) -> pd.DataFrame:
+    return df[df["theme_id"].notna()]
+
+
+# ---- volume ----------------------------------------------------------------------------------
+def volume(df: pd.DataFrame, by: tuple[str, ...] = (), freq: str | None = None) -> pd.DataFrame:
+    """Statements per theme (and per `by` columns and period), with the theme's share of all
+    themed statements in the same group."""
+    t = themed(df).copy()
+    keys = list(by)
+    if freq:
+        t["period"] = t["meeting_date"].dt.to_period(freq).dt.start_time
+        keys.append("period")
+    counts = t.groupby(keys + ["theme_id"], observed=True).size().rename("statements").reset_index()
+    totals = counts.groupby(keys)["statements"].transform("sum") if keys else counts["statements"].sum()
+    counts["share"] = counts["statements"] / totals
+    return counts
+
+
+def trend(df: pd.DataFrame, theme_id: int, freq: str = "M") -> pd.DataFrame:
+    t = df[df["theme_id"] == theme_id]
+    out = t.groupby(t["meeting_date"].dt.to_period(freq).dt.start_time).size().rename("statements")
+    if out.empty:
+        return out.reset_index().rename(columns={"meeting_date": "period"})
+    full = pd.date_range(out.index.min(), df["meeting_date"].max(), freq="MS" if freq == "M" else "W-MON")
+    return out.reindex(full.union(out.index), fill_value=0).rename_axis("period").reset_index()
+
+
+# ---- surfacing -----------------------------------------------------------------------------------
+def window_start(df: pd.DataFrame, weeks: int = 8, asof: date | None = None) -> pd.Timestamp:
+    end = pd.Timestamp(asof) if asof else df["meeting_date"].max()
+    return end - pd.Timedelta(weeks=weeks)
+
+
+def surfacing(df: pd.DataFrame, weeks: int = 8, asof: date | None = None, since: date | None = None,
+              alpha: float = 0.05) -> pd.DataFrame:
+    """Per theme: statements in the recent window vs the theme's own baseline before it, as a
+    rate ratio against all statements in each period (so overall program growth is not read
+    as a surge). Conditional binomial test, exact Clopper-Pearson interval: honest for small
+    counts. `surfacing` only when the increase is significant; `new` when the theme had no
+    statements before the window."""
+    t = themed(df)
+    if t.empty:
+        return pd.DataFrame(columns=["theme_id", "recent", "baseline", "rate_ratio", "ratio_low", "ratio_high",
+                                     "p_value", "surfacing", "new"])
+    start = pd.Timestamp(since) if since else window_start(df, weeks, asof)
+    end = pd.Timestamp(asof) if asof else df["meeting_date"].max()
+    recent_mask = (df["meeting_date"] > start) & (df["meeting_date"] <= end)
+    base_mask = df["meeting_date"] <= start
+    e1, e0 = int(recent_mask.sum()), int(base_mask.sum())
+    k1 = t[recent_mask[t.index]].groupby("theme_id").size()
+    k0 = t[base_mask[t.index]].groupby("theme_id").size()
+    rows = []
+    for theme in sorted(set(t["theme_id"].dropna().astype(int))):
+        a, b = int(k1.get(theme, 0)), int(k0.get(theme, 0))
+        rows.append(dict(theme_id=theme, recent=a, baseline=b, **rate_ratio_test(a, b, e1, e0, alpha)))
+    out = pd.DataFrame(rows)
+    out["surfacing"] = (out["p_value"] < alpha) & (out["ratio_low"] > 1)
+    out["new"] = (out["baseline"] == 0) & (out["recent"] > 0) & (e0 > 0)
+    return out.sort_values(["surfacing", "ratio_low", "recent"], ascending=False).reset_index(drop=True)
+
+
+def rate_ratio_test(k1: int, k0: int, e1: int, e0: int, alpha: float = 0.05) -> dict:
+    """Ratio of the recent to the baseline rate (k/e), one-sided p-value for an increase and
+    a two-sided (1 - alpha) exact interval, from k1 | k1 + k0 ~ Binomial(n, e1 / (e1 + e0))."""
+    n = k1 + k0
+    if n == 0 or e1 == 0 or e0 == 0:
+        return dict(rate_ratio=float("nan"), ratio_low=0.0, ratio_high=float("inf"), p_value=1.0)
+    p_null = e1 / (e1 + e0)
+    p_value = float(stats.binom.sf(k1 - 1, n, p_null))
+    lo = stats.beta.ppf(alpha / 2, k1, n - k1 + 1) if k1 > 0 else 0.0
+    hi = stats.beta.ppf(1 - alpha / 2, k1 + 1, n - k1) if k1 < n else 1.0
+    to_ratio = lambda p: (p / (1 - p)) * (e0 / e1) if p < 1 else float("inf")  # noqa: E731
+    ratio = (k1 / e1) / (k0 / e0) if k0 else float("inf")
+    return dict(rate_ratio=ratio, ratio_low=float(to_ratio(lo)), ratio_high=float(to_ratio(hi)), p_value=p_value)
+
+
+# ---- corroboration ------------------------------------------------------------------------------------
+def corroboration(df: pd.DataFrame) -> pd.DataFrame:
+    """Per theme: distinct partners, offices, regions and meetings behind it, the effective
+    number of partners (exp of the entropy of who raised it: ten partners once each count 10,
+    one partner ten times counts 1), and its spread."""
+    t = themed(df)
+    rows = []
+    for theme, g in t.groupby("theme_id"):
+        per_partner = g.groupby("partner_key").size().to_numpy(dtype=float)
+        p = per_partner / per_partner.sum()
+        effective = float(np.exp(-(p * np.log(p)).sum()))
+        region_share = g.groupby("region")["partner_key"].nunique()
+        top_region = region_share.idxmax()
+        partners = g["partner_key"].nunique()
+        if g["office"].nunique() == 1:
+            spread, where = "local", f"{g['office'].iloc[0]}"
+        elif region_share.max() >= REGIONAL_SHARE * partners:
+            spread, where = "regional", str(top_region)
+        else:
+            spread, where = "company-wide", ""
+        rows.append(dict(theme_id=int(theme), statements=len(g), partners=partners, effective_partners=effective,
+                         offices=g["office"].nunique(), regions=g["region"].nunique(), meetings=g["note_id"].nunique(),
+                         spread=spread, where=where))
+    cols = ["theme_id", "statements", "partners", "effective_partners", "offices", "regions", "meetings", "spread", "where"]
+    return pd.DataFrame(rows, columns=cols).sort_values("effective_partners", ascending=False).reset_index(drop=True)
+
+
+def ranked(df: pd.DataFrame, weeks: int = 8, since: date | None = None) -> pd.DataFrame:
+    """The home page's list: surfacing first (by the lower bound of growth), then by how well
+    corroborated, with volume breaking ties."""
+    s = surfacing(df, weeks=weeks, since=since)
+    c = corroboration(df)
+    out = c.merge(s, on="theme_id", how="left")
+    out["surfacing"] = out["surfacing"].fillna(False).astype(bool)
+    out["new"] = out["new"].fillna(False).astype(bool)
+    out["score"] = np.where(out["surfacing"], out["ratio_low"].fillna(0), 0.0)
+    return out.sort_values(["surfacing", "score", "effective_partners", "statements"],
+                           ascending=False).reset_index(drop=True)
+
+
+# ---- comparison and privacy -------------------------------------------------------------------------------
+def region_matrix(df: pd.DataFrame, column: str = "region", k: int = 3, alpha: float = 0.05) -> pd.DataFrame:
+    """Theme x region (or office) cells: statements, distinct partners, the theme's share of the
+    cell's statements, its lift over the rest of the company, and whether that difference is
+    significant (two-sided binomial test of the cell against the rest). Cells backed by fewer
+    than k partners, and cells that would let someone subtract their way to them, are
+    suppressed: their figures are NaN and `suppressed` is True."""
+    t = themed(df)
+    if t.empty:
+        return pd.DataFrame(columns=["theme_id", column, "statements", "partners", "share", "lift", "p_value",
+                                     "over", "under", "suppressed"])
+    area_totals = t.groupby(column).size()
+    cells = t.groupby(["theme_id", column]).agg(statements=("statement_id", "size"),
+                                                partners=("partner_key", "nunique")).reset_index()
+    theme_totals = t.groupby("theme_id").size()
+    grand = len(t)
+    rows = []
+    for r in cells.itertuples(index=False):
+        n_area = int(area_totals[getattr(r, column)])
+        k_in = int(r.statements)
+        rest_k = int(theme_totals[r.theme_id]) - k_in
+        rest_n = grand - n_area
+        rest_share = rest_k / rest_n if rest_n else float("nan")
+        share = k_in / n_area
+        p = float(stats.binomtest(k_in, n_area, rest_share).pvalue) if 0 < rest_share < 1 else 1.0
+        lift = share / rest_share if rest_share else float("inf")
+        rows.append(dict(theme_id=int(r.theme_id), **{column: getattr(r, column)}, statements=k_in,
+                         partners=int(r.partners), share=share, lift=lift, p_value=p,
+                         over=p < alpha and lift > 1, under=p < alpha and lift < 1))
+    out = pd.DataFrame(rows)
+    out["suppressed"] = suppress(out, column, k)
+    hide_cols = ["statements", "partners", "share", "lift", "p_value"]
+    out.loc[out["suppressed"], hide_cols] = np.nan
+    out.loc[out["suppressed"], ["over", "under"]] = False
+    return out
+
+
+def suppress(cells: pd.DataFrame, column: str, k: int) -> pd.Series:
+    """Primary suppression (fewer than k partners) plus complementary suppression: wherever a
+    theme's row or an area's column would have exactly one hidden cell, its smallest visible
+    neighbour is hidden too, since totals are shown and the hidden value could be subtracted
+    out. Repeats until stable."""
+    hidden = cells["partners"] < k
+    changed = True
+    while changed:
+        changed = False
+        for key in ("theme_id", column):
+            for _, idx in cells.groupby(key).groups.items():
+                group_hidden = hidden[idx]
+                if group_hidden.sum() == 1 and len(idx) > 1:
+                    visible = cells.loc[idx][~group_hidden]
+                    smallest = visible["statements"].idxmin()
+                    hidden[smallest] = True
+                    changed = True
+    return hidden
+
+
+# ---- coverage ----------------------------------------------------------------------------------------------
+def coverage(notes: pd.DataFrame, weeks: int = 8, asof: date | None = None, quiet_share: float = 0.5) -> pd.DataFrame:
+    """Offices heard from in the recent window vs their usual rate: `silent` with no notes in
+    the window, `quiet` under `quiet_share` of their usual volume. Works on the notes table
+    (one row per meeting)."""
+    if notes.empty:
+        return pd.DataFrame(columns=["region", "office", "recent", "expected", "status"])
+    end = pd.Timestamp(asof) if asof else notes["meeting_date"].max()
+    start = end - pd.Timedelta(weeks=weeks)
+    first = notes["meeting_date"].min()
+    base_weeks = max((start - first).days / 7, 1)
+    rows = []
+    for (region, office), g in notes.groupby(["region", "office"]):
+        recent = int(((g["meeting_date"] > start) & (g["meeting_date"] <= end)).sum())
+        baseline = int((g["meeting_date"] <= start).sum())
+        expected = baseline / base_weeks * weeks
+        status = "silent" if recent == 0 else ("quiet" if recent < quiet_share * expected else "heard")
+        rows.append(dict(region=region, office=office, recent=recent, expected=round(expected, 1), status=status))
+    order = {"silent": 0, "quiet": 1, "heard": 2}
+    return pd.DataFrame(rows).sort_values(["status", "recent"], key=lambda s: s.map(order) if s.name == "status" else s).reset_index(drop=True)
+
+
+def headline(statements: pd.DataFrame, notes: pd.DataFrame) -> dict:
+    return dict(notes=int(len(notes)), statements=int(len(statements)),
+                themes=int(statements["theme_id"].dropna().nunique()), offices=int(notes["office"].nunique()),
+                unthemed=int(statements["theme_id"].isna().sum()))
+
+
+def sparkline(df: pd.DataFrame, theme_id: int, months: int = 12) -> list[int]:
+    tr = trend(df, theme_id)
+    return tr["statements"].tail(months).astype(int).tolist()
+
+
+def fmt_ratio(x: float) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    return "new" if math.isinf(x) else f"x{x:.1f}"

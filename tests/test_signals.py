@@ -1,0 +1,135 @@
+"""Signals on small hand-built tables where the right answer is known by construction."""
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synth import signals
+
+
+def table(rows):
+    df = pd.DataFrame(rows, columns=["theme_id", "meeting_date", "region", "office", "partner_key", "note_id"])
+    df["meeting_date"] = pd.to_datetime(df["meeting_date"])
+    df["statement_id"] = range(len(df))
+    df["theme_id"] = df["theme_id"].astype("Int64")
+    return df
+
+
+def steady_program(weeks=52, end=date(2026, 10, 31)):
+    """Themes 1 and 2 raised at a steady rate every week by many partners; theme 3 surges in
+    the last 8 weeks."""
+    rows, n = [], 0
+    for w in range(weeks):
+        day = end - timedelta(weeks=weeks - 1 - w)
+        for theme, per_week in ((1, 6), (2, 4)):
+            for i in range(per_week):
+                rows.append((theme, day, "West", f"O{i % 3}", f"p{(w + i) % 20}", n)); n += 1
+        surge = 8 if w >= weeks - 8 else 1
+        for i in range(surge):
+            rows.append((3, day, "West", "O1", f"p{(w * 3 + i) % 20}", n)); n += 1
+    return table(rows)
+
+
+def test_planted_surge_is_flagged_and_steady_themes_are_not():
+    s = signals.surfacing(steady_program()).set_index("theme_id")
+    assert s.loc[3, "surfacing"] and s.loc[3, "ratio_low"] > 2
+    assert not s.loc[1, "surfacing"] and not s.loc[2, "surfacing"]
+
+
+def test_small_counts_are_not_called_a_surge():
+    # 2 recent statements after 1 before is a doubling on paper, and proves nothing.
+    df = steady_program()
+    extra = table([(9, date(2026, 10, 30), "West", "O1", "p1", 999), (9, date(2026, 10, 29), "West", "O1", "p2", 998),
+                   (9, date(2026, 3, 1), "West", "O1", "p3", 997)])
+    s = signals.surfacing(pd.concat([df, extra], ignore_index=True)).set_index("theme_id")
+    assert s.loc[9, "rate_ratio"] > 1 and not s.loc[9, "surfacing"]
+
+
+def test_theme_that_did_not_exist_before_the_window_is_new():
+    df = steady_program()
+    fresh = table([(7, date(2026, 10, 31) - timedelta(days=d), "West", "O2", f"q{d}", 2000 + d) for d in range(20)])
+    s = signals.surfacing(pd.concat([df, fresh], ignore_index=True)).set_index("theme_id")
+    assert s.loc[7, "new"] and s.loc[7, "surfacing"]
+    assert not s.loc[1, "new"]
+
+
+def test_rate_ratio_interval_contains_the_estimate():
+    r = signals.rate_ratio_test(30, 60, 100, 400)
+    assert r["rate_ratio"] == pytest.approx(2.0)
+    assert r["ratio_low"] < r["rate_ratio"] < r["ratio_high"]
+    assert r["p_value"] < 0.01
+
+
+def test_one_partner_theme_ranks_below_ten_partner_theme_of_equal_volume():
+    day = date(2026, 5, 1)
+    rows = [(1, day, "West", "O1", "solo", i) for i in range(10)]
+    rows += [(2, day, "West", f"O{i % 3}", f"p{i}", 100 + i) for i in range(10)]
+    c = signals.corroboration(table(rows)).set_index("theme_id")
+    assert c.loc[1, "effective_partners"] == pytest.approx(1.0)
+    assert c.loc[2, "effective_partners"] == pytest.approx(10.0)
+    order = list(signals.ranked(table(rows))["theme_id"])
+    assert order.index(2) < order.index(1)
+
+
+def test_spread_labels():
+    day = date(2026, 5, 1)
+    rows = [(1, day, "West", "Denver", f"p{i}", i) for i in range(5)]
+    rows += [(2, day, "West", ["Denver", "Seattle"][i % 2], f"p{i}", 10 + i) for i in range(5)]
+    rows += [(3, day, ["West", "Midwest", "Central"][i % 3], f"O{i}", f"p{i}", 20 + i) for i in range(6)]
+    c = signals.corroboration(table(rows)).set_index("theme_id")
+    assert (c.loc[1, "spread"], c.loc[1, "where"]) == ("local", "Denver")
+    assert (c.loc[2, "spread"], c.loc[2, "where"]) == ("regional", "West")
+    assert c.loc[3, "spread"] == "company-wide"
+
+
+def test_suppression_hides_the_small_cell_and_its_complement():
+    day = date(2026, 5, 1)
+    rows = []
+    for region, partners in (("West", 6), ("Midwest", 5), ("Central", 4)):
+        rows += [(1, day, region, "O", f"{region}{i}", len(rows) + i) for i in range(partners)]
+    rows += [(1, day, "South", "O", "lonely", 900)]  # one partner: must be hidden
+    m = signals.region_matrix(table(rows), k=3).set_index("region")
+    assert m.loc["South", "suppressed"] and np.isnan(m.loc["South", "statements"])
+    # The theme's total is public, so one more cell in its row must go too: the smallest.
+    assert m["suppressed"].sum() == 2 and m.loc["Central", "suppressed"]
+    assert not m.loc["West", "suppressed"]
+
+
+def test_over_represented_region_is_flagged():
+    day = date(2026, 5, 1)
+    rows = []
+    for region in ("West", "Midwest", "Central", "South"):
+        for i in range(40):
+            theme = 1 if (region == "West" and i < 30) or i < 4 else 2
+            rows.append((theme, day, region, "O", f"{region}{i % 10}", len(rows)))
+    m = signals.region_matrix(table(rows), k=3)
+    west = m[(m.theme_id == 1) & (m.region == "West")].iloc[0]
+    assert west["over"] and west["lift"] > 3
+    assert m[(m.theme_id == 1) & (m.region == "South")].iloc[0]["under"]
+
+
+def test_coverage_finds_silent_and_quiet_offices():
+    end = date(2026, 10, 31)
+    rows = []
+    for w in range(40):
+        day = end - timedelta(weeks=w)
+        rows.append(("West", "Busy", day))
+        if w >= 8:
+            rows.append(("West", "Gone", day))
+        if w >= 8 or w % 4 == 0:
+            rows += [("West", "Fading", day)] * (1 if w < 8 else 2)
+    notes = pd.DataFrame(rows, columns=["region", "office", "meeting_date"])
+    notes["meeting_date"] = pd.to_datetime(notes["meeting_date"])
+    cov = signals.coverage(notes).set_index("office")
+    assert cov.loc["Gone", "status"] == "silent"
+    assert cov.loc["Fading", "status"] == "quiet"
+    assert cov.loc["Busy", "status"] == "heard"
+
+
+def test_filter_by_region_office_and_dates():
+    df = steady_program()
+    f = signals.Filter(offices=("O1",), start=date(2026, 9, 1))
+    out = f.apply(df)
+    assert set(out["office"]) == {"O1"} and out["meeting_date"].min() >= pd.Timestamp("2026-09-01")
