@@ -60,7 +60,9 @@ def trend(df: pd.DataFrame, theme_id: int, freq: str = "M") -> pd.DataFrame:
     out = t.groupby(t["meeting_date"].dt.to_period(freq).dt.start_time).size().rename("statements")
     if out.empty:
         return out.reset_index().rename(columns={"meeting_date": "period"})
-    full = pd.date_range(out.index.min(), df["meeting_date"].max(), freq="MS" if freq == "M" else "W-MON")
+    # From the start of the data, not of the theme: a new theme's line starts at zero.
+    first = df["meeting_date"].min().to_period(freq).start_time
+    full = pd.date_range(first, df["meeting_date"].max(), freq="MS" if freq == "M" else "W-MON")
     return out.reindex(full.union(out.index), fill_value=0).rename_axis("period").reset_index()
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from synth.errors import NotFound, StoreError
 from synth.records import ImportSummary, ProcessedNote
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 metadata = sa.MetaData()
 
 meta = sa.Table("meta", metadata,
@@ -123,12 +123,24 @@ theme_lineage = sa.Table("theme_lineage", metadata,
     sa.Column("overlap", sa.Float, nullable=False))
 
 
+visits = sa.Table("visits", metadata,
+    sa.Column("username", sa.String(128), primary_key=True),
+    sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False))
+
+V1_TABLES = [meta, imports, notes, statements, embeddings, runs, themes, assignments, theme_edits, theme_lineage]
+
+
 def _create_v1(conn: Connection) -> None:
-    metadata.create_all(conn)
+    metadata.create_all(conn, tables=V1_TABLES)
+
+
+def _add_visits(conn: Connection) -> None:
+    # v2: remember each dashboard user's last visit, for "new since your last visit".
+    visits.create(conn, checkfirst=True)
 
 
 # Ordered migrations: (version it brings the schema to, function). Append, never edit.
-MIGRATIONS: tuple[tuple[int, object], ...] = ((1, _create_v1),)
+MIGRATIONS: tuple[tuple[int, object], ...] = ((1, _create_v1), (2, _add_visits))
 
 
 def now() -> datetime:
@@ -347,6 +359,34 @@ class Store:
         for col in ("keywords", "quotes"):
             df[col] = df[col].map(json.loads)
         return df
+
+    def data_version(self) -> tuple:
+        """Changes whenever anything a page shows could have changed: the cache key for pages."""
+        with self.engine.connect() as conn:
+            return tuple(conn.execute(sa.select(
+                sa.select(sa.func.count()).select_from(imports).where(imports.c.status == "committed").scalar_subquery(),
+                sa.select(sa.func.max(imports.c.id)).scalar_subquery(),
+                sa.select(sa.func.max(runs.c.id)).scalar_subquery(),
+                sa.select(sa.func.max(theme_edits.c.id)).scalar_subquery(),
+            )).one())
+
+    def last_visit(self, username: str, touch: bool = False) -> datetime | None:
+        with self.engine.begin() as conn:
+            seen = conn.execute(sa.select(visits.c.last_seen).where(visits.c.username == username)).scalar()
+            if touch:
+                if seen is None:
+                    conn.execute(visits.insert().values(username=username, last_seen=now()))
+                else:
+                    conn.execute(visits.update().where(visits.c.username == username).values(last_seen=now()))
+        return seen
+
+    def themes_created_since(self, when: datetime | None) -> list[int]:
+        q = (sa.select(themes.c.id).join(runs, runs.c.id == themes.c.created_run)
+             .where(themes.c.active, sa.not_(themes.c.hidden)))
+        if when is not None:
+            q = q.where(runs.c.finished_at > when)
+        with self.engine.connect() as conn:
+            return list(conn.execute(q).scalars())
 
     # ---- embeddings cache -------------------------------------------------------------
     def cached_embeddings(self, hashes: Sequence[str], model: str) -> dict[str, np.ndarray]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -141,7 +142,7 @@ def fit_themes(items: Sequence[ThemeInput], vectors: np.ndarray, *, seed: int = 
                             representation_model=MaximalMarginalRelevance(diversity=0.3))
     ids = [t for t in sorted(set(topics.tolist())) if t >= 0]
     kp_counts = {t: Counter(k for i in np.flatnonzero(topics == t) for k in items[i].keyphrases) for t in ids}
-    labels = _labels(kp_counts)
+    labels = _labels(kp_counts, _surface_forms(i.text for i in items))
     themes: list[Theme] = []
     for t in ids:
         idx = np.flatnonzero(topics == t)
@@ -201,9 +202,20 @@ def _reassign_outliers(topics: np.ndarray, vectors: np.ndarray, threshold: float
     return topics, sims
 
 
-def _labels(kp_counts: dict[int, Counter]) -> dict[int, str]:
+def _surface_forms(texts) -> dict[str, str]:  # noqa: ANN001
+    """Acronyms as people write them: keyphrases are lower-cased lemmas, labels should say CRM."""
+    seen: dict[str, Counter] = {}
+    for text in texts:
+        for word in re.findall(r"[A-Za-z][\w-]+", text):
+            if len(word) >= 2 and word.isupper():
+                seen.setdefault(word.lower(), Counter())[word] += 1
+    return {low: forms.most_common(1)[0][0] for low, forms in seen.items()}
+
+
+def _labels(kp_counts: dict[int, Counter], forms: dict[str, str] | None = None) -> dict[int, str]:
     """A label of a few words from each theme's most distinctive keyphrases (tf-idf over themes),
     made unique across themes."""
+    forms = forms or {}
     df = Counter(k for c in kp_counts.values() for k in c)
     n = max(len(kp_counts), 1)
     labels: dict[int, str] = {}
@@ -228,6 +240,7 @@ def _labels(kp_counts: dict[int, Counter]) -> dict[int, str]:
         if label in used:
             label = f"{label} ({t})"
         used.add(label)
+        label = re.sub(r"[\w-]+", lambda m: forms.get(m.group(0), m.group(0)), label)
         labels[t] = label[:1].upper() + label[1:]
     return labels
 
@@ -436,6 +449,18 @@ def assign_vectors(vectors: np.ndarray, theme_ids: list[int], centroids: np.ndar
     sims = vectors @ centroids.T
     best = sims.argmax(axis=1)
     return [((theme_ids[b] if sims[i, b] >= threshold else None), float(sims[i, b])) for i, b in enumerate(best)]
+
+
+def related(themes_frame, theme_id: int, n: int = 3) -> list[int]:  # noqa: ANN001
+    """The n themes whose centroids are closest to this one's."""
+    rows = themes_frame[themes_frame["centroid"].notna()]
+    if theme_id not in set(rows["id"]) or len(rows) < 2:
+        return []
+    ids = rows["id"].tolist()
+    cents = np.vstack([np.frombuffer(c, dtype=np.float32) for c in rows["centroid"]])
+    sims = cents @ cents[ids.index(theme_id)]
+    order = [ids[i] for i in np.argsort(-sims) if ids[i] != theme_id]
+    return order[:n]
 
 
 # ---- curation ---------------------------------------------------------------------------------------

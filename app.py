@@ -1,0 +1,39 @@
+"""synth dashboard: sign-in, then the pages the viewer's role may open (st.navigation)."""
+
+import streamlit as st
+
+from synth.dashboard import ui
+
+st.set_page_config(page_title="synth", page_icon=":material/forum:", layout="wide")
+
+PAGES = {
+    # role -> pages, in the order the sidebar shows them
+    "executive": ["surfacing", "themes", "regions", "export"],
+    "director": ["surfacing", "themes", "regions", "export"],
+    "coordinator": ["importer"],
+    "admin": ["surfacing", "themes", "regions", "importer", "curate", "export"],
+}
+TITLES = {
+    "surfacing": ("What's surfacing", ":material/trending_up:"),
+    "themes": ("Themes", ":material/category:"),
+    "regions": ("Regions and offices", ":material/map:"),
+    "importer": ("Import", ":material/upload_file:"),
+    "curate": ("Curate", ":material/edit:"),
+    "export": ("Export", ":material/download:"),
+}
+
+viewer = ui.viewer()
+if viewer is None:
+    page = st.navigation([st.Page(str(ui.PAGES_DIR / "sign_in.py"), title="Sign in", url_path="sign-in")])
+else:
+    page = st.navigation([
+        st.Page(str(ui.PAGES_DIR / f"{name}.py"), title=TITLES[name][0], icon=TITLES[name][1], url_path=name,
+                default=i == 0)
+        for i, name in enumerate(PAGES[viewer.role])
+    ])
+    with st.sidebar:
+        scope = f" · {', '.join(viewer.regions)}" if viewer.role == "director" else ""
+        st.caption(f"Signed in as **{viewer.username}** ({viewer.role}{scope})")
+        if st.button("Sign out", key="sign_out"):
+            ui.sign_out()
+page.run()

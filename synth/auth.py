@@ -1,0 +1,116 @@
+"""Dashboard users: a JSON file of users with bcrypt-hashed passwords, roles and regions.
+
+    executive     sees every theme, region and office
+    director      sees only their own region(s), and can filter by office within them
+    coordinator   imports note exports and sees import history; no themes or statements
+    admin         everything, plus curation and user management
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import bcrypt
+
+from synth.errors import ConfigError
+
+ROLES = ("executive", "director", "coordinator", "admin")
+
+# Demo accounts for the bundled sample program only; `synth demo` creates them when no users
+# file exists and prints them. Real deployments add users with `synth users add`.
+DEMO_USERS = (
+    ("exec", "exec-demo", "executive", ()),
+    ("director", "director-demo", "director", ("Southwest",)),
+    ("coordinator", "coordinator-demo", "coordinator", ()),
+    ("admin", "admin-demo", "admin", ()),
+)
+
+_DUMMY_HASH = bcrypt.hashpw(b"timing-equaliser", bcrypt.gensalt(rounds=12))
+
+
+@dataclass(frozen=True)
+class Viewer:
+    username: str
+    role: str
+    regions: tuple[str, ...] = ()  # directors only: the regions they may see
+
+    @property
+    def sees_themes(self) -> bool:
+        return self.role in {"executive", "director", "admin"}
+
+    @property
+    def region_scope(self) -> tuple[str, ...] | None:
+        """None means every region; otherwise only these."""
+        return self.regions if self.role == "director" else None
+
+
+def hash_password(password: str) -> str:
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=12)).decode()
+
+
+def load_users(path: Path) -> dict[str, dict]:
+    path = Path(path)
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text())
+        users = data["users"]
+    except (json.JSONDecodeError, KeyError, TypeError):
+        raise ConfigError(f"{path} is not a valid users file: expected {{\"users\": {{name: {{...}}}}}}.") from None
+    for name, u in users.items():
+        if u.get("role") not in ROLES:
+            raise ConfigError(f"{path}: user {name!r} has role {u.get('role')!r}; roles are {', '.join(ROLES)}.")
+        if u["role"] == "director" and not u.get("regions"):
+            raise ConfigError(f"{path}: director {name!r} has no regions; add \"regions\": [\"...\"].")
+    return users
+
+
+def save_users(path: Path, users: dict[str, dict]) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".users-")
+    with os.fdopen(fd, "w") as fh:
+        json.dump({"users": users}, fh, indent=1)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)  # atomic: a crash never leaves a half-written users file
+
+
+def add_user(path: Path, username: str, password: str, role: str, regions: tuple[str, ...] = ()) -> None:
+    if role not in ROLES:
+        raise ConfigError(f"Role {role!r} is not one of {', '.join(ROLES)}.")
+    if role == "director" and not regions:
+        raise ConfigError("A director needs at least one region.")
+    if len(password) < 8:
+        raise ConfigError("Passwords need at least 8 characters.")
+    users = load_users(path)
+    users[username] = dict(role=role, regions=list(regions), password_hash=hash_password(password))
+    save_users(path, users)
+
+
+def authenticate(path: Path, username: str, password: str) -> Viewer | None:
+    users = load_users(path)
+    user = users.get(username)
+    hashed = user["password_hash"].encode() if user else _DUMMY_HASH
+    ok = bcrypt.checkpw(password.encode("utf-8"), hashed)  # also run for unknown users: same timing
+    if not (user and ok):
+        return None
+    return Viewer(username, user["role"], tuple(user.get("regions", ())))
+
+
+def ensure_demo_users(path: Path) -> list[tuple[str, str, str]]:
+    """Create the demo accounts if there is no users file yet; return them for printing."""
+    path = Path(path)
+    if not path.exists():
+        users = {name: dict(role=role, regions=list(regions), password_hash=hash_password(pw))
+                 for name, pw, role, regions in DEMO_USERS}
+        save_users(path, users)
+    existing = load_users(path)
+    out = []
+    for name, pw, role, regions in DEMO_USERS:
+        if name in existing and bcrypt.checkpw(pw.encode(), existing[name]["password_hash"].encode()):
+            out.append((name, pw, role + (f" of {', '.join(regions)}" if regions else "")))
+    return out

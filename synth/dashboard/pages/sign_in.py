@@ -1,0 +1,3 @@
+from synth.dashboard import ui
+
+ui.sign_in_form()

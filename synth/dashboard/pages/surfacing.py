@@ -1,0 +1,84 @@
+"""Home: what is surfacing for the current filter, and what is largest."""
+
+import pandas as pd
+import streamlit as st
+
+from synth import signals
+from synth.dashboard import ui
+from synth.errors import SynthError
+
+st.title("What's surfacing")
+try:
+    flt = ui.sidebar_filters()
+    data = flt.apply(ui.statements())
+    notes = flt.apply(ui.notes())
+    themes = ui.themes().set_index("id")
+except SynthError as exc:
+    ui.show_error(exc)
+    st.stop()
+
+st.caption(f"{ui.filter_caption(flt)} · recent window: the last 8 weeks of notes, against everything before")
+head = signals.headline(data, notes)
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Meetings", f"{head['notes']:,}")
+c2.metric("Issue statements", f"{head['statements']:,}")
+c3.metric("Themes", head["themes"])
+c4.metric("Offices heard from", head["offices"])
+
+visible = data[data["theme_id"].isin(themes.index)]
+if visible.empty:
+    st.info("No themed statements in this view yet. Coordinators import notes; `synth fit` builds themes.")
+    st.stop()
+
+viewer = ui.viewer()
+if "last_visit" not in st.session_state:
+    st.session_state["last_visit"] = ui.store().last_visit(viewer.username, touch=True)
+new_ids = [t for t in ui.store().themes_created_since(st.session_state["last_visit"]) if t in themes.index]
+if st.session_state["last_visit"] is not None and new_ids:
+    st.success("New since your last visit: " + "; ".join(themes.loc[t, "label"] for t in new_ids[:6]))
+
+ranked = signals.ranked(visible)
+ranked["label"] = ranked["theme_id"].map(themes["label"])
+texts = visible.set_index("statement_id")["text"]
+params = {k: st.query_params.get_all(k) for k in ("region", "office", "start", "end") if st.query_params.get_all(k)}
+
+
+def quote_for(theme_id: int) -> str:
+    for sid in themes.loc[theme_id, "quotes"]:
+        if sid in texts.index:
+            return texts[sid]
+    in_view = visible[visible["theme_id"] == theme_id]["text"]
+    return in_view.iloc[0] if len(in_view) else ""
+
+
+st.subheader("Top themes")
+for r in ranked.head(8).itertuples():
+    with st.container(border=True):
+        left, right = st.columns([3, 1])
+        badge = " :orange-badge[New]" if r.new else (" :red-badge[Surfacing]" if r.surfacing else "")
+        left.page_link(str(ui.PAGES_DIR / "themes.py"), label=f"**{r.label}**",
+                       query_params={**params, "theme": str(r.theme_id)})
+        left.markdown(
+            f"{badge} {r.statements} statements · {r.partners} partners · {r.offices} offices · "
+            f"{r.regions} regions · {r.spread}{' (' + r.where + ')' if r.where else ''}"
+            + (f" · growth {signals.fmt_ratio(r.rate_ratio)}, at least x{r.ratio_low:.1f}" if r.surfacing else "")
+        )
+        left.caption(f"\u201c{quote_for(r.theme_id)}\u201d")
+        right.line_chart(signals.trend(visible, r.theme_id).set_index("period")["statements"], height=90)
+
+st.subheader("All themes")
+table = pd.DataFrame({
+    "Theme": ranked["label"],
+    "Statements": ranked["statements"],
+    "Recent": ranked["recent"].fillna(0).astype(int),
+    "Surfacing": ranked["surfacing"],
+    "Partners": ranked["partners"],
+    "Offices": ranked["offices"],
+    "Regions": ranked["regions"],
+    "Spread": ranked["spread"],
+    "Trend": [signals.sparkline(visible, t) for t in ranked["theme_id"]],
+})
+st.dataframe(table, hide_index=True, column_config={
+    "Trend": st.column_config.LineChartColumn("Trend (monthly)", y_min=0),
+    "Surfacing": st.column_config.CheckboxColumn("Surfacing"),
+})

@@ -1,0 +1,104 @@
+"""Themes: browse and search; one theme's description, trend, breakdown, quotes, related
+themes, lineage and its (redacted) statements."""
+
+import altair as alt
+import streamlit as st
+
+from synth import signals
+from synth import themes as theme_engine
+from synth.dashboard import ui
+from synth.errors import SynthError
+
+st.title("Themes")
+try:
+    flt = ui.sidebar_filters()
+    data = flt.apply(ui.statements())
+    themes = ui.themes()
+except SynthError as exc:
+    ui.show_error(exc)
+    st.stop()
+
+if themes.empty:
+    st.info("No themes yet. Run `synth fit` after importing notes.")
+    st.stop()
+
+counts = data["theme_id"].value_counts()
+themes = themes.assign(statements=themes["id"].map(counts).fillna(0).astype(int)).sort_values("statements", ascending=False)
+query = st.text_input("Search themes", placeholder="e.g. prior authorization, CRM, parking")
+if query:
+    q = query.casefold()
+    hit = themes["label"].str.casefold().str.contains(q, regex=False) | themes["keywords"].map(
+        lambda ks: any(q in k for k in ks))
+    texts_hit = set(data[data["text"].str.casefold().str.contains(q, regex=False)]["theme_id"].dropna().astype(int))
+    themes = themes[hit | themes["id"].isin(texts_hit)]
+    st.caption(f"{len(themes)} themes match \u201c{query}\u201d")
+
+labels = dict(zip(themes["id"], themes["label"]))
+if not labels:
+    st.stop()
+wanted = st.query_params.get("theme")
+ids = list(labels)
+index = ids.index(int(wanted)) if wanted and wanted.isdigit() and int(wanted) in labels else 0
+chosen = st.selectbox("Theme", ids, index=index, format_func=lambda t: f"{labels[t]} ({counts.get(t, 0)})")
+st.query_params["theme"] = str(chosen)
+
+theme = themes.set_index("id").loc[chosen]
+subset = data[data["theme_id"] == chosen]
+st.header(theme["label"])
+st.write(theme["description"])
+st.caption(f"Area: {theme['area']} · keywords: {', '.join(theme['keywords'][:8])}")
+
+if subset.empty:
+    st.info("This theme has no statements in the current filter.")
+    st.stop()
+
+corr = signals.corroboration(subset).iloc[0]
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Statements", int(corr["statements"]))
+c2.metric("Partners", int(corr["partners"]))
+c3.metric("Offices", int(corr["offices"]))
+c4.metric("Spread", f"{corr['spread']} {corr['where']}".strip())
+
+trend = signals.trend(subset, chosen)
+st.subheader("Over time")
+st.altair_chart(alt.Chart(trend).mark_area(opacity=0.6, interpolate="monotone").encode(
+    x=alt.X("period:T", title=None), y=alt.Y("statements:Q", title="statements per month"),
+    tooltip=["period:T", "statements:Q"]).properties(height=220), width="stretch")
+
+st.subheader("Where")
+k = ui.settings().privacy_k
+by_region = signals.region_matrix(data, "region", k=k)
+by_region = by_region[by_region["theme_id"] == chosen]
+shown = by_region[~by_region["suppressed"]]
+if len(shown):
+    st.altair_chart(alt.Chart(shown).mark_bar().encode(
+        x=alt.X("share:Q", axis=alt.Axis(format="%"), title="share of the region's statements"),
+        y=alt.Y("region:N", sort="-x", title=None), color=alt.Color("lift:Q", scale=alt.Scale(scheme="redblue", reverse=True, domainMid=1)),
+        tooltip=["region", "statements", "partners", alt.Tooltip("lift:Q", format=".2f")]).properties(height=200),
+        width="stretch")
+if by_region["suppressed"].any():
+    st.caption(f"{int(by_region['suppressed'].sum())} region cell(s) hidden: fewer than {k} partners, or would reveal one that is.")
+
+st.subheader("In their words")
+texts = subset.set_index("statement_id")["text"]
+for sid in theme["quotes"]:
+    if sid in texts.index:
+        st.markdown(f"> {texts[sid]}")
+
+related = [t for t in theme_engine.related(ui.themes(), chosen) if t in labels]
+if related:
+    st.subheader("Related themes")
+    for t in related:
+        st.page_link(str(ui.PAGES_DIR / "themes.py"), label=labels[t], query_params={"theme": str(t)})
+
+lineage = theme_engine.lineage(ui.store(), chosen)
+if len(lineage):
+    st.subheader("Lineage")
+    st.dataframe(lineage[["run_id", "source_theme_id", "kind", "overlap"]], hide_index=True)
+
+st.subheader("Statements")
+office_partners = subset.groupby("office")["partner_key"].nunique()
+safe_office = subset["office"].where(subset["office"].map(office_partners) >= k, "(small office hidden)")
+st.dataframe(subset.assign(office=safe_office).sort_values("meeting_date", ascending=False)[
+    ["meeting_date", "region", "office", "text"]].rename(columns={"meeting_date": "date", "text": "statement"}),
+    hide_index=True, column_config={"date": st.column_config.DateColumn("date")})

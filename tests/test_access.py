@@ -1,0 +1,46 @@
+import json
+
+import pytest
+
+from synth import auth
+from synth.access import Scoped
+from synth.errors import AccessDenied, ConfigError
+
+
+def test_passwords_are_bcrypt_hashed_and_checked(tmp_path):
+    path = tmp_path / "users.json"
+    auth.add_user(path, "ana", "correct horse", "executive")
+    stored = json.loads(path.read_text())["users"]["ana"]
+    assert stored["password_hash"].startswith("$2b$") and "correct horse" not in path.read_text()
+    assert auth.authenticate(path, "ana", "correct horse") == auth.Viewer("ana", "executive", ())
+    assert auth.authenticate(path, "ana", "wrong") is None
+    assert auth.authenticate(path, "nobody", "correct horse") is None
+
+
+@pytest.mark.parametrize("role,regions,message", [("boss", (), "not one of"), ("director", (), "at least one region")])
+def test_bad_users_are_refused(tmp_path, role, regions, message):
+    with pytest.raises(ConfigError, match=message):
+        auth.add_user(tmp_path / "u.json", "x", "long enough", role, regions)
+
+
+def test_director_sees_only_their_region_in_the_query_layer(fitted_store):
+    everything = Scoped(fitted_store, auth.Viewer("e", "executive")).statements()
+    mine = Scoped(fitted_store, auth.Viewer("d", "director", ("Southwest",))).statements()
+    assert set(everything["region"]) > {"Southwest"}
+    assert set(mine["region"]) == {"Southwest"} and len(mine) == (everything["region"] == "Southwest").sum()
+    notes = Scoped(fitted_store, auth.Viewer("d", "director", ("Southwest",))).notes()
+    assert set(notes["region"]) == {"Southwest"}
+
+
+def test_coordinator_gets_no_themes_or_statements(fitted_store):
+    view = Scoped(fitted_store, auth.Viewer("c", "coordinator"))
+    for read in (view.statements, view.themes, view.notes):
+        with pytest.raises(AccessDenied):
+            read()
+    assert len(view.imports()) == 1
+
+
+def test_only_admins_curate(fitted_store):
+    with pytest.raises(AccessDenied):
+        Scoped(fitted_store, auth.Viewer("e", "executive")).require("curate")
+    Scoped(fitted_store, auth.Viewer("a", "admin")).require("curate")

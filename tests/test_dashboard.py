@@ -1,0 +1,163 @@
+"""Every page for every role, through Streamlit's AppTest, on the fitted sample program."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from synth import auth
+
+APP = str(Path(__file__).parent.parent / "app.py")
+PAGES = ["surfacing", "themes", "regions", "importer", "curate", "export"]
+ALLOWED = {
+    "executive": {"surfacing", "themes", "regions", "export"},
+    "director": {"surfacing", "themes", "regions", "export"},
+    "coordinator": {"importer"},
+    "admin": set(PAGES),
+}
+ACCOUNTS = {"executive": ("exec", "exec-demo"), "director": ("director", "director-demo"),
+            "coordinator": ("coordinator", "coordinator-demo"), "admin": ("admin", "admin-demo")}
+
+
+@pytest.fixture
+def app_env(fitted_copy, monkeypatch):
+    settings, store = fitted_copy
+    for key, value in {"SYNTH_DB_URL": settings.db_url, "SYNTH_SECRET_FILE": settings.secret_file,
+                       "SYNTH_USERS_FILE": settings.users_file, "SYNTH_MODELS_DIR": settings.models_dir}.items():
+        monkeypatch.setenv(key, value)
+    auth.ensure_demo_users(Path(settings.users_file))
+    return settings, store
+
+
+def signed_in(role: str, **query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    user, password = ACCOUNTS[role]
+    at.text_input[0].input(user)
+    at.text_input[1].input(password)
+    at.button[0].click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "success", "info", "warning", "error")
+             for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_signed_out_sees_only_the_sign_in_form(app_env):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert [t.value for t in at.title] == ["synth"]
+    assert [w.label for w in at.text_input] == ["Username", "Password"]
+    for page in PAGES:
+        with pytest.raises(ValueError):
+            at.switch_page(f"synth/dashboard/pages/{page}.py")
+
+
+def test_wrong_password_is_refused(app_env):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.text_input[0].input("exec")
+    at.text_input[1].input("not-the-password")
+    at.button[0].click()
+    at.run()
+    assert "wrong password" in texts(at) and "viewer" not in at.session_state
+
+
+@pytest.mark.parametrize("role", list(ALLOWED))
+def test_each_role_gets_exactly_its_pages(app_env, role):
+    at = signed_in(role)
+    for page in PAGES:
+        if page in ALLOWED[role]:
+            at.switch_page(f"synth/dashboard/pages/{page}.py")
+            at.run()
+            assert not at.exception, (page, at.exception)
+            assert at.title[0].value, page
+        else:
+            with pytest.raises(ValueError):
+                at.switch_page(f"synth/dashboard/pages/{page}.py")
+
+
+def test_executive_home_shows_figures_themes_and_quotes(app_env):
+    at = signed_in("executive")
+    assert at.title[0].value == "What's surfacing"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Meetings"] == "1,200" and int(metrics["Themes"]) >= 10 and metrics["Offices heard from"] == "28"
+    body = texts(at)
+    assert "Surfacing" in body and "partners" in body and "\u201c" in body
+    assert "CRM" in body  # the planted new theme is on the home page
+
+
+def test_director_sees_only_their_region_everywhere(app_env):
+    at = signed_in("director")
+    assert [m.value for m in at.metric if m.label == "Offices heard from"] == ["5"]  # Southwest has 5 offices
+    assert at.multiselect[0].options == ["Southwest"]
+    at.switch_page("synth/dashboard/pages/regions.py")
+    at.run()
+    assert at.selectbox[0].options == ["Southwest"]
+    at.switch_page("synth/dashboard/pages/themes.py")
+    at.run()
+    body = texts(at)
+    for other in ("Midwest", "Northeast", "Southeast", "Central"):
+        assert other not in body
+
+
+def test_region_filter_comes_from_the_url_and_narrows_the_view(app_env):
+    all_meetings = [m.value for m in signed_in("executive").metric if m.label == "Meetings"][0]
+    at = signed_in("executive", region=["Midwest"])  # a shared link: ?region=Midwest
+    assert at.multiselect[0].value == ["Midwest"]
+    midwest = [m.value for m in at.metric if m.label == "Meetings"][0]
+    assert 0 < int(midwest.replace(",", "")) < int(all_meetings.replace(",", ""))
+
+
+def test_theme_page_drills_down_to_redacted_statements(app_env):
+    at = signed_in("executive")
+    at.switch_page("synth/dashboard/pages/themes.py")
+    at.run()
+    assert at.selectbox[0].value is not None
+    subheaders = [s.value for s in at.subheader]
+    for part in ("Over time", "Where", "In their words", "Statements"):
+        assert part in subheaders
+    table = at.dataframe[-1].value
+    assert list(table.columns) == ["date", "region", "office", "statement"]
+    assert "partner_key" not in table.columns
+    at.text_input[0].input("CRM")
+    at.run()
+    assert "CRM" in at.selectbox[0].format_func(at.selectbox[0].value) or "crm" in texts(at).lower()
+
+
+def test_coordinator_import_page_shows_history_and_no_themes(app_env):
+    at = signed_in("coordinator")
+    assert at.title[0].value == "Import notes"
+    assert "Past imports" in [s.value for s in at.subheader]
+    assert len(at.dataframe) == 1 and at.dataframe[0].value["notes_added"].iloc[0] == 1200
+    assert "Surfacing" not in texts(at)
+
+
+def test_admin_renames_a_theme_and_it_is_recorded(app_env):
+    settings, store = app_env
+    at = signed_in("admin")
+    at.switch_page("synth/dashboard/pages/curate.py")
+    at.run()
+    theme_id = at.selectbox[0].value
+    at.text_input[0].set_value("Prior-auth forms in Spanish")
+    at.button[0].click()  # the rename form's submit button
+    at.run()
+    assert "Renamed" in texts(at)
+    themes = store.themes_frame(include_hidden=True).set_index("id")
+    assert themes.loc[theme_id, "label"] == "Prior-auth forms in Spanish"
+    assert bool(themes.loc[theme_id, "label_locked"])
+    assert "rename" in set(at.dataframe[0].value["action"])
+
+
+def test_export_page_offers_csv_and_brief(app_env):
+    at = signed_in("executive")
+    at.switch_page("synth/dashboard/pages/export.py")
+    at.run()
+    assert not at.exception
+    assert "What the field is saying" in texts(at)
