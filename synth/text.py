@@ -108,6 +108,8 @@ def _name_spans(doc: Doc, ctx: Context) -> list[tuple[int, int]]:
         words = [t for t in ent if t.is_alpha]
         if not words or all(t.tag_ in {"NNS", "NNPS"} for t in words):
             continue  # "• Samples run out": the small model's NER misreads list heads; names are not plural
+        if any(t.text[:1].islower() for t in words):
+            continue  # "Quick intro round": NER names are capitalised (lower-case ones come from ctx.names)
         spans.append((words[0].idx, words[-1].idx + len(words[-1].text)))
     for m in TITLE_RE.finditer(doc.text):
         spans.append((m.start(), m.end()))

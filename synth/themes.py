@@ -142,17 +142,18 @@ def fit_themes(items: Sequence[ThemeInput], vectors: np.ndarray, *, seed: int = 
                             representation_model=MaximalMarginalRelevance(diversity=0.3))
     ids = [t for t in sorted(set(topics.tolist())) if t >= 0]
     kp_counts = {t: Counter(k for i in np.flatnonzero(topics == t) for k in items[i].keyphrases) for t in ids}
-    labels = _labels(kp_counts, _surface_forms(i.text for i in items))
+    words = {t: [w for w, _ in (model.get_topic(t) or [])] for t in ids} if embedder else {t: [] for t in ids}
+    labels = _labels(kp_counts, _surface_forms(i.text for i in items), words)
     themes: list[Theme] = []
     for t in ids:
         idx = np.flatnonzero(topics == t)
         centroid = _unit(vectors[idx].mean(axis=0))
-        words = [w for w, _ in model.get_topic(t)] if model.get_topic(t) else []
         members = [items[i].statement_id for i in idx]
         quotes = representative(vectors[idx], members, [items[i].text for i in idx], n_quotes)
-        top = [k for k, _ in kp_counts[t].most_common(3)]
-        themes.append(Theme(id=int(t), label=labels[t], keywords=words[:10] or top, quotes=quotes, area="",
-                            description=f"{len(idx)} statements about {', '.join(top) or labels[t].lower()}.",
+        keywords = words[t][:10] or [k for k, _ in kp_counts[t].most_common(10)]
+        about = ", ".join(keywords[:3]) or labels[t].lower()
+        themes.append(Theme(id=int(t), label=labels[t], keywords=keywords, quotes=quotes, area="",
+                            description=f"{len(idx)} statements, most distinctively about {about}.",
                             centroid=centroid, members=members))
     _areas(themes)
     assignment = {items[i].statement_id: ((int(topics[i]) if topics[i] >= 0 else None), float(sims[i]))
@@ -212,19 +213,39 @@ def _surface_forms(texts) -> dict[str, str]:  # noqa: ANN001
     return {low: forms.most_common(1)[0][0] for low, forms in seen.items()}
 
 
-def _labels(kp_counts: dict[int, Counter], forms: dict[str, str] | None = None) -> dict[int, str]:
-    """A label of a few words from each theme's most distinctive keyphrases (tf-idf over themes),
-    made unique across themes."""
+def _anchored(counts: Counter, keywords: list[str]) -> list[str]:
+    """Readable phrases for a theme's c-TF-IDF keywords: for each keyword in order, the theme's
+    most frequent keyphrase that contains it ('crm' -> 'new crm'). Up to two, sharing no word."""
+    picked: list[str] = []
+    for kw in keywords:
+        kw_words = set(kw.split())
+        candidates = [k for k in counts if kw_words <= set(k.split())]
+        if not candidates:
+            continue
+        best = max(candidates, key=lambda k: (counts[k], -len(k)))
+        if not any(set(best.split()) & set(p.split()) for p in picked):
+            picked.append(best)
+        if len(picked) == 2:
+            break
+    return picked
+
+
+def _labels(kp_counts: dict[int, Counter], forms: dict[str, str] | None = None,
+            keywords: dict[int, list[str]] | None = None) -> dict[int, str]:
+    """A label of a few words per theme: its distinctive keywords (c-TF-IDF) said as the
+    keyphrases people used, or failing that its most distinctive keyphrases (tf-idf over
+    themes); made unique across themes."""
     forms = forms or {}
+    keywords = keywords or {}
     df = Counter(k for c in kp_counts.values() for k in c)
     n = max(len(kp_counts), 1)
     labels: dict[int, str] = {}
     used: set[str] = set()
     for t, counts in sorted(kp_counts.items(), key=lambda kv: -sum(kv[1].values())):
         scored = sorted(counts, key=lambda k: (-counts[k] * math.log(1 + n / df[k]) * (1 + 0.3 * k.count(" ")), k))
-        picked: list[str] = []
+        picked: list[str] = _anchored(counts, keywords.get(t, []))
         total = sum(counts.values())
-        for k in scored:
+        for k in ([] if picked else scored):
             # A second phrase only when it is common in the theme, not a stray one.
             if picked and counts[k] < 0.15 * total:
                 continue
@@ -275,9 +296,9 @@ def _areas(themes: list[Theme]) -> None:
         return
     from sklearn.cluster import AgglomerativeClustering
 
-    cents = np.vstack([t.centroid for t in themes])
+    cents = np.vstack([t.centroid for t in themes])  # unit vectors: Ward's distance tracks cosine
     k = max(2, int(round(math.sqrt(len(themes)))))
-    groups = AgglomerativeClustering(n_clusters=k, metric="cosine", linkage="average").fit_predict(cents)
+    groups = AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(cents)
     for g in set(groups.tolist()):
         members = [t for t, gg in zip(themes, groups) if gg == g]
         biggest = max(members, key=lambda t: len(t.members))

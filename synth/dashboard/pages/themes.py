@@ -57,9 +57,9 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric("Statements", int(corr["statements"]))
 c2.metric("Partners", int(corr["partners"]))
 c3.metric("Offices", int(corr["offices"]))
-c4.metric("Spread", f"{corr['spread']} {corr['where']}".strip())
+c4.metric("Spread", corr["spread"], help=f"{corr['spread']} {corr['where']}".strip())
 
-trend = signals.trend(subset, chosen)
+trend = signals.trend(data, chosen)
 st.subheader("Over time")
 st.altair_chart(alt.Chart(trend).mark_area(opacity=0.6, interpolate="monotone").encode(
     x=alt.X("period:T", title=None), y=alt.Y("statements:Q", title="statements per month"),

@@ -1,0 +1,97 @@
+"""The main path once in a real browser: Debian's headless Chromium driven by Playwright,
+against `streamlit run app.py` on the fitted sample program. Saves screenshots under
+artifacts/screenshots (README's pictures are copies of these)."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from synth import auth
+
+ROOT = Path(__file__).parent.parent
+SHOTS = Path(os.environ.get("SYNTH_SCREENSHOT_DIR", ROOT / "artifacts" / "screenshots"))
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--disable-quic"]
+
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(fitted_copy, tmp_path):
+    settings, _ = fitted_copy
+    auth.ensure_demo_users(Path(settings.users_file))
+    port = free_port()
+    env = {**os.environ, "SYNTH_DB_URL": settings.db_url, "SYNTH_SECRET_FILE": settings.secret_file,
+           "SYNTH_USERS_FILE": settings.users_file, "SYNTH_MODELS_DIR": settings.models_dir}
+    log = (tmp_path / "streamlit.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+                             "--server.headless", "true", "--server.address", "127.0.0.1"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not become healthy: " + (tmp_path / "streamlit.log").read_text()[-2000:])
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_sign_in_filter_by_region_open_a_theme(server):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed: run `make test` (it installs it) or apt-get install chromium")
+    from playwright.sync_api import expect, sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(server)
+        page.get_by_label("Username").fill("exec")
+        page.get_by_label("Password", exact=True).fill("exec-demo")
+        page.get_by_role("button", name="Sign in").click()
+
+        expect(page.get_by_text("Top themes")).to_be_visible(timeout=90_000)
+        expect(page.get_by_text("Surfacing").first).to_be_visible()
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(SHOTS / "home.png"))
+
+        # Region filter: pick Midwest in the sidebar; it lands in the URL.
+        page.get_by_role("combobox").first.click()
+        page.get_by_role("option", name="Midwest").click()
+        page.keyboard.press("Escape")
+        page.wait_for_function("() => window.location.search.includes('region=Midwest')", timeout=30_000)
+        expect(page.get_by_text("Midwest").first).to_be_visible()
+
+        # Open the first theme card: the theme page keeps the region filter.
+        page.locator("[data-testid='stPageLink'] a").first.click()
+        expect(page.get_by_role("heading", name="In their words")).to_be_visible(timeout=60_000)
+        assert "region=Midwest" in page.url and "theme=" in page.url
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(SHOTS / "theme.png"), full_page=True)
+
+        page.get_by_role("link", name="Regions and offices").click()
+        expect(page.get_by_role("heading", name="Who is not being heard")).to_be_visible(timeout=60_000)
+        page.wait_for_timeout(2500)
+        page.screenshot(path=str(SHOTS / "regions.png"), full_page=True)
+        browser.close()
+    assert (SHOTS / "home.png").stat().st_size > 20_000
