@@ -1,0 +1,166 @@
+"""Theme engine: pure pieces on literal data, then the real fit on the session's sample."""
+
+import json
+from collections import Counter
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+
+from synth import evaluate, pipeline, sample, store as db, themes
+from synth.embed import MiniLMEmbedder, embed_cached
+from synth.errors import NotFound
+
+from conftest import note_row
+
+
+# ---- pure pieces -------------------------------------------------------------------------
+def _result(groups: dict[int, list[int]]) -> themes.FitResult:
+    ts = [themes.Theme(id=t, label=f"t{t}", description="", keywords=[], quotes=[], area="",
+                       centroid=np.zeros(3, np.float32), members=m) for t, m in groups.items()]
+    return themes.FitResult(ts, {s: (t, 1.0) for t, m in groups.items() for s in m}, {})
+
+
+def test_refit_keeps_ids_of_themes_that_are_the_same():
+    previous = {7: set(range(0, 10)), 9: set(range(10, 20))}
+    result, lineage = themes.match_to_previous(_result({0: list(range(10, 20)), 1: list(range(0, 10))}), previous, next_id=10)
+    assert {t.label: t.id for t in result.themes} == {"t0": 9, "t1": 7}
+    assert result.assignment[3] == (7, 1.0)
+    assert {(r["theme_id"], r["kind"]) for r in lineage} == {(7, "same"), (9, "same")}
+
+
+def test_a_split_keeps_the_id_on_the_larger_part_and_records_lineage():
+    previous = {5: set(range(30))}
+    result, lineage = themes.match_to_previous(_result({0: list(range(20)), 1: list(range(20, 30))}), previous, next_id=6)
+    ids = {t.label: t.id for t in result.themes}
+    assert ids == {"t0": 5, "t1": 6}
+    assert {"theme_id": 6, "source_theme_id": 5, "kind": "split", "overlap": 1.0} in lineage
+
+
+def test_a_merge_is_recorded():
+    previous = {1: set(range(10)), 2: set(range(10, 16))}
+    result, lineage = themes.match_to_previous(_result({0: list(range(16))}), previous, next_id=3)
+    assert result.themes[0].id == 1
+    assert any(r["kind"] == "merge" and r["source_theme_id"] == 2 for r in lineage)
+
+
+def test_labels_say_distinctive_keywords_as_people_wrote_them_and_are_unique():
+    counts = {1: Counter({"new crm": 9, "office visit": 5, "crm app": 2}), 2: Counter({"office visit": 4, "parking": 8}),
+              3: Counter({"parking": 3})}
+    labels = themes._labels(counts, {"crm": "CRM"}, {1: ["crm", "visit"], 2: ["parking"], 3: ["parking"]})
+    assert labels[1] == "New CRM, office visit"
+    assert len(set(labels.values())) == 3
+
+
+def test_representative_quotes_are_central_and_not_repeated():
+    v = np.array([[1, 0], [0.99, 0.14], [0.99, 0.14], [0.6, 0.8], [0, 1]], dtype=np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    quotes = themes.representative(v, [10, 11, 12, 13, 14], ["a", "b", "b", "c", "d"], k=3)
+    assert len(quotes) == 3 and not {11, 12} <= set(quotes)
+
+
+def test_assignment_respects_the_threshold():
+    cents = np.eye(2, dtype=np.float32)
+    vecs = np.array([[0.9, 0.1], [0.5, 0.5]], dtype=np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    out = themes.assign_vectors(vecs, [4, 8], cents, threshold=0.8)
+    assert out[0][0] == 4 and out[1][0] is None
+
+
+# ---- the embedder -------------------------------------------------------------------------
+def test_embedder_is_normalised_and_puts_paraphrases_closer():
+    e = MiniLMEmbedder()
+    v = e.embed(["The new CRM logs us out in the middle of a visit",
+                 "Our customer system keeps signing reps out mid-call",
+                 "Parking at the clinic fills up by eight"])
+    assert v.shape == (3, 384) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-5)
+    assert v[0] @ v[1] > v[0] @ v[2] + 0.15
+    # batching and length-sorting do not change a text's vector
+    assert np.allclose(e.embed(["Parking at the clinic fills up by eight"])[0], v[2], atol=1e-5)
+
+
+def test_each_statement_is_embedded_once_ever(store):
+    class Counting:
+        model_id, dim = "counting", 4
+        calls = []
+
+        def embed(self, texts):
+            self.calls.append(list(texts))
+            return np.ones((len(texts), 4), np.float32) / 2
+
+    c = Counting()
+    embed_cached(store, c, ["a b", "c d", "a b"])
+    embed_cached(store, c, ["c d", "e f"])
+    assert c.calls == [["a b", "c d"], ["e f"]]
+
+
+# ---- the real fit on the sample (session fixture) ------------------------------------------
+def test_sample_themes_agree_with_ground_truth(fitted_store, sample_files):
+    r = evaluate.theme_agreement(fitted_store, sample.load_truth(sample_files[1]))
+    assert r["nmi"] >= 0.80 and r["ari"] >= 0.60, r
+    assert r["unthemed"] <= 0.10, r
+
+
+def test_every_theme_has_a_unique_label_keywords_and_quotes(fitted_store):
+    t = fitted_store.themes_frame()
+    assert len(t) >= 10 and t["label"].is_unique
+    assert all(len(k) >= 3 for k in t["keywords"]) and all(1 <= len(q) <= 3 for q in t["quotes"])
+    assert t["area"].nunique() < len(t)  # two levels: areas group themes
+
+
+def test_same_input_twice_gives_identical_assignments(fitted_copy):
+    settings, st = fitted_copy
+    with st.engine.connect() as conn:
+        items = themes._issue_inputs(conn)
+    from synth.embed import default_embedder
+    vectors = embed_cached(st, default_embedder(), [i.text for i in items])
+    a = themes.fit_themes(items, vectors, seed=42)
+    b = themes.fit_themes(items, vectors, seed=42)
+    assert a.assignment == b.assignment
+
+
+def test_saved_model_loads_without_the_notes(fitted):
+    folder = sorted((fitted / "models").glob("run-*"))[-1]
+    meta, centroids, manifest = themes.load_model(folder)
+    assert centroids.shape == (len(meta), 384)
+    assert manifest["versions"]["bertopic"] == "0.17.4" and manifest["embedder"].startswith("all-MiniLM")
+    with pytest.raises(NotFound):
+        themes.load_model(fitted / "nothing-here")
+
+
+def test_new_notes_join_existing_themes_without_a_refit(fitted_copy, write_csv):
+    settings, st = fitted_copy
+    runs_before = st.engine.connect().execute(sa.select(sa.func.count()).select_from(db.runs).where(db.runs.c.kind == "fit")).scalar()
+    path = write_csv([note_row(1, "The new CRM logs us out in the middle of every office visit and we lose the call report."),
+                      note_row(2, "Honestly our sample inventory runs out halfway through the month again."),
+                      note_row(3, "The quarterly volcano drill in the break room has no agenda at all.")])
+    s = pipeline.import_file(st, settings, path)
+    assert s.themed >= 2 and s.themed + s.unthemed == s.issues_found
+    frame = st.statements_frame()
+    crm = frame[frame["text"].str.contains("new CRM logs us out in the middle of every")].iloc[0]
+    assert crm["method"] == "assign"
+    joined = frame[frame["theme_id"] == crm["theme_id"]]["text"]
+    assert joined.str.contains("CRM|Salesforce|customer system", case=False).mean() > 0.5
+    with st.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(db.runs).where(db.runs.c.kind == "fit")).scalar() == runs_before
+
+
+def test_curation_survives_a_refit(fitted_copy):
+    settings, st = fitted_copy
+    t = st.themes_frame().sort_values("id")
+    a, b, c = (int(x) for x in t["id"].iloc[:3])
+    themes.rename(st, a, "Renamed by a person", who="ada")
+    themes.merge(st, a, b, who="ada")
+    members = st.statements_frame()
+    moved = members[members["theme_id"] == c]["statement_id"].head(4).tolist()
+    new = themes.split(st, c, moved, "Split by a person", who="ada")
+    themes.hide(st, c, who="ada")
+    pipeline.fit(st, settings)
+    after = st.themes_frame(include_hidden=True).set_index("id")
+    assert after.loc[a, "label"] == "Renamed by a person"
+    assert b not in after.index  # still merged away
+    assert bool(after.loc[c, "hidden"]) if c in after.index else True
+    frame = st.statements_frame()
+    assert set(frame[frame["statement_id"].isin(moved)]["theme_id"]) == {new}
+    edits = themes.edits(st)
+    assert {"rename", "merge", "split", "hide"} <= set(edits["action"]) and set(edits["who"]) == {"ada"}
