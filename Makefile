@@ -11,7 +11,7 @@ export UV_PYTHON_DOWNLOADS := never
 export HF_HUB_OFFLINE := 1
 PORT ?= 8501
 
-.PHONY: setup run test bench browser clean-data
+.PHONY: setup run test bench system-deps clean-data
 
 setup: .venv/.synced
 
@@ -23,18 +23,23 @@ $(UV):
 	$(UV) sync --frozen --quiet
 	touch $@
 
-# Debian's Chromium for the real-browser test (a test tool's own browser download fails here).
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for the browser test"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+# Debian's Chromium for the real-browser test (a test tool's own browser download fails here)
+# and PostgreSQL for the store tests on a real server (skipped when SYNTH_TEST_PG_URL is given).
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	[ -n "$$SYNTH_TEST_PG_URL" ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for the browser and PostgreSQL tests:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 run: setup
 	.venv/bin/synth demo
 	.venv/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true \
 	  --browser.gatherUsageStats false
 
-test: setup browser
+test: setup system-deps
 	.venv/bin/python -m pytest -q
 
 bench: setup

@@ -101,7 +101,20 @@ def surviving_column_names(store: db.Store, names: set[str]) -> list[str]:
             for row in conn.execute(sa.select(table)):
                 blobs.extend(str(v) for v in row if isinstance(v, str))
     text = "\n".join(blobs)
-    return sorted(n for n in names if _present(n, text, "names"))
+    words = set(re.findall(r"[\w'-]+", text))
+    lower_words = {w.casefold() for w in words}
+    folded = text.casefold()
+    found = []
+    for name in names:
+        if " " in name:
+            hit = name.casefold() in folded
+        elif name.casefold() in WORD_NAMES:
+            hit = name in words  # "Will" the name, not "will" the verb
+        else:
+            hit = name.casefold() in lower_words
+        if hit:
+            found.append(name)
+    return sorted(found)
 
 
 def nmi_ari(gold: list, pred: list) -> tuple[float, float]:

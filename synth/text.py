@@ -134,6 +134,12 @@ NAME_BEFORE = frozenset({"by", "with", "told", "tell", "ask", "asked", "thanks",
 IMPERATIVE_NAMES = frozenset({"mark", "bill", "chase", "frank", "rob", "drew", "pat", "sue", "hope", "page", "art"})
 
 
+def _base_form(tok) -> bool:  # noqa: ANN001
+    # After "Will" the tagger expects a base verb and tags "pointed" VB; the ending says otherwise.
+    word = tok.text.lower()
+    return tok.tag_ == "VB" and not word.endswith("ed") and not (word.endswith("s") and not word.endswith("ss"))
+
+
 def _used_as_name(tok) -> bool:  # noqa: ANN001
     """A first name that is also a word ("Will", "Grace", "Jan"), known from the export's own
     columns: is this occurrence the person? The export tells us these people are in the notes,
@@ -148,7 +154,7 @@ def _used_as_name(tok) -> bool:  # noqa: ANN001
         return True
     if low in MONTH_NAMES and ((nxt is not None and nxt.like_num) or (prev is not None and prev.lower_ in MONTH_BEFORE)):
         return False  # "in May", "Jan 5": a month
-    if low in {"will", "may"} and nxt is not None and (nxt.tag_ == "VB" or (prev is None and nxt.pos_ == "PRON")):
+    if low in {"will", "may"} and nxt is not None and (_base_form(nxt) or (prev is None and nxt.pos_ == "PRON")):
         return False  # "will send", "Will you ...?": the auxiliary
     if low in IMPERATIVE_NAMES and prev is None and nxt is not None and (nxt.pos_ in {"DET", "PRON", "PART"} or nxt.lower_ == "that"):
         return False  # "Mark the date", "Hope you are well"
@@ -286,6 +292,40 @@ def process_doc(doc: Doc, note: Note, ctx: Context) -> ProcessedNote:
                          redactions=counts)
 
 
+def full_name_parts(doc: Doc, ctx: Context) -> set[str]:
+    """Parts of multi-word PERSON entities ("Ottoline Brackwater" -> both words): a person
+    named in full once is the same person when their surname turns up alone elsewhere."""
+    parts: set[str] = set()
+    for ent in doc.ents:
+        words = [t.text for t in ent if t.is_alpha]
+        if ent.label_ == "PERSON" and len(words) >= 2 and all(w[:1].isupper() for w in words):
+            parts.update(w for w in words if len(w) > 2 and w.casefold() not in ctx.places
+                         and w.casefold() not in WORD_NAMES and not doc.vocab[w.lower()].is_stop)
+    return parts
+
+
+def propagate_names(processed: list[ProcessedNote], names: set[str]) -> list[ProcessedNote]:
+    """Redact learned names wherever they survived (capitalised, whole words only)."""
+    if not names:
+        return processed
+    rx = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b")
+    lowered = {n.lower() for n in names}
+    out = []
+    for p in processed:
+        if not rx.search(p.redacted_text):
+            out.append(p)
+            continue
+        hits = len(rx.findall(p.redacted_text))
+        statements = tuple(
+            Statement(s.position, s.start, s.end, rx.sub("[PERSON]", s.text), s.is_issue, s.drop_reason,
+                      tuple(k for k in s.keyphrases if not lowered & set(k.split())))
+            for s in p.statements)
+        counts = dict(p.redactions)
+        counts["[PERSON]"] = counts.get("[PERSON]", 0) + hits
+        out.append(ProcessedNote(p.note, rx.sub("[PERSON]", p.redacted_text), statements, counts))
+    return out
+
+
 def process_notes(notes: Sequence[Note], ctx: Context | None = None, nlp: Language | None = None,
                   batch_size: int = 128, n_process: int | None = None, progress=None) -> list[ProcessedNote]:
     """Redact, segment and classify notes. `progress(done, total)` is called per batch."""
@@ -294,9 +334,11 @@ def process_notes(notes: Sequence[Note], ctx: Context | None = None, nlp: Langua
     if n_process is None:
         n_process = 2 if len(notes) >= 2000 else 1  # forking workers only pays for large imports
     out: list[ProcessedNote] = []
+    learned: set[str] = set()
     docs = nlp.pipe((n.text for n in notes), batch_size=batch_size, n_process=n_process)
     for i, (doc, note) in enumerate(zip(docs, notes), 1):
         out.append(process_doc(doc, note, ctx))
+        learned |= full_name_parts(doc, ctx)
         if progress and (i % batch_size == 0 or i == len(notes)):
             progress(i, len(notes))
-    return out
+    return propagate_names(out, learned)

@@ -74,10 +74,12 @@ def test_non_western_names_from_the_columns_are_redacted(name):
 
 def test_word_names_are_redacted_as_names_and_kept_as_words():
     p = run("Will said the scheduling tool double-books people. We will ask about it. "
-            "Grace's team is short staffed. By the grace of the night shift it works. Customers told Will the copay is high.",
+            "Grace's team is short staffed. By the grace of the night shift it works. Customers told Will the copay is high. "
+            "Will pointed out the brochures are out of date. Will needs new brochures.",
             partner="Will Ortega", executive="Grace Lee")
     t = p.redacted_text
     assert "Will said" not in t and "Grace's" not in t and "told Will" not in t
+    assert "Will pointed" not in t and "Will needs" not in t
     assert "We will ask" in t and "grace of the night shift" in t
 
 
@@ -104,3 +106,12 @@ def test_keyphrases_skip_placeholders_names_and_program_words():
     joined = " ".join(s.keyphrases)
     for word in ("maria", "person", "meeting", "mention"):
         assert word not in joined
+
+
+def test_a_person_named_in_full_is_redacted_when_their_surname_turns_up_alone():
+    a = Note(1, "a", date(2026, 1, 1), "West", "Denver", "", "", "Talked with Ottoline Brackwater about the CRM.")
+    b = Note(2, "b", date(2026, 1, 1), "West", "Denver", "", "",
+             "Physicians keep calling Brackwater's desk because prior-auth approvals take two weeks.")
+    out = text.process_notes([a, b])
+    assert "Brackwater" not in out[1].redacted_text
+    assert all("Brackwater" not in s.text for s in out[1].statements)

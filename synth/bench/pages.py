@@ -1,0 +1,153 @@
+"""Dashboard speed with 100,000 issue statements in the store (issue: dashboard).
+
+    .venv/bin/python -m synth.bench.pages [STATEMENTS] [SESSIONS]
+
+Builds the store by importing and fitting the bundled sample, then copying its notes,
+statements and assignments (shifted to other note keys) until it holds STATEMENTS issue
+statements. Prints each page's server-side run time through AppTest (cold, then warm), and
+the home page's time to show its themes for SESSIONS concurrent headless-Chromium sessions."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import sqlalchemy as sa
+
+from synth import auth, pipeline
+from synth.bench.common import scratch, timed
+from synth.config import PROJECT_ROOT
+from synth.store import open_store
+
+PAGES = ["surfacing", "themes", "regions", "export", "curate", "importer"]
+
+
+def build(settings, target: int) -> int:  # noqa: ANN001
+    store = open_store(settings)
+    pipeline.import_file(store, settings, PROJECT_ROOT / "data" / "sample_notes.csv", assign=False)
+    pipeline.fit(store, settings)
+    with store.engine.begin() as conn:
+        issues = conn.execute(sa.text("SELECT count(*) FROM statements WHERE is_issue")).scalar()
+        copies = max(0, int(np.ceil(target / issues)) - 1)
+        for k in range(1, copies + 1):
+            conn.execute(sa.text(
+                "INSERT INTO notes (import_id, note_key, content_hash, meeting_date, region, office, partner_key, "
+                "executive_key, redacted_text, raw_text) SELECT import_id, note_key || '-c' || :k, content_hash || '-c' || :k, "
+                "meeting_date, region, office, partner_key, executive_key, redacted_text, raw_text FROM notes "
+                "WHERE note_key NOT LIKE '%-c%'"), {"k": k})
+            conn.execute(sa.text(
+                "INSERT INTO statements (note_id, position, start_char, end_char, text, text_hash, is_issue, drop_reason, keyphrases) "
+                "SELECT n2.id, s.position, s.start_char, s.end_char, s.text, s.text_hash, s.is_issue, s.drop_reason, s.keyphrases "
+                "FROM statements s JOIN notes n1 ON n1.id = s.note_id JOIN notes n2 ON n2.note_key = n1.note_key || '-c' || :k "
+                "WHERE n1.note_key NOT LIKE '%-c%'"), {"k": k})
+            conn.execute(sa.text(
+                "INSERT INTO assignments (statement_id, theme_id, run_id, score, method, pinned) "
+                "SELECT s2.id, a.theme_id, a.run_id, a.score, a.method, a.pinned FROM assignments a "
+                "JOIN statements s1 ON s1.id = a.statement_id JOIN notes n1 ON n1.id = s1.note_id "
+                "JOIN notes n2 ON n2.note_key = n1.note_key || '-c' || :k "
+                "JOIN statements s2 ON s2.note_id = n2.id AND s2.position = s1.position "
+                "WHERE n1.note_key NOT LIKE '%-c%'"), {"k": k})
+        total = conn.execute(sa.text("SELECT count(*) FROM statements WHERE is_issue")).scalar()
+    store.close()
+    return total
+
+
+def apptest_timings(settings) -> None:  # noqa: ANN001
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=300)
+    at.run()
+    at.text_input[0].input("admin")
+    at.text_input[1].input("admin-demo")
+    at.button[0].click()
+    t = time.perf_counter()
+    at.run()
+    print(f"  {'sign-in + home, cold caches':<40} {time.perf_counter() - t:6.2f} s")
+    for page in PAGES:
+        at.switch_page(f"synth/dashboard/pages/{page}.py")
+        t = time.perf_counter()
+        at.run()
+        cold = time.perf_counter() - t
+        t = time.perf_counter()
+        at.run()
+        warm = time.perf_counter() - t
+        print(f"  {page:<40} first {cold:6.2f} s   again {warm:6.2f} s   {'(exception!)' if at.exception else ''}")
+
+
+async def _sessions(url: str, n: int) -> list[float]:
+    from playwright.async_api import async_playwright
+
+    args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--disable-quic"]
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=args)
+
+        async def one() -> float:
+            ctx = await browser.new_context(viewport={"width": 1200, "height": 900})
+            page = await ctx.new_page()
+            await page.goto(url)
+            await page.get_by_label("Username").fill("exec")
+            await page.get_by_label("Password", exact=True).fill("exec-demo")
+            t = time.perf_counter()
+            await page.get_by_role("button", name="Sign in").click()
+            await page.get_by_text("Top themes").wait_for(timeout=300_000)
+            dt = time.perf_counter() - t
+            await ctx.close()
+            return dt
+
+        await one()  # warm the server's caches once, as a real deployment would be
+        times = await asyncio.gather(*[one() for _ in range(n)])
+        await browser.close()
+    return list(times)
+
+
+def concurrent_home(settings, n: int) -> None:  # noqa: ANN001
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "SYNTH_DB_URL": settings.db_url, "SYNTH_SECRET_FILE": settings.secret_file,
+           "SYNTH_USERS_FILE": settings.users_file}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
+                             "--server.port", str(port)], env=env, cwd=PROJECT_ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        times = asyncio.run(_sessions(url, n))
+        print(f"  {n} concurrent sessions, sign-in to themes shown: median {np.median(times):.2f} s, "
+              f"p95 {np.percentile(times, 95):.2f} s, max {max(times):.2f} s")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def main(target: int = 100_000, sessions: int = 20) -> None:
+    folder, settings = scratch("pages")
+    with timed(f"build a store with about {target:,} issue statements"):
+        total = build(settings, target)
+    print(f"issue statements in the store: {total:,}")
+    auth.ensure_demo_users(Path(settings.users_file))
+    for key, value in {"SYNTH_DB_URL": settings.db_url, "SYNTH_SECRET_FILE": settings.secret_file,
+                       "SYNTH_USERS_FILE": settings.users_file}.items():
+        os.environ[key] = value
+    print("AppTest server-side run per page:")
+    apptest_timings(settings)
+    if sessions:
+        concurrent_home(settings, sessions)
+
+
+if __name__ == "__main__":
+    main(*(int(a) for a in sys.argv[1:3]))

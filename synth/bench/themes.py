@@ -1,0 +1,104 @@
+"""Theme engine speed, quality and stability (issue: theme engine).
+
+    .venv/bin/python -m synth.bench.themes [NOTES]     (default 11,000 notes, about 20,000 statements)
+
+Prints: embedding statements/s; fit time with embeddings cached; assigning 1,000 new
+statements; NMI/ARI/unthemed for synth and for BERTopic as a user gets it out of the box
+(`BERTopic()` over the same embeddings) side by side; and stability (share of statements
+keeping their theme id) after a refit with another seed and after adding 10% more notes."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import numpy as np
+
+from synth import evaluate, ingest, sample, text, themes
+from synth.bench.common import scratch, timed
+from synth.embed import MiniLMEmbedder
+
+
+def _gold(processed, truth_by_key):  # noqa: ANN001, ANN202
+    """Truth theme of each issue statement, by character overlap with the truth sentences."""
+    items, gold = [], []
+    sid = 0
+    for p in processed:
+        t = truth_by_key[p.note.note_key]
+        for s in p.statements:
+            if not s.is_issue:
+                continue
+            best = max(t["sentences"], key=lambda x: min(s.end, x["end"]) - max(s.start, x["start"]))
+            items.append(themes.ThemeInput(sid, s.text, s.keyphrases))
+            gold.append(best["theme"] if best["kind"] == "issue" else "not-an-issue")
+            sid += 1
+    return items, gold
+
+
+def _scores(assignment, gold):  # noqa: ANN001, ANN202
+    pairs = [(g, assignment[i][0]) for i, g in enumerate(gold) if g != "not-an-issue"]
+    themed = [(g, t) for g, t in pairs if t is not None]
+    nmi, ari = evaluate.nmi_ari([g for g, _ in themed], [t for _, t in themed])
+    return nmi, ari, 1 - len(themed) / len(pairs)
+
+
+def main(n_notes: int = 11_000) -> None:
+    folder, settings = scratch("themes")
+    export, truth_path = sample.write(folder, n_notes=n_notes, seed=21, name="notes")
+    truth = {t["note_id"]: t for t in sample.load_truth(truth_path)}
+    _, parsed = ingest.parse_file(export, settings.max_upload_bytes)
+    with timed(f"spaCy stage, {n_notes:,} notes", n_notes, "notes"):
+        processed = text.process_notes(parsed.notes, n_process=2)
+    items, gold = _gold(processed, truth)
+    print(f"issue statements: {len(items):,}")
+    emb = MiniLMEmbedder()
+    texts = [i.text for i in items]
+    with timed(f"embed {len(texts):,} statements", len(texts), "statements"):
+        vectors = emb.embed(texts)
+
+    with timed("synth fit, first in process (includes numba compile)"):
+        ours = themes.fit_themes(items, vectors, seed=42, embedder=emb)
+    with timed(f"synth fit, {len(items):,} statements, embeddings cached"):
+        ours = themes.fit_themes(items, vectors, seed=42, embedder=emb)
+    nmi, ari, un = _scores(ours.assignment, gold)
+    print(f"synth:              {len(ours.themes):3d} themes  NMI {nmi:.3f}  ARI {ari:.3f}  unthemed {un:.1%}")
+
+    from bertopic import BERTopic
+
+    t = time.perf_counter()
+    model = BERTopic()  # what a user gets out of the box, given the same embeddings
+    topics, _ = model.fit_transform(texts, embeddings=vectors)
+    dt = time.perf_counter() - t
+    default_assign = {i: ((tp if tp >= 0 else None), 0.0) for i, tp in enumerate(topics)}
+    nmi_d, ari_d, un_d = _scores(default_assign, gold)
+    print(f"BERTopic() default: {len(set(topics)) - (1 if -1 in topics else 0):3d} themes  NMI {nmi_d:.3f}  "
+          f"ARI {ari_d:.3f}  unthemed {un_d:.1%}  ({dt:.1f} s)")
+
+    from sklearn.cluster import KMeans
+    k = len({g for g in gold if g != "not-an-issue"})
+    km = KMeans(n_clusters=k, random_state=0, n_init=4).fit_predict(vectors)
+    nmi_k, ari_k, _ = _scores({i: (int(c), 0.0) for i, c in enumerate(km)}, gold)
+    print(f"KMeans, true k={k}:   NMI {nmi_k:.3f}  ARI {ari_k:.3f}")
+
+    cents = np.vstack([th.centroid for th in ours.themes])
+    new = MiniLMEmbedder()
+    fresh = [f"{x} (again this week)" for x in texts[:1000]]  # unseen texts: embedded, then assigned
+    with timed("assign 1,000 new statements (embed + nearest theme)", 1000, "statements"):
+        themes.assign_vectors(new.embed(fresh), [th.id for th in ours.themes], cents, settings.assign_threshold)
+
+    previous = {th.id: set(th.members) for th in ours.themes}
+    before = {s: tid for s, (tid, _) in ours.assignment.items()}
+    other, _ = themes.match_to_previous(themes.fit_themes(items, vectors, seed=7, embedder=None), previous, 10_000)
+    print(f"stability, refit with seed 7: {evaluate.same_theme_share(before, {s: t for s, (t, _) in other.assignment.items()}):.1%} "
+          "of themed statements keep their theme id")
+    cut = int(len(items) * 0.9 / 1.0)
+    base = themes.fit_themes(items[:cut], vectors[:cut], seed=42, embedder=None)
+    prev = {th.id: set(th.members) for th in base.themes}
+    grown, _ = themes.match_to_previous(themes.fit_themes(items, vectors, seed=42, embedder=None), prev, 10_000)
+    print(f"stability, +{(len(items) - cut) / cut:.0%} more statements: "
+          f"{evaluate.same_theme_share({s: t for s, (t, _) in base.assignment.items()}, {s: t for s, (t, _) in grown.assignment.items()}):.1%} "
+          "of previously themed statements keep their theme id")
+
+
+if __name__ == "__main__":
+    main(*(int(a) for a in sys.argv[1:2]))
