@@ -74,10 +74,32 @@ def stop_words() -> list[str]:
     return sorted(set(ENGLISH_STOP_WORDS) | extra)
 
 
+PHRASE_END = "|"
+
+
 def _docs(items: Sequence[ThemeInput]) -> list[str]:
     # c-TF-IDF runs over lemmatised noun phrases, not raw text: filler verbs and names never
-    # reach the keywords.
-    return [" ".join(i.keyphrases) or "" for i in items]
+    # reach the keywords. Each phrase ends with a marker so that BERTopic's joining of a
+    # theme's documents never glues two phrases into a false bigram ("visit new").
+    return ["".join(k + PHRASE_END for k in i.keyphrases) for i in items]
+
+
+class PhraseAnalyzer:
+    """CountVectorizer analyzer: each keyphrase, and its words, minus stop words."""
+
+    def __init__(self, stop: set[str]):
+        self.stop = stop
+
+    def __call__(self, doc: str) -> list[str]:
+        out = []
+        for phrase in doc.split(PHRASE_END):
+            words = [w for w in phrase.split() if w not in self.stop and len(w) > 1]
+            if not words:
+                continue
+            out.extend(words)
+            if len(words) > 1:
+                out.append(" ".join(words))
+        return out
 
 
 class _Backend:
@@ -124,8 +146,7 @@ def fit_themes(items: Sequence[ThemeInput], vectors: np.ndarray, *, seed: int = 
                         metric="cosine", random_state=seed, n_jobs=1),
         hdbscan_model=HDBSCAN(min_cluster_size=params["min_cluster_size"], min_samples=params["min_samples"],
                               metric="euclidean", cluster_selection_method="eom", copy=True),
-        vectorizer_model=CountVectorizer(stop_words=stop_words(), ngram_range=(1, 2), min_df=2,
-                                         token_pattern=r"(?u)\b[a-zA-Z][\w-]+\b"),
+        vectorizer_model=CountVectorizer(analyzer=PhraseAnalyzer(set(stop_words())), min_df=2),
         ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
         representation_model=MaximalMarginalRelevance(diversity=0.3) if embedder else None,
         top_n_words=10, calculate_probabilities=False,

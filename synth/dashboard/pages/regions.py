@@ -24,14 +24,15 @@ data = data[data["theme_id"].isin(labels.index)]
 def heatmap(matrix, column: str):  # noqa: ANN001, ANN201
     m = matrix.assign(theme=matrix["theme_id"].map(labels))
     m["marker"] = m["over"].map({True: "▲", False: ""}) + m["under"].map({True: "▼", False: ""})
-    base = alt.Chart(m).encode(x=alt.X(f"{column}:N", title=None), y=alt.Y("theme:N", title=None, sort="ascending"))
+    base = alt.Chart(m).encode(x=alt.X(f"{column}:N", title=None, axis=alt.Axis(labelAngle=-30, labelLimit=140)),
+                               y=alt.Y("theme:N", title=None, sort="ascending", axis=alt.Axis(labelLimit=320)))
     cells = base.mark_rect().encode(
         color=alt.Color("lift:Q", scale=alt.Scale(scheme="redblue", reverse=True, domainMid=1, clamp=True,
                                                   domain=[0, 3]), title="vs rest"),
         tooltip=["theme", column, "statements", "partners", alt.Tooltip("share:Q", format=".1%"),
                  alt.Tooltip("lift:Q", format=".2f"), "suppressed"])
     text = base.mark_text(fontSize=10).encode(text="marker:N")
-    return (cells + text).properties(height=max(300, 18 * m["theme"].nunique()))
+    return (cells + text).properties(height=max(300, 26 * m["theme"].nunique()))
 
 
 if data.empty:
