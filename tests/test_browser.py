@@ -82,8 +82,11 @@ def test_sign_in_filter_by_region_open_a_theme(server):
         page.wait_for_function("() => window.location.search.includes('region=Midwest')", timeout=30_000)
         expect(page.get_by_text("Midwest").first).to_be_visible()
 
-        # Open the first theme card: the theme page keeps the region filter.
-        page.locator("[data-testid='stPageLink'] a").first.click()
+        # Open the first theme card: the theme page keeps the region filter. The URL changes
+        # before the cards are re-rendered, so wait for a card link that carries the filter.
+        filtered_link = page.locator("[data-testid='stPageLink'] a[href*='region=Midwest']").first
+        filtered_link.wait_for(timeout=60_000)
+        filtered_link.click()
         expect(page.get_by_role("heading", name="In their words")).to_be_visible(timeout=60_000)
         assert "region=Midwest" in page.url and "theme=" in page.url
         page.wait_for_timeout(1500)
