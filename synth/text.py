@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Iterable, Sequence
 
 import spacy
@@ -81,6 +81,14 @@ class Context:
     names: frozenset[str] = frozenset()  # casefolded full names, first names, last names
     places: frozenset[str] = frozenset()  # casefolded regions and offices (never redacted)
 
+    @cached_property
+    def full_name_re(self) -> re.Pattern | None:
+        # One alternation for every full name: a search per name per note cost ~5 ms a note.
+        full = sorted((n for n in self.names if " " in n), key=len, reverse=True)
+        if not full:
+            return None
+        return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in full) + r")(?!\w)", re.I)
+
     @classmethod
     def from_notes(cls, notes: Iterable[Note]) -> "Context":
         names: set[str] = set()
@@ -115,9 +123,8 @@ def _name_spans(doc: Doc, ctx: Context) -> list[tuple[int, int]]:
         spans.append((m.start(), m.end()))
     if ctx.names:
         # Full names first, as one span each, whatever the case.
-        for full in (n for n in ctx.names if " " in n):
-            for m in re.finditer(rf"(?<!\w){re.escape(full)}(?!\w)", doc.text, re.I):
-                spans.append((m.start(), m.end()))
+        if ctx.full_name_re is not None:
+            spans.extend((m.start(), m.end()) for m in ctx.full_name_re.finditer(doc.text))
         for tok in doc:
             low = tok.text.casefold().rstrip(".")
             if low not in ctx.names or low in ctx.places:

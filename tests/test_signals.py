@@ -133,3 +133,24 @@ def test_filter_by_region_office_and_dates():
     f = signals.Filter(offices=("O1",), start=date(2026, 9, 1))
     out = f.apply(df)
     assert set(out["office"]) == {"O1"} and out["meeting_date"].min() >= pd.Timestamp("2026-09-01")
+
+
+# ---- on the sample program (the session's fitted store) ----------------------------------------
+def _majority_theme(store, truth, key):
+    from collections import Counter
+
+    from synth import evaluate
+    pairs = evaluate._aligned(store, truth)
+    c = Counter(r["theme_id"] for r, s in pairs if s["theme"] == key and r["theme_id"] is not None)
+    return c.most_common(1)[0][0]
+
+
+def test_planted_surges_rank_top_three_and_regional_theme_is_placed(fitted_store, sample_files):
+    from synth import sample
+    truth = sample.load_truth(sample_files[1])
+    ranked = signals.ranked(fitted_store.statements_frame())
+    top3 = list(ranked["theme_id"].head(3))
+    for key in ("crm_logout", "telehealth"):
+        assert _majority_theme(fitted_store, truth, key) in top3, (key, ranked.head(5))
+    spanish = ranked.set_index("theme_id").loc[_majority_theme(fitted_store, truth, "prior_auth_spanish")]
+    assert (spanish["spread"], spanish["where"]) == ("regional", "Southwest")

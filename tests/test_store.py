@@ -89,3 +89,16 @@ def test_raw_text_is_stored_only_when_configured(settings, store, write_csv):
     pipeline.import_file(store, settings2, path)
     with store.engine.connect() as conn:
         assert "dana@example.com" in conn.execute(sa.select(db.notes.c.raw_text)).scalar()
+
+
+def test_a_version_1_database_is_migrated_on_open(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        db._create_v1(conn)
+        conn.execute(db.meta.insert().values(key="schema_version", value="1"))
+    engine.dispose()
+    store = db.Store.open(url, None)
+    assert store.schema_version() == db.SCHEMA_VERSION == 2
+    assert "visits" in sa.inspect(store.engine).get_table_names()
+    assert store.last_visit("ada", touch=True) is None and store.last_visit("ada") is not None
