@@ -34,7 +34,10 @@ def import_file(store: Store, settings: Settings, path: Path, *, who: str = "cli
     if not parsed.notes:
         raise ImportRefused(f"{table.file_name}: no valid rows to import ({len(parsed.errors)} invalid).")
     ctx = text.Context.from_notes(parsed.notes)
-    processed = text.process_notes(parsed.notes, ctx, nlp=nlp, progress=lambda d, t: progress("text", d, t))
+    # Notes already stored skip the (slow) text stage; write_import dedupes again, in its transaction.
+    known = store.existing_hashes([n.content_hash for n in parsed.notes])
+    fresh = [n for n in parsed.notes if n.content_hash not in known]
+    processed = text.process_notes(fresh, ctx, nlp=nlp, progress=lambda d, t: progress("text", d, t)) if fresh else []
     after = None
     if assign:
         from synth import themes
@@ -43,7 +46,7 @@ def import_file(store: Store, settings: Settings, path: Path, *, who: str = "cli
     progress("store", 0, 1)
     summary = store.write_import(
         file_name=table.file_name, sha256=table.sha256, who=who, rows_total=parsed.rows_total,
-        rows_skipped=len({e.row for e in parsed.errors}), processed=processed,
+        rows_skipped=len({e.row for e in parsed.errors}), processed=processed, already_stored=len(parsed.notes) - len(fresh),
         store_raw_text=settings.store_raw_text, after_notes=after,
     )
     progress("store", 1, 1)

@@ -230,7 +230,7 @@ class Store:
 
     def write_import(self, *, file_name: str, sha256: str, who: str, rows_total: int, rows_skipped: int,
                      processed: Sequence[ProcessedNote], store_raw_text: bool,
-                     after_notes=None) -> ImportSummary:
+                     after_notes=None, already_stored: int = 0) -> ImportSummary:
         """Write one import in a single transaction. Notes whose content hash is already
         stored (or repeated within the file) are counted as duplicates and not written.
         `after_notes(conn, statement_ids)` runs inside the same transaction, for theme assignment."""
@@ -250,7 +250,7 @@ class Store:
                 fresh.append(p)
             import_id = conn.execute(imports.insert().values(
                 file_name=file_name, sha256=sha256, imported_by=who, imported_at=now(),
-                rows_total=rows_total, notes_added=len(fresh), duplicates=len(processed) - len(fresh),
+                rows_total=rows_total, notes_added=len(fresh), duplicates=already_stored + len(processed) - len(fresh),
                 rows_skipped=rows_skipped, statements_added=0, status="committed",
             ).returning(imports.c.id)).scalar_one()
             statement_ids: list[int] = []
@@ -281,7 +281,7 @@ class Store:
             extra = after_notes(conn, statement_ids) if after_notes and statement_ids else {}
         return ImportSummary(
             import_id=import_id, file_name=file_name, rows_total=rows_total, notes_added=len(fresh),
-            duplicates=len(processed) - len(fresh), rows_skipped=rows_skipped,
+            duplicates=already_stored + len(processed) - len(fresh), rows_skipped=rows_skipped,
             statements_added=n_statements, issues_found=issues, **(extra or {}),
         )
 
