@@ -35,27 +35,24 @@ def build(settings, target: int) -> int:  # noqa: ANN001
     pipeline.import_file(store, settings, PROJECT_ROOT / "data" / "sample_notes.csv", assign=False)
     pipeline.fit(store, settings)
     with store.engine.begin() as conn:
-        conn.execute(sa.text("CREATE INDEX IF NOT EXISTS bench_note_key ON notes (note_key)"))  # for the copies' joins
         issues = conn.execute(sa.text("SELECT count(*) FROM statements WHERE is_issue")).scalar()
         copies = max(0, int(np.ceil(target / issues)) - 1)
+        # Copies get ids shifted by k * 10^7, so no joins are needed to keep rows linked.
         for k in range(1, copies + 1):
+            off = k * 10_000_000
             conn.execute(sa.text(
-                "INSERT INTO notes (import_id, note_key, content_hash, meeting_date, region, office, partner_key, "
-                "executive_key, redacted_text, raw_text) SELECT import_id, note_key || '-c' || :k, content_hash || '-c' || :k, "
-                "meeting_date, region, office, partner_key, executive_key, redacted_text, raw_text FROM notes "
-                "WHERE note_key NOT LIKE '%-c%'"), {"k": k})
+                "INSERT INTO notes (id, import_id, note_key, content_hash, meeting_date, region, office, partner_key, "
+                "executive_key, redacted_text, raw_text) SELECT id + :off, import_id, note_key || '-c' || :k, "
+                "content_hash || '-c' || :k, meeting_date, region, office, partner_key, executive_key, redacted_text, "
+                "raw_text FROM notes WHERE id < 10000000"), {"k": k, "off": off})
             conn.execute(sa.text(
-                "INSERT INTO statements (note_id, position, start_char, end_char, text, text_hash, is_issue, drop_reason, keyphrases) "
-                "SELECT n2.id, s.position, s.start_char, s.end_char, s.text, s.text_hash, s.is_issue, s.drop_reason, s.keyphrases "
-                "FROM statements s JOIN notes n1 ON n1.id = s.note_id JOIN notes n2 ON n2.note_key = n1.note_key || '-c' || :k "
-                "WHERE n1.note_key NOT LIKE '%-c%'"), {"k": k})
+                "INSERT INTO statements (id, note_id, position, start_char, end_char, text, text_hash, is_issue, "
+                "drop_reason, keyphrases) SELECT id + :off, note_id + :off, position, start_char, end_char, text, "
+                "text_hash, is_issue, drop_reason, keyphrases FROM statements WHERE id < 10000000"), {"off": off})
             conn.execute(sa.text(
-                "INSERT INTO assignments (statement_id, theme_id, run_id, score, method, pinned) "
-                "SELECT s2.id, a.theme_id, a.run_id, a.score, a.method, a.pinned FROM assignments a "
-                "JOIN statements s1 ON s1.id = a.statement_id JOIN notes n1 ON n1.id = s1.note_id "
-                "JOIN notes n2 ON n2.note_key = n1.note_key || '-c' || :k "
-                "JOIN statements s2 ON s2.note_id = n2.id AND s2.position = s1.position "
-                "WHERE n1.note_key NOT LIKE '%-c%'"), {"k": k})
+                "INSERT INTO assignments (statement_id, theme_id, run_id, score, method, pinned) SELECT "
+                "statement_id + :off, theme_id, run_id, score, method, pinned FROM assignments "
+                "WHERE statement_id < 10000000"), {"off": off})
         total = conn.execute(sa.text("SELECT count(*) FROM statements WHERE is_issue")).scalar()
     store.close()
     return total
