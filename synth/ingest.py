@@ -308,7 +308,8 @@ def validate(table: Table, mapping: dict[str, str]) -> Parsed:
     notes: list[Note] = []
     errors: list[RowError] = []
     for n, row in enumerate(table.rows, 1):
-        get = lambda f: _cell(row, index, mapping.get(f))  # noqa: E731
+        def get(field: str, row: list[object] = row) -> object:
+            return _cell(row, index, mapping.get(field))
         row_errors = []
         text = str(get("notes") or "").strip()
         if not text:

@@ -343,7 +343,7 @@ def match_to_previous(result: FitResult, previous: dict[int, set[int]], next_id:
     new_id: dict[int, int] = {}
     claimed: set[int] = set()
     lineage: list[dict] = []
-    for share, c, tid, old in pairs:
+    for share, _count, tid, old in pairs:
         if tid in new_id or old in claimed or share < SAME_THEME_OVERLAP:
             continue
         new_id[tid] = old

@@ -7,7 +7,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 
 import pytest
 import sqlalchemy as sa

@@ -1,6 +1,5 @@
 """Theme engine: pure pieces on literal data, then the real fit on the session's sample."""
 
-import json
 from collections import Counter
 
 import numpy as np
