@@ -11,7 +11,7 @@ import hmac
 import json
 import secrets
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -220,13 +220,8 @@ class Store:
 
     # ---- imports -----------------------------------------------------------------
     def existing_hashes(self, hashes: Sequence[str]) -> set[str]:
-        found: set[str] = set()
         with self.engine.connect() as conn:
-            for i in range(0, len(hashes), 500):
-                chunk = list(hashes[i:i + 500])
-                found.update(conn.execute(
-                    sa.select(notes.c.content_hash).where(notes.c.content_hash.in_(chunk))).scalars())
-        return found
+            return _existing_hashes(conn, hashes)
 
     def write_import(self, *, file_name: str, sha256: str, who: str, rows_total: int, rows_skipped: int,
                      processed: Sequence[ProcessedNote], store_raw_text: bool,
@@ -238,11 +233,7 @@ class Store:
             seen: set[str] = set()
             fresh: list[ProcessedNote] = []
             hashes = [p.note.content_hash for p in processed]
-            already = set()
-            for i in range(0, len(hashes), 500):
-                chunk = hashes[i:i + 500]
-                already.update(conn.execute(
-                    sa.select(notes.c.content_hash).where(notes.c.content_hash.in_(chunk))).scalars())
+            already = _existing_hashes(conn, hashes)
             for p, h in zip(processed, hashes):
                 if h in already or h in seen:
                     continue
@@ -411,6 +402,15 @@ class Store:
             conn.execute(embeddings.insert(), rows)
 
 
+def _existing_hashes(conn: Connection, hashes: Sequence[str]) -> set[str]:
+    """Which of these note content hashes are stored (looked up 500 at a time)."""
+    found: set[str] = set()
+    for i in range(0, len(hashes), 500):
+        chunk = list(hashes[i:i + 500])
+        found.update(conn.execute(sa.select(notes.c.content_hash).where(notes.c.content_hash.in_(chunk))).scalars())
+    return found
+
+
 def _load_secret(secret_file: str | None) -> bytes:
     if not secret_file:
         return b"synth-test-secret"
@@ -424,7 +424,3 @@ def _load_secret(secret_file: str | None) -> bytes:
 
 def open_store(settings) -> Store:  # noqa: ANN001
     return Store.open(settings.db_url, settings.secret_file)
-
-
-def today() -> date:
-    return date.today()

@@ -5,6 +5,7 @@ Pages call these and the package; they hold no logic of their own."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -170,6 +171,25 @@ def filter_caption(flt: signals.Filter) -> str:
     return " · ".join(parts)
 
 
+@dataclass(frozen=True)
+class View:
+    filter: signals.Filter
+    statements: pd.DataFrame  # issue statements in the viewer's scope, filtered
+    notes: pd.DataFrame
+    themes: pd.DataFrame
+
+
+def filtered_view() -> View:
+    """The sidebar filters and what they select, for every page that shows themes. An error
+    (access, no data) becomes a message and stops the page."""
+    try:
+        flt = sidebar_filters()
+        return View(flt, flt.apply(statements()), flt.apply(notes()), themes())
+    except SynthError as exc:
+        show_error(exc)
+        st.stop()
+
+
 # ---- errors ---------------------------------------------------------------------------------
 def show_error(exc: Exception) -> None:
     """The dashboard's single boundary for turning errors into messages."""
@@ -182,6 +202,3 @@ def show_error(exc: Exception) -> None:
         raise exc
 
 
-def quote_text(statement_ids: list[int], frame: pd.DataFrame) -> list[str]:
-    texts = frame.set_index("statement_id")["text"]
-    return [texts[i] for i in statement_ids if i in texts.index]

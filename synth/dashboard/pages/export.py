@@ -6,16 +6,10 @@ import streamlit as st
 
 from synth import export, report
 from synth.dashboard import ui
-from synth.errors import SynthError
 
 st.title("Export")
-try:
-    flt = ui.sidebar_filters()
-    data = flt.apply(ui.statements())
-    themes = ui.themes()
-except SynthError as exc:
-    ui.show_error(exc)
-    st.stop()
+view = ui.filtered_view()
+flt, data, themes = view.filter, view.statements, view.themes
 
 scope = ui.filter_caption(flt)
 st.caption(scope)

@@ -5,17 +5,10 @@ import streamlit as st
 
 from synth import signals
 from synth.dashboard import ui
-from synth.errors import SynthError
 
 st.title("Regions and offices")
-try:
-    flt = ui.sidebar_filters()
-    data = flt.apply(ui.statements())
-    notes = flt.apply(ui.notes())
-    labels = ui.themes().set_index("id")["label"]
-except SynthError as exc:
-    ui.show_error(exc)
-    st.stop()
+view = ui.filtered_view()
+data, notes, labels = view.statements, view.notes, view.themes.set_index("id")["label"]
 
 k = ui.settings().privacy_k
 data = data[data["theme_id"].isin(labels.index)]

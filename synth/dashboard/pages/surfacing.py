@@ -5,17 +5,10 @@ import streamlit as st
 
 from synth import signals
 from synth.dashboard import ui
-from synth.errors import SynthError
 
 st.title("What's surfacing")
-try:
-    flt = ui.sidebar_filters()
-    data = flt.apply(ui.statements())
-    notes = flt.apply(ui.notes())
-    themes = ui.themes().set_index("id")
-except SynthError as exc:
-    ui.show_error(exc)
-    st.stop()
+view = ui.filtered_view()
+flt, data, notes, themes = view.filter, view.statements, view.notes, view.themes.set_index("id")
 
 st.caption(f"{ui.filter_caption(flt)} · recent window: the last 8 weeks of notes, against everything before")
 head = signals.headline(data, notes)

@@ -7,16 +7,10 @@ import streamlit as st
 from synth import signals
 from synth import themes as theme_engine
 from synth.dashboard import ui
-from synth.errors import SynthError
 
 st.title("Themes")
-try:
-    flt = ui.sidebar_filters()
-    data = flt.apply(ui.statements())
-    themes = ui.themes()
-except SynthError as exc:
-    ui.show_error(exc)
-    st.stop()
+view = ui.filtered_view()
+flt, data, themes = view.filter, view.statements, view.themes
 
 if themes.empty:
     st.info("No themes yet. Run `synth fit` after importing notes.")
