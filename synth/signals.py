@@ -24,6 +24,8 @@ class Filter:
     end: date | None = None
 
     def apply(self, df: pd.DataFrame) -> pd.DataFrame:
+        if self == Filter():
+            return df  # no copy of the whole table for the unfiltered view
         mask = pd.Series(True, index=df.index)
         if self.regions:
             mask &= df["region"].isin(self.regions)
@@ -240,9 +242,17 @@ def headline(statements: pd.DataFrame, notes: pd.DataFrame) -> dict:
                 unthemed=int(statements["theme_id"].isna().sum()))
 
 
-def sparkline(df: pd.DataFrame, theme_id: int, months: int = 12) -> list[int]:
-    tr = trend(df, theme_id)
-    return tr["statements"].tail(months).astype(int).tolist()
+def monthly(df: pd.DataFrame) -> pd.DataFrame:
+    """Statements per theme (rows) and month (columns, every month from the first in `df` to
+    the last, zeros included): every theme's trend from one groupby, where `trend` per theme
+    would pass over the table once per theme."""
+    t = themed(df)
+    if t.empty:
+        return pd.DataFrame()
+    month = t["meeting_date"].dt.to_period("M").dt.start_time
+    table = t.groupby([t["theme_id"].astype(int), month]).size().unstack(fill_value=0)
+    months = pd.date_range(df["meeting_date"].min().to_period("M").start_time, df["meeting_date"].max(), freq="MS")
+    return table.reindex(columns=months, fill_value=0)
 
 
 def fmt_ratio(x: float) -> str:

@@ -311,7 +311,7 @@ class Store:
 
     def notes_frame(self, regions: Iterable[str] | None = None) -> pd.DataFrame:
         q = sa.select(notes.c.id, notes.c.note_key, notes.c.meeting_date, notes.c.region, notes.c.office,
-                      notes.c.partner_key, notes.c.executive_key, notes.c.redacted_text)
+                      notes.c.partner_key, notes.c.executive_key)
         if regions is not None:
             q = q.where(notes.c.region.in_(list(regions)))
         with self.engine.connect() as conn:
@@ -323,7 +323,7 @@ class Store:
         """One row per statement with its note's scope and its theme (NULL when unthemed).
         `regions` restricts rows in the query itself: callers pass the viewer's allowed regions."""
         q = (sa.select(statements.c.id.label("statement_id"), statements.c.text, statements.c.text_hash,
-                       statements.c.is_issue, statements.c.drop_reason, statements.c.keyphrases,
+                       statements.c.is_issue, statements.c.drop_reason,
                        notes.c.id.label("note_id"), notes.c.note_key, notes.c.meeting_date, notes.c.region,
                        notes.c.office, notes.c.partner_key, assignments.c.theme_id, assignments.c.score,
                        assignments.c.method, themes.c.label.label("theme_label"))

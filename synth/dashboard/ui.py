@@ -5,9 +5,12 @@ Pages call these and the package; they hold no logic of their own."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from base64 import b64encode
+from collections.abc import Callable, Hashable
+from dataclasses import astuple, dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -48,19 +51,22 @@ def version() -> tuple:
     return store().data_version()
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _statements(db_url: str, regions: tuple | None, role: str, data_version: tuple) -> pd.DataFrame:
-    return Scoped(store(), Viewer("cache", role, regions or ())).statements()
+@dataclass(frozen=True)
+class Frames:
+    """Everything a viewer's scope allows, as loaded from the store: shared by every session
+    with the same scope and data version, so pages must treat the frames as read-only."""
+
+    statements: pd.DataFrame  # issue statements
+    notes: pd.DataFrame
+    themes: pd.DataFrame
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _notes(db_url: str, regions: tuple | None, role: str, data_version: tuple) -> pd.DataFrame:
-    return Scoped(store(), Viewer("cache", role, regions or ())).notes()
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _themes(db_url: str, regions: tuple | None, role: str, data_version: tuple) -> pd.DataFrame:
-    return Scoped(store(), Viewer("cache", role, regions or ())).themes()
+# cache_resource, not cache_data: one object shared by all sessions instead of a pickled copy
+# of a 100k-row frame per page run (that copy was a fifth of the home page's time).
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _frames(db_url: str, regions: tuple | None, role: str, data_version: tuple) -> Frames:
+    scoped = Scoped(store(), Viewer("cache", role, regions or ()))
+    return Frames(scoped.statements(), scoped.notes(), scoped.themes())
 
 
 def _key() -> tuple:
@@ -70,17 +76,29 @@ def _key() -> tuple:
     return settings().db_url, v.region_scope, v.role, version()
 
 
+def frames() -> Frames:
+    """What the viewer may see (the scope is applied in SQL), before filters."""
+    return _frames(*_key())
+
+
 def statements() -> pd.DataFrame:
-    """Issue statements the viewer may see (the scope is applied in SQL), before filters."""
-    return _statements(*_key())
-
-
-def notes() -> pd.DataFrame:
-    return _notes(*_key())
+    return frames().statements
 
 
 def themes() -> pd.DataFrame:
-    return _themes(*_key())
+    return frames().themes
+
+
+def memo(fn: Callable, view: View, *args: Hashable) -> Any:
+    """`fn(view, *args)`, computed once per scope, filter, data version and arguments and then
+    shared by every session: pages call their aggregations through this, so a page view costs
+    a cache lookup, not a pass over every statement. `fn` must be a module-level function."""
+    return _memo(f"{fn.__module__}.{fn.__qualname__}", view.key, args, fn, view)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _memo(name: str, key: tuple, args: tuple, _fn: Callable, _view: View) -> Any:  # noqa: ARG001
+    return _fn(_view, *args)
 
 
 # ---- sign-in --------------------------------------------------------------------------------
@@ -120,21 +138,27 @@ def _param_list(name: str) -> list[str]:
     return [v for v in st.query_params.get_all(name) if v]
 
 
-def sidebar_filters() -> signals.Filter:
+@st.cache_data(show_spinner=False, max_entries=32)
+def _filter_options(db_url: str, regions: tuple | None, role: str, data_version: tuple) -> tuple:
+    notes = _frames(db_url, regions, role, data_version).notes
+    offices = notes.groupby("region")["office"].unique().map(sorted).to_dict()
+    if notes.empty:
+        return offices, date.today(), date.today()
+    return offices, notes["meeting_date"].min().date(), notes["meeting_date"].max().date()
+
+
+def sidebar_filters(key: tuple) -> signals.Filter:
     """Region, office and date range, shared by every page and kept in the URL so a link
     reproduces the view. A director's choices are limited to their own regions."""
-    all_notes = notes()
-    regions = sorted(all_notes["region"].unique())
+    offices_by_region, lo, hi = _filter_options(*key)
+    regions = sorted(offices_by_region)
     chosen_regions = [r for r in _param_list("region") if r in regions]
     picked = st.sidebar.multiselect("Region", regions, default=chosen_regions, key="f_region",
                                     placeholder="All regions")
-    office_pool = all_notes[all_notes["region"].isin(picked)] if picked else all_notes
-    offices = sorted(office_pool["office"].unique())
+    offices = sorted(o for r in (picked or regions) for o in offices_by_region[r])
     chosen_offices = [o for o in _param_list("office") if o in offices]
     picked_offices = st.sidebar.multiselect("Office", offices, default=chosen_offices, key="f_office",
                                             placeholder="All offices")
-    lo = all_notes["meeting_date"].min().date() if len(all_notes) else date.today()
-    hi = all_notes["meeting_date"].max().date() if len(all_notes) else date.today()
     start = _date_param("start", lo, lo, hi)
     end = _date_param("end", hi, lo, hi)
     span = st.sidebar.date_input("Meeting dates", value=(start, end), min_value=lo, max_value=hi, key="f_dates")
@@ -177,17 +201,31 @@ class View:
     statements: pd.DataFrame  # issue statements in the viewer's scope, filtered
     notes: pd.DataFrame
     themes: pd.DataFrame
+    key: tuple  # scope, data version and filter: what `memo` caches on
 
 
 def filtered_view() -> View:
     """The sidebar filters and what they select, for every page that shows themes. An error
     (access, no data) becomes a message and stops the page."""
     try:
-        flt = sidebar_filters()
-        return View(flt, flt.apply(statements()), flt.apply(notes()), themes())
+        key = _key()
+        flt = sidebar_filters(key)
+        f = _frames(*key)
+        return View(flt, flt.apply(f.statements), flt.apply(f.notes), f.themes, (*key, astuple(flt)))
     except SynthError as exc:
         show_error(exc)
         st.stop()
+
+
+def sparkline_image(counts: list[int], width: int = 160, height: int = 40) -> str:
+    """A trend line as a Markdown image (inline SVG): a browser draws it in microseconds,
+    where a chart component per theme cost each session's browser a second on the home page."""
+    top = max(max(counts, default=0), 1)
+    step = width / max(len(counts) - 1, 1)
+    points = " ".join(f"{i * step:.1f},{height - 2 - (height - 4) * c / top:.1f}" for i, c in enumerate(counts))
+    svg = (f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}'>"
+           f"<polyline fill='none' stroke='#1f77b4' stroke-width='2' points='{points}'/></svg>")
+    return f"![monthly trend, last {len(counts)} months](data:image/svg+xml;base64,{b64encode(svg.encode()).decode()})"
 
 
 # ---- errors ---------------------------------------------------------------------------------

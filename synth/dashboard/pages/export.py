@@ -4,8 +4,8 @@ import html
 
 import streamlit as st
 
-from synth import export, report
-from synth.dashboard import ui
+from synth import export
+from synth.dashboard import digest, ui
 
 st.title("Export")
 view = ui.filtered_view()
@@ -14,25 +14,18 @@ flt, data, themes = view.filter, view.statements, view.themes
 scope = ui.filter_caption(flt)
 st.caption(scope)
 visible = data[data["theme_id"].isin(themes["id"]) | data["theme_id"].isna()]
-st.download_button("Statements in this view (CSV)", export.to_csv_bytes(export.statements_table(visible)),
+# A callable: the CSV of (up to) every statement is built when someone clicks, not on each page view.
+st.download_button("Statements in this view (CSV)", lambda: export.to_csv_bytes(export.statements_table(visible)),
                    file_name="synth-statements.csv", mime="text/csv")
 
-top = report.top_themes(visible, themes, flt=type(flt)())
-texts = visible.set_index("statement_id")["text"]
-quotes = {}
-for t in themes.itertuples():
-    for sid in t.quotes:
-        if sid in texts.index:
-            quotes[t.id] = texts[sid]
-            break
-brief = report.brief_markdown(top, scope, quotes)
+top, brief, quotes = ui.memo(digest.brief, view, scope)
 st.download_button("One-page brief (Markdown)", brief, file_name="synth-brief.md", mime="text/markdown")
 page = ("<!doctype html><meta charset='utf-8'><title>synth brief</title>"
         "<style>body{font:15px/1.5 system-ui;max-width:900px;margin:2em auto}table{border-collapse:collapse}"
         "td,th{border:1px solid #ccc;padding:4px 8px}</style>"
         f"<h1>What the field is saying: {html.escape(scope)}</h1>"
         + (top.drop(columns=["score"]).to_html(index=False, escape=True) if not top.empty else "<p>No themes.</p>")
-        + "".join(f"<blockquote>{html.escape(q)}</blockquote>" for q in list(quotes.values())[:5]))
+        + "".join(f"<blockquote>{html.escape(quotes[t])}</blockquote>" for t in top.get("theme_id", [])[:5] if t in quotes))
 st.download_button("One-page brief (HTML)", page, file_name="synth-brief.html", mime="text/html")
 st.subheader("Preview")
 st.markdown(brief)

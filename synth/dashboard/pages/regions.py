@@ -3,20 +3,15 @@
 import altair as alt
 import streamlit as st
 
-from synth import signals
-from synth.dashboard import ui
+from synth.dashboard import digest, ui
 
 st.title("Regions and offices")
 view = ui.filtered_view()
-data, notes, labels = view.statements, view.notes, view.themes.set_index("id")["label"]
-
 k = ui.settings().privacy_k
-data = data[data["theme_id"].isin(labels.index)]
 
 
-def heatmap(matrix, column: str):  # noqa: ANN001, ANN201
-    m = matrix.assign(theme=matrix["theme_id"].map(labels))
-    m["marker"] = m["over"].map({True: "▲", False: ""}) + m["under"].map({True: "▼", False: ""})
+def heatmap(cells, column: str):  # noqa: ANN001, ANN201
+    m = cells.assign(marker=cells["over"].map({True: "▲", False: ""}) + cells["under"].map({True: "▼", False: ""}))
     base = alt.Chart(m).encode(x=alt.X(f"{column}:N", title=None, axis=alt.Axis(labelAngle=-30, labelLimit=140)),
                                y=alt.Y("theme:N", title=None, sort="ascending", axis=alt.Axis(labelLimit=320)))
     cells = base.mark_rect().encode(
@@ -28,22 +23,21 @@ def heatmap(matrix, column: str):  # noqa: ANN001, ANN201
     return (cells + text).properties(height=max(300, 26 * m["theme"].nunique()))
 
 
-if data.empty:
+by_region = ui.memo(digest.region_cells, view, "region", None, k)
+if by_region.empty:
     st.info("No themed statements in this view.")
 else:
     st.subheader("Themes by region")
     st.caption("Colour: how much more (red) or less (blue) often a theme comes up in a region than in the rest of "
                f"the company. ▲/▼: significant at 5%. Blank: hidden, fewer than {k} partners behind it.")
-    st.altair_chart(heatmap(signals.region_matrix(data, "region", k=k), "region"), width="stretch")
+    st.altair_chart(heatmap(by_region, "region"), width="stretch")
 
-    regions = sorted(data["region"].unique())
-    region = st.selectbox("Offices within", regions, index=0)
-    within = data[data["region"] == region]
+    region = st.selectbox("Offices within", sorted(by_region["region"].unique()), index=0)
     st.subheader(f"Themes by office in {region}")
-    st.altair_chart(heatmap(signals.region_matrix(within, "office", k=k), "office"), width="stretch")
+    st.altair_chart(heatmap(ui.memo(digest.region_cells, view, "office", region, k), "office"), width="stretch")
 
 st.subheader("Who is not being heard")
-cov = signals.coverage(notes)
+cov = ui.memo(digest.coverage, view)
 quiet = cov[cov["status"] != "heard"]
 if quiet.empty:
     st.success("Every office has notes in the last 8 weeks at close to its usual rate.")

@@ -4,22 +4,22 @@ import pandas as pd
 import streamlit as st
 
 from synth import signals
-from synth.dashboard import ui
+from synth.dashboard import digest, ui
 
 st.title("What's surfacing")
 view = ui.filtered_view()
-flt, data, notes, themes = view.filter, view.statements, view.notes, view.themes.set_index("id")
+flt, themes = view.filter, view.themes.set_index("id")
 
 st.caption(f"{ui.filter_caption(flt)} · recent window: the last 8 weeks of notes, against everything before")
-head = signals.headline(data, notes)
+summary = ui.memo(digest.home, view)
+head = summary.headline
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Meetings", f"{head['notes']:,}")
 c2.metric("Issue statements", f"{head['statements']:,}")
 c3.metric("Themes", head["themes"])
 c4.metric("Offices heard from", head["offices"])
 
-visible = data[data["theme_id"].isin(themes.index)]
-if visible.empty:
+if summary.ranked.empty:
     st.info("No themed statements in this view yet. Coordinators import notes; `synth fit` builds themes.")
     st.stop()
 
@@ -30,19 +30,8 @@ new_ids = [t for t in ui.store().themes_created_since(st.session_state["last_vis
 if st.session_state["last_visit"] is not None and new_ids:
     st.success("New since your last visit: " + "; ".join(themes.loc[t, "label"] for t in new_ids[:6]))
 
-ranked = signals.ranked(visible)
-ranked["label"] = ranked["theme_id"].map(themes["label"])
-texts = visible.set_index("statement_id")["text"]
+ranked = summary.ranked
 params = {k: st.query_params.get_all(k) for k in ("region", "office", "start", "end") if st.query_params.get_all(k)}
-
-
-def quote_for(theme_id: int) -> str:
-    for sid in themes.loc[theme_id, "quotes"]:
-        if sid in texts.index:
-            return texts[sid]
-    in_view = visible[visible["theme_id"] == theme_id]["text"]
-    return in_view.iloc[0] if len(in_view) else ""
-
 
 st.subheader("Top themes")
 for r in ranked.head(8).itertuples():
@@ -56,8 +45,8 @@ for r in ranked.head(8).itertuples():
             f"{r.regions} regions · {r.spread}{' (' + r.where + ')' if r.where else ''}"
             + (f" · growth {signals.fmt_ratio(r.rate_ratio)}, at least x{r.ratio_low:.1f}" if r.surfacing else "")
         )
-        left.caption(f"\u201c{quote_for(r.theme_id)}\u201d")
-        right.line_chart(signals.trend(visible, r.theme_id).set_index("period")["statements"], height=90)
+        left.caption(f"\u201c{r.quote}\u201d")
+        right.markdown(ui.sparkline_image(r.sparkline))
 
 st.subheader("All themes")
 table = pd.DataFrame({
@@ -69,7 +58,7 @@ table = pd.DataFrame({
     "Offices": ranked["offices"],
     "Regions": ranked["regions"],
     "Spread": ranked["spread"],
-    "Trend": [signals.sparkline(visible, t) for t in ranked["theme_id"]],
+    "Trend": ranked["sparkline"],
 })
 st.dataframe(table, hide_index=True, column_config={
     "Trend": st.column_config.LineChartColumn("Trend (monthly)", y_min=0),

@@ -6,7 +6,7 @@ import streamlit as st
 
 from synth import signals
 from synth import themes as theme_engine
-from synth.dashboard import ui
+from synth.dashboard import digest, ui
 
 st.title("Themes")
 view = ui.filtered_view()
@@ -16,7 +16,7 @@ if themes.empty:
     st.info("No themes yet. Run `synth fit` after importing notes.")
     st.stop()
 
-counts = data["theme_id"].value_counts()
+counts = ui.memo(digest.theme_counts, view)
 themes = themes.assign(statements=themes["id"].map(counts).fillna(0).astype(int)).sort_values("statements", ascending=False)
 query = st.text_input("Search themes", placeholder="e.g. prior authorization, CRM, parking")
 if query:
@@ -61,7 +61,7 @@ st.altair_chart(alt.Chart(trend).mark_area(opacity=0.6, interpolate="monotone").
 
 st.subheader("Where")
 k = ui.settings().privacy_k
-by_region = signals.region_matrix(data, "region", k=k)
+by_region = ui.memo(digest.region_cells, view, "region", None, k)
 by_region = by_region[by_region["theme_id"] == chosen]
 shown = by_region[~by_region["suppressed"]]
 if len(shown):
@@ -79,7 +79,7 @@ for sid in theme["quotes"]:
     if sid in texts.index:
         st.markdown(f"> {texts[sid]}")
 
-related = [t for t in theme_engine.related(ui.themes(), chosen) if t in labels]
+related = [t for t in theme_engine.related(view.themes, chosen) if t in labels]
 if related:
     st.subheader("Related themes")
     for t in related:
