@@ -80,7 +80,12 @@ def apptest_timings(settings) -> None:  # noqa: ANN001
         print(f"  {page:<40} first {cold:6.2f} s   again {warm:6.2f} s   {'(exception!)' if at.exception else ''}")
 
 
-async def _sessions(url: str, n: int) -> list[float]:
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _sessions(url: str, n: int, server_pid: int) -> list[float]:
     from playwright.async_api import async_playwright
 
     args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -88,21 +93,61 @@ async def _sessions(url: str, n: int) -> list[float]:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=args)
 
-        async def one() -> float:
+        sockets: dict = {}
+
+        async def open_signed_out():  # noqa: ANN202
             ctx = await browser.new_context(viewport={"width": 1200, "height": 900})
             page = await ctx.new_page()
-            await page.goto(url)
+            sockets[page] = []
+            page.on("websocket", lambda ws: sockets[page].append(ws))
+            await page.goto(url, timeout=120_000)
             await page.get_by_label("Username").fill("exec")
             await page.get_by_label("Password", exact=True).fill("exec-demo")
-            t = time.perf_counter()
+            return ctx, page
+
+        async def sign_in(page) -> None:  # noqa: ANN001
             await page.get_by_role("button", name="Sign in").click()
             await page.get_by_text("Top themes").wait_for(timeout=300_000)
-            dt = time.perf_counter() - t
-            await ctx.close()
-            return dt
+            await page.get_by_role("link", name="Export").click()
+            await page.get_by_text("Preview").wait_for(timeout=300_000)
 
-        await one()  # warm the server's caches once, as a real deployment would be
-        times = await asyncio.gather(*[one() for _ in range(n)])
+        async def home(page) -> tuple[float, float]:  # noqa: ANN001
+            """Seconds from the click to the server's message carrying the themes, and to the
+            themes shown on screen."""
+            replied = asyncio.get_running_loop().create_future()
+
+            def on_frame(payload) -> None:  # noqa: ANN001
+                if not replied.done() and b"Top themes" in (payload if isinstance(payload, bytes) else payload.encode()):
+                    replied.set_result(time.perf_counter())
+
+            page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+            for ws in sockets[page]:
+                ws.on("framereceived", on_frame)
+            t = time.perf_counter()
+            await page.get_by_role("link", name="What's surfacing").click()
+            await page.get_by_text("Top themes").wait_for(timeout=300_000)
+            shown = time.perf_counter() - t
+            return (await replied) - t, shown
+
+        # The browsers share these 2 cores with the server, so tabs open and sign in one by one
+        # (20 tabs parsing Streamlit's bundle and 20 bcrypt checks at once measure Chromium and
+        # bcrypt, not synth); then all of them go from the Export page to the home page at the
+        # same moment, and the clock runs from that click to the home page's themes.
+        ctx, page = await open_signed_out()
+        await sign_in(page)
+        await home(page)  # warm the server's caches once, as a real deployment would be
+        await ctx.close()
+        opened = []
+        for _ in range(n):
+            ctx, page = await open_signed_out()
+            await sign_in(page)
+            opened.append((ctx, page))
+        cpu, t = _cpu_seconds(server_pid), time.perf_counter()
+        times = await asyncio.gather(*[home(page) for _, page in opened])
+        print(f"  server CPU while {n} sessions loaded the home page: {_cpu_seconds(server_pid) - cpu:.2f} s "
+              f"over {time.perf_counter() - t:.2f} s of wall time")
+        for ctx, _ in opened:
+            await ctx.close()
         await browser.close()
     return list(times)
 
@@ -124,9 +169,14 @@ def concurrent_home(settings, n: int) -> None:  # noqa: ANN001
                 break
             except OSError:
                 time.sleep(0.5)
-        times = asyncio.run(_sessions(url, n))
-        print(f"  {n} concurrent sessions, sign-in to themes shown: median {np.median(times):.2f} s, "
-              f"p95 {np.percentile(times, 95):.2f} s, max {max(times):.2f} s")
+        # Chromium runs at a lower priority than the server, as a user's browser runs on the user's
+        # machine: on these 2 shared cores, 20 tabs drawing the page would otherwise starve it.
+        os.nice(10)  # inherited by Playwright's driver and the browsers it starts, not the server
+        times = asyncio.run(_sessions(url, n, proc.pid))
+        for i, what in enumerate(["the server's reply (themes) arrived", "the themes were on screen"]):
+            got = [t[i] for t in times]
+            print(f"  {n} concurrent sessions, click to home page, {what}: median {np.median(got):.2f} s, "
+                  f"p95 {np.percentile(got, 95):.2f} s, max {max(got):.2f} s")
     finally:
         proc.terminate()
         proc.wait(timeout=30)
