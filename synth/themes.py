@@ -125,8 +125,10 @@ def cluster_params(n: int, seed: int) -> dict:
 
 
 def fit_themes(items: Sequence[ThemeInput], vectors: np.ndarray, *, seed: int = 42, embedder: Embedder | None = None,
-               assign_threshold: float = 0.45, n_quotes: int = 3, progress=None) -> FitResult:  # noqa: ANN001
-    """Cluster statements into themes. Deterministic for the same inputs and seed."""
+               assign_threshold: float = 0.45, n_quotes: int = 3, anchors: Sequence[set[int]] = (),
+               progress=None) -> FitResult:  # noqa: ANN001
+    """Cluster statements into themes. Deterministic for the same inputs and seed. `anchors`:
+    the previous fit's themes (their statement ids), which a refit starts from."""
     from bertopic import BERTopic
     from bertopic.representation import MaximalMarginalRelevance
     from bertopic.vectorizers import ClassTfidfTransformer
@@ -157,7 +159,9 @@ def fit_themes(items: Sequence[ThemeInput], vectors: np.ndarray, *, seed: int = 
     say("cluster", 1, 1)
 
     topics = _merge_near_duplicates(topics, vectors)
-    topics, sims = _reassign_outliers(topics, vectors, assign_threshold)
+    seeds = _seeds(topics, vectors, [i.statement_id for i in items], anchors)
+    topics, sims = _refine(vectors, seeds, assign_threshold, params["min_cluster_size"])
+    topics = _merge_near_duplicates(topics, vectors)
     if embedder:
         model.update_topics(docs, topics=topics.tolist(), vectorizer_model=model.vectorizer_model,
                             representation_model=MaximalMarginalRelevance(diversity=0.3))
@@ -206,22 +210,53 @@ def _merge_near_duplicates(topics: np.ndarray, vectors: np.ndarray) -> np.ndarra
         topics[topics == drop] = keep
 
 
-def _reassign_outliers(topics: np.ndarray, vectors: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    """HDBSCAN leaves many short texts as noise; an outlier close enough to a theme's centroid
-    joins it. The rest stay unthemed, visibly."""
-    ids, cents = _centroids(topics, vectors)
-    topics = topics.copy()
-    sims = np.zeros(len(topics), dtype=np.float32)
-    if not ids:
-        return topics, sims
-    all_sims = vectors @ cents.T
-    best = all_sims.argmax(axis=1)
-    best_sim = all_sims[np.arange(len(topics)), best]
-    for i in range(len(topics)):
-        if topics[i] < 0 and best_sim[i] >= threshold:
-            topics[i] = ids[best[i]]
-        sims[i] = all_sims[i, ids.index(topics[i])] if topics[i] >= 0 else best_sim[i]
-    return topics, sims
+def _seeds(topics: np.ndarray, vectors: np.ndarray, ids: Sequence[int],
+           anchors: Sequence[set[int]]) -> np.ndarray:
+    """Where the refinement starts: the clusters' centroids; on a refit, the previous themes'
+    centroids (over their statements still present) plus the clusters that are not mostly one
+    previous theme, so a theme that emerged since the last fit still gets its own seed."""
+    _, cents = _centroids(topics, vectors)
+    if not anchors:
+        return cents
+    row = {s: i for i, s in enumerate(ids)}
+    old = [[row[s] for s in members if s in row] for members in anchors]
+    old_cents = [_unit(vectors[idx].mean(axis=0)) for idx in old if idx]
+    old_of = {i: k for k, idx in enumerate(old) for i in idx}
+    fresh = []
+    for c, t in enumerate(t for t in sorted(set(topics.tolist())) if t >= 0):
+        members = np.flatnonzero(topics == t)
+        counts = Counter(old_of[i] for i in members if i in old_of)
+        if not counts or counts.most_common(1)[0][1] < SAME_THEME_OVERLAP * len(members):
+            fresh.append(cents[c])
+    return np.vstack(old_cents + fresh) if old_cents or fresh else cents
+
+
+def _refine(vectors: np.ndarray, seeds: np.ndarray, threshold: float, min_size: int,
+            iterations: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    """Spherical k-means steps in the full embedding space from `seeds`: each statement joins
+    its nearest theme when its cosine similarity reaches `threshold` (else it stays unthemed,
+    visibly), centroids move to their members' mean, and a theme left with fewer than
+    `min_size` statements gives them up, until nothing changes. The partition then depends on
+    where the themes are rather than on the layout one UMAP seed produced: a refit with another
+    seed or a few more notes keeps statements where they were."""
+    cents = seeds
+    topics = np.full(len(vectors), -1)
+    sims = np.zeros(len(vectors), dtype=np.float32)
+    for _ in range(iterations):
+        all_sims = vectors @ cents.T
+        best = all_sims.argmax(axis=1)
+        sims = all_sims[np.arange(len(vectors)), best]
+        new = np.where(sims >= threshold, best, -1)
+        sizes = np.bincount(new[new >= 0], minlength=len(cents))
+        keep = sizes >= min_size
+        if not keep.all() and keep.any():
+            cents = cents[keep]
+            continue
+        if np.array_equal(new, topics):
+            break
+        topics = new
+        cents = np.vstack([_unit(vectors[topics == k].mean(axis=0)) for k in range(len(cents))])
+    return topics, sims.astype(np.float32)
 
 
 def _surface_forms(texts) -> dict[str, str]:  # noqa: ANN001
@@ -400,6 +435,10 @@ def fit_and_store(store: db.Store, settings, who: str = "cli", progress=None, em
     embedder = embedder or default_embedder()
     with store.engine.connect() as conn:
         items = _issue_inputs(conn)
+        previous: dict[int, set[int]] = {}
+        for r in conn.execute(sa.select(db.assignments.c.statement_id, db.assignments.c.theme_id)
+                              .where(db.assignments.c.theme_id.is_not(None))).all():
+            previous.setdefault(r.theme_id, set()).add(r.statement_id)
     say("embed", 0, len(items))
     vectors = embed_cached(store, embedder, [i.text for i in items])
     say("embed", len(items), len(items))
@@ -407,13 +446,9 @@ def fit_and_store(store: db.Store, settings, who: str = "cli", progress=None, em
         run_id = conn.execute(db.runs.insert().values(kind="fit", started_at=db.now(), status="running",
                                                       params=json.dumps({"seed": settings.seed})).returning(db.runs.c.id)).scalar_one()
     result = fit_themes(items, vectors, seed=settings.seed, embedder=embedder,
-                        assign_threshold=settings.assign_threshold, n_quotes=settings.quotes_per_theme, progress=say)
+                        assign_threshold=settings.assign_threshold, n_quotes=settings.quotes_per_theme,
+                        anchors=list(previous.values()), progress=say)
     with store.engine.begin() as conn:
-        prev_rows = conn.execute(sa.select(db.assignments.c.statement_id, db.assignments.c.theme_id)
-                                 .where(db.assignments.c.theme_id.is_not(None))).all()
-        previous: dict[int, set[int]] = {}
-        for r in prev_rows:
-            previous.setdefault(r.theme_id, set()).add(r.statement_id)
         max_id = conn.execute(sa.select(sa.func.max(db.themes.c.id))).scalar() or 0
         result, lineage = match_to_previous(result, previous, next_id=max_id + 1)
         model_dir = save_model(Path(settings.models_dir), result, run_id, embedder.model_id)

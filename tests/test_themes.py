@@ -43,6 +43,51 @@ def test_a_merge_is_recorded():
     assert any(r["kind"] == "merge" and r["source_theme_id"] == 2 for r in lineage)
 
 
+def _blobs(names: list[str], per: int = 80, seed: int = 0) -> tuple[list, np.ndarray, list[str]]:
+    """Statements around well-separated directions of the embedding space, one per name."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(len(names), 384))
+    items, vectors, truth = [], [], []
+    for k, name in enumerate(names):
+        for j in range(per):
+            v = centres[k] + rng.normal(scale=0.6, size=384)
+            items.append(themes.ThemeInput(k * 1000 + j, f"{name} delivery {j}", (name, f"{name} delivery", "late shipment", "customer complaint")))
+            vectors.append(v / np.linalg.norm(v))
+            truth.append(name)
+    return items, np.asarray(vectors, dtype=np.float32), truth
+
+
+def test_refinement_puts_each_statement_with_its_nearest_theme_or_leaves_it_unthemed():
+    vectors = np.eye(4, dtype=np.float32)[[0, 0, 0, 1, 1, 1, 2]]
+    seeds = np.eye(4, dtype=np.float32)[[0, 1]]
+    topics, sims = themes._refine(vectors, seeds, threshold=0.5, min_size=2)
+    assert topics.tolist() == [0, 0, 0, 1, 1, 1, -1]  # the last is near neither: unthemed
+    assert sims[-1] < 0.5
+
+
+def test_refinement_drops_a_theme_too_small_to_keep():
+    vectors = np.eye(4, dtype=np.float32)[[0, 0, 0, 1]]
+    v = (np.eye(4)[0] + 0.9 * np.eye(4)[1]).astype(np.float32)
+    vectors = np.vstack([vectors, v / np.linalg.norm(v)])
+    topics, _ = themes._refine(vectors, np.eye(4, dtype=np.float32)[[0, 1]], threshold=0.3, min_size=2)
+    assert topics.tolist() == [0, 0, 0, -1, 0]  # the lone e1 statement loses its theme and is near no other
+
+
+def test_an_anchored_refit_keeps_old_themes_and_finds_a_new_one():
+    items, vectors, truth = _blobs(["parking", "laptops", "spanish-forms"])
+    old = [i for i, t in enumerate(truth) if t != "spanish-forms"]
+    base = themes.fit_themes([items[i] for i in old], vectors[old], seed=1)
+    previous = {th.id: set(th.members) for th in base.themes}
+    assert len(previous) == 2
+    refit = themes.fit_themes(items, vectors, seed=5, anchors=list(previous.values()))
+    refit, lineage = themes.match_to_previous(refit, previous, next_id=100)
+    before = {s: t for s, (t, _) in base.assignment.items()}
+    after = {s: t for s, (t, _) in refit.assignment.items()}
+    assert evaluate.same_theme_share(before, after) >= 0.95
+    new_ids = {after[it.statement_id] for it, t in zip(items, truth) if t == "spanish-forms"}
+    assert len(new_ids) == 1 and new_ids.pop() >= 100  # the emerging theme gets an id of its own
+
+
 def test_labels_say_distinctive_keywords_as_people_wrote_them_and_are_unique():
     counts = {1: Counter({"new crm": 9, "office visit": 5, "crm app": 2}), 2: Counter({"office visit": 4, "parking": 8}),
               3: Counter({"parking": 3})}
