@@ -18,6 +18,7 @@ import math
 import os
 import re
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib.metadata import version
@@ -124,6 +125,35 @@ def cluster_params(n: int, seed: int) -> dict:
                 min_cluster_size=max(10, int(round(n * 0.01))), min_samples=10)
 
 
+EXACT_KNN_MAX = 30_000  # statements; above this UMAP's own approximate search is cheaper
+
+
+def _knn(vectors: np.ndarray, k: int, chunk: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """Exact cosine nearest neighbours (each statement first, at distance 0) for UMAP. Up to a
+    few tens of thousands of statements a blocked matrix product is quicker than NNDescent,
+    whose numba functions compile on every first call in a process (~30 s here): that compile
+    was most of a fresh `synth fit`."""
+    n = len(vectors)
+    idx = np.empty((n, k), dtype=np.int64)
+    dist = np.empty((n, k), dtype=np.float32)
+
+    def block(a: int) -> None:
+        sims = vectors[a:a + chunk] @ vectors.T
+        rows = np.arange(sims.shape[0])
+        sims[rows, rows + a] = np.inf  # self first, even beside an identical statement
+        part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        top = np.take_along_axis(sims, part, axis=1)
+        order = np.argsort(-top, axis=1, kind="stable")
+        idx[a:a + chunk] = np.take_along_axis(part, order, axis=1)
+        d = 1 - np.take_along_axis(top, order, axis=1)
+        d[:, 0] = 0.0
+        dist[a:a + chunk] = np.clip(d, 0.0, 2.0)
+
+    with ThreadPoolExecutor(min(2, os.cpu_count() or 1)) as pool:  # numpy releases the GIL here
+        list(pool.map(block, range(0, n, chunk)))
+    return idx, dist
+
+
 def fit_themes(items: Sequence[ThemeInput], vectors: np.ndarray, *, seed: int = 42, embedder: Embedder | None = None,
                assign_threshold: float = 0.45, n_quotes: int = 3, anchors: Sequence[set[int]] = (),
                progress=None) -> FitResult:  # noqa: ANN001
@@ -142,10 +172,12 @@ def fit_themes(items: Sequence[ThemeInput], vectors: np.ndarray, *, seed: int = 
         raise ThemesNotFitted(f"Fitting themes needs at least 20 issue statements; there are {n}. Import more notes;")
     params = cluster_params(n, seed)
     docs = _docs(items)
+    k = min(params["n_neighbors"], n - 1)
+    knn = (*_knn(vectors, k), None) if n <= EXACT_KNN_MAX else (None, None, None)
     model = BERTopic(
         embedding_model=_Backend(embedder).model if embedder else None,
-        umap_model=UMAP(n_neighbors=params["n_neighbors"], n_components=params["n_components"], min_dist=0.0,
-                        metric="cosine", random_state=seed, n_jobs=1),
+        umap_model=UMAP(n_neighbors=k, n_components=params["n_components"], min_dist=0.0,
+                        metric="cosine", random_state=seed, n_jobs=1, precomputed_knn=knn),
         hdbscan_model=HDBSCAN(min_cluster_size=params["min_cluster_size"], min_samples=params["min_samples"],
                               metric="euclidean", cluster_selection_method="eom", copy=True),
         vectorizer_model=CountVectorizer(analyzer=PhraseAnalyzer(set(stop_words())), min_df=2),
