@@ -174,6 +174,9 @@ def fit_themes(items: Sequence[ThemeInput], vectors: np.ndarray, *, seed: int = 
     docs = _docs(items)
     k = min(params["n_neighbors"], n - 1)
     knn = (*_knn(vectors, k), None) if n <= EXACT_KNN_MAX else (None, None, None)
+    # UMAP's default spectral init stays: the exact graph of a program's near-duplicate
+    # statements has many components, laid out one by one (~15 s of a 20k fit), but PCA or
+    # random init, though faster, gave less consistent themes across seeds (NMI 0.86 to 0.90).
     model = BERTopic(
         embedding_model=_Backend(embedder).model if embedder else None,
         umap_model=UMAP(n_neighbors=k, n_components=params["n_components"], min_dist=0.0,
