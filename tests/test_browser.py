@@ -2,6 +2,8 @@
 against `streamlit run app.py` on the fitted sample program. Saves screenshots under
 artifacts/screenshots (README's pictures are copies of these)."""
 
+import csv
+import io
 import os
 import shutil
 import socket
@@ -96,5 +98,14 @@ def test_sign_in_filter_by_region_open_a_theme(server):
         expect(page.get_by_role("heading", name="Who is not being heard")).to_be_visible(timeout=60_000)
         page.wait_for_timeout(2500)
         page.screenshot(path=str(SHOTS / "regions.png"), full_page=True)
+
+        # The filter follows the viewer through the sidebar's page links, and the CSV, built
+        # when the button is clicked, holds the filtered view only.
+        page.get_by_role("link", name="Export").click()
+        expect(page.get_by_role("heading", name="What the field is saying: Midwest")).to_be_visible(timeout=60_000)
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name="Statements in this view (CSV)").click()
+        rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+        assert rows and {r["region"] for r in rows} == {"Midwest"}
         browser.close()
     assert (SHOTS / "home.png").stat().st_size > 20_000

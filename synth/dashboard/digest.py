@@ -16,6 +16,11 @@ def themed_in_view(view) -> pd.DataFrame:  # noqa: ANN001
     return view.statements[view.statements["theme_id"].isin(view.themes["id"])]
 
 
+def exportable(view) -> pd.DataFrame:  # noqa: ANN001
+    """What the Export page offers: statements of visible themes, and unthemed ones."""
+    return view.statements[view.statements["theme_id"].isin(view.themes["id"]) | view.statements["theme_id"].isna()]
+
+
 def quotes(view) -> dict[int, str]:  # noqa: ANN001
     """Per theme, its first representative quote inside the view, else any statement of it in
     the view (a filter can exclude every fitted quote)."""
@@ -72,7 +77,6 @@ def theme_counts(view) -> pd.Series:  # noqa: ANN001
 
 def brief(view, scope: str) -> tuple[pd.DataFrame, str, dict[int, str]]:  # noqa: ANN001
     """The top themes, the Markdown brief and the quotes it cites."""
-    visible = view.statements[view.statements["theme_id"].isin(view.themes["id"]) | view.statements["theme_id"].isna()]
-    top = report.top_themes(visible, view.themes, flt=signals.Filter())
+    top = report.top_themes(exportable(view), view.themes, flt=signals.Filter())
     said = quotes(view)
     return top, report.brief_markdown(top, scope, said), said

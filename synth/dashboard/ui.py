@@ -76,17 +76,9 @@ def _key() -> tuple:
     return settings().db_url, v.region_scope, v.role, version()
 
 
-def frames() -> Frames:
-    """What the viewer may see (the scope is applied in SQL), before filters."""
-    return _frames(*_key())
-
-
 def statements() -> pd.DataFrame:
-    return frames().statements
-
-
-def themes() -> pd.DataFrame:
-    return frames().themes
+    """Issue statements the viewer may see (the scope is applied in SQL), before filters."""
+    return _frames(*_key()).statements
 
 
 def memo(fn: Callable, view: View, *args: Hashable) -> Any:
@@ -151,6 +143,11 @@ def sidebar_filters(key: tuple) -> signals.Filter:
     """Region, office and date range, shared by every page and kept in the URL so a link
     reproduces the view. A director's choices are limited to their own regions."""
     offices_by_region, lo, hi = _filter_options(*key)
+    saved = st.session_state.get("filters", {})
+    if not any(name in st.query_params for name in FILTER_PARAMS):
+        # Moving to another page through the sidebar drops the URL's parameters: the filter
+        # the viewer chose follows them (a link that carries its own filter still wins).
+        _set_params(**saved)
     regions = sorted(offices_by_region)
     chosen_regions = [r for r in _param_list("region") if r in regions]
     picked = st.sidebar.multiselect("Region", regions, default=chosen_regions, key="f_region",
@@ -178,7 +175,11 @@ def _date_param(name: str, default: date, lo: date, hi: date) -> date:
     return min(max(value, lo), hi)
 
 
+FILTER_PARAMS = ("region", "office", "start", "end")
+
+
 def _set_params(**values: list[str]) -> None:
+    st.session_state["filters"] = values
     for name, items in values.items():
         if items:
             st.query_params[name] = items

@@ -9,13 +9,13 @@ from synth.dashboard import digest, ui
 
 st.title("Export")
 view = ui.filtered_view()
-flt, data, themes = view.filter, view.statements, view.themes
+flt = view.filter
 
 scope = ui.filter_caption(flt)
 st.caption(scope)
-visible = data[data["theme_id"].isin(themes["id"]) | data["theme_id"].isna()]
 # A callable: the CSV of (up to) every statement is built when someone clicks, not on each page view.
-st.download_button("Statements in this view (CSV)", lambda: export.to_csv_bytes(export.statements_table(visible)),
+st.download_button("Statements in this view (CSV)",
+                   lambda: export.to_csv_bytes(export.statements_table(digest.exportable(view))),
                    file_name="synth-statements.csv", mime="text/csv")
 
 top, brief, quotes = ui.memo(digest.brief, view, scope)

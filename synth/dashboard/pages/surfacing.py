@@ -31,7 +31,7 @@ if st.session_state["last_visit"] is not None and new_ids:
     st.success("New since your last visit: " + "; ".join(themes.loc[t, "label"] for t in new_ids[:6]))
 
 ranked = summary.ranked
-params = {k: st.query_params.get_all(k) for k in ("region", "office", "start", "end") if st.query_params.get_all(k)}
+params = {k: st.query_params.get_all(k) for k in ui.FILTER_PARAMS if st.query_params.get_all(k)}
 
 st.subheader("Top themes")
 for r in ranked.head(8).itertuples():
