@@ -103,6 +103,7 @@ def test_sign_in_filter_by_region_open_a_theme(server):
         # when the button is clicked, holds the filtered view only.
         page.get_by_role("link", name="Export").click()
         expect(page.get_by_role("heading", name="What the field is saying: Midwest")).to_be_visible(timeout=60_000)
+        page.wait_for_timeout(1500)
         with page.expect_download(timeout=60_000) as download:
             page.get_by_role("button", name="Statements in this view (CSV)").click()
         rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
