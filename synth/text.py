@@ -38,7 +38,8 @@ sandy penny holly heather guy max earl destiny harmony patience victor""".split(
 PROGRAM_WORDS = frozenset("""mentor mentee mentoring meeting session discuss discussed discussion mention mentioned
 say said tell told partner executive exec note notes today week call agenda point thing issue concern team
 people lot way time feel raise raised ask asked heard talk talked field
-fact frustration reality check complaint problem bit kind sort part""".split())
+fact frustration reality check complaint problem bit kind sort part
+minute minutes hour hours day days month months year years""".split())
 
 SMALL_TALK_CUES = re.compile(
     r"\b(kids?|children's|family|families doing|weekend|vacation|holiday|coffee|catching up|caught up|laughs?|"
