@@ -278,13 +278,15 @@ def _refine(vectors: np.ndarray, seeds: np.ndarray, threshold: float, min_size: 
     topics = np.full(len(vectors), -1)
     sims = np.zeros(len(vectors), dtype=np.float32)
     for _ in range(iterations):
+        if len(cents) == 0:  # no cluster found, or none big enough: everything stays unthemed
+            return np.full(len(vectors), -1), sims
         all_sims = vectors @ cents.T
         best = all_sims.argmax(axis=1)
         sims = all_sims[np.arange(len(vectors)), best]
         new = np.where(sims >= threshold, best, -1)
         sizes = np.bincount(new[new >= 0], minlength=len(cents))
         keep = sizes >= min_size
-        if not keep.all() and keep.any():
+        if not keep.all():
             cents = cents[keep]
             continue
         if np.array_equal(new, topics):

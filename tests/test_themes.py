@@ -73,6 +73,13 @@ def test_refinement_drops_a_theme_too_small_to_keep():
     assert topics.tolist() == [0, 0, 0, -1, 0]  # the lone e1 statement loses its theme and is near no other
 
 
+def test_refinement_without_any_theme_big_enough_leaves_everything_unthemed():
+    vectors = np.eye(4, dtype=np.float32)[[0, 1, 2]]
+    for seeds in (np.eye(4, dtype=np.float32)[[0, 1]], np.zeros((0, 4), dtype=np.float32)):
+        topics, _ = themes._refine(vectors, seeds, threshold=0.5, min_size=2)
+        assert topics.tolist() == [-1, -1, -1]
+
+
 def test_an_anchored_refit_keeps_old_themes_and_finds_a_new_one():
     items, vectors, truth = _blobs(["parking", "laptops", "spanish-forms"])
     old = [i for i, t in enumerate(truth) if t != "spanish-forms"]
