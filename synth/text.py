@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import threading
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Iterable, Sequence
@@ -350,26 +351,33 @@ def process_notes(notes: Sequence[Note], ctx: Context | None = None, nlp: Langua
     if n_process is None:
         n_process = min(2, os.cpu_count() or 1) if len(notes) >= 2000 else 1  # forking only pays for large imports
     batches = [notes[i:i + batch_size] for i in range(0, len(notes), batch_size)]
-    out: list[ProcessedNote] = []
-    learned: set[str] = set()
-    global _STAGE
-    _STAGE = (nlp, ctx, batch_size)
-    try:
-        if n_process > 1 and len(batches) > 1:
-            with multiprocessing.get_context("fork").Pool(n_process) as pool:
-                out, learned = _collect(pool.imap(_process_batch, batches), len(notes), progress)
-        else:
-            out, learned = _collect(map(_process_batch, batches), len(notes), progress)
-    finally:
-        _STAGE = None
+    if n_process > 1 and len(batches) > 1:
+        global _FORKED_STAGE
+        # The workers copy the stage when they fork, at Pool(); the lock keeps two imports
+        # running at once (two dashboard sessions) from forking with each other's names.
+        with _FORK_LOCK:
+            _FORKED_STAGE = (nlp, ctx, batch_size)
+            try:
+                pool = multiprocessing.get_context("fork").Pool(n_process)
+            finally:
+                _FORKED_STAGE = None
+        with pool:
+            out, learned = _collect(pool.imap(_forked_batch, batches), len(notes), progress)
+    else:
+        out, learned = _collect((_process_batch(nlp, ctx, batch_size, b) for b in batches), len(notes), progress)
     return propagate_names(out, learned)
 
 
-_STAGE: tuple | None = None  # (nlp, ctx, batch size) for the batch workers, inherited by fork
+_FORK_LOCK = threading.Lock()
+_FORKED_STAGE: tuple | None = None  # (nlp, ctx, batch size), as the forked workers inherit it
 
 
-def _process_batch(batch: Sequence[Note]) -> tuple[list[ProcessedNote], set[str]]:
-    nlp, ctx, batch_size = _STAGE
+def _forked_batch(batch: Sequence[Note]) -> tuple[list[ProcessedNote], set[str]]:
+    return _process_batch(*_FORKED_STAGE, batch)
+
+
+def _process_batch(nlp: Language, ctx: Context, batch_size: int,
+                   batch: Sequence[Note]) -> tuple[list[ProcessedNote], set[str]]:
     processed, learned = [], set()
     for doc, note in zip(nlp.pipe((n.text for n in batch), batch_size=batch_size), batch):
         processed.append(process_doc(doc, note, ctx))

@@ -115,3 +115,24 @@ def test_a_person_named_in_full_is_redacted_when_their_surname_turns_up_alone():
     out = text.process_notes([a, b])
     assert "Brackwater" not in out[1].redacted_text
     assert all("Brackwater" not in s.text for s in out[1].statements)
+
+
+def test_two_imports_forking_at_once_each_redact_with_their_own_names():
+    # Each import's workers fork with that import's context (the names in its columns); two
+    # dashboard sessions importing at the same time must not swap them.
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = "zephyrine said the CRM app logs us out in the middle of every customer visit."
+    def notes(partner: str) -> list[Note]:
+        return [Note(i, f"n{i}", date(2026, 1, 1), "Southwest", "Plano", partner, "Wei Zhang", body)
+                for i in range(8)]
+
+    def stage(partner: str) -> str:
+        done = text.process_notes(notes(partner), nlp=text.load_nlp(), batch_size=2, n_process=2)
+        return " ".join(s.text for p in done for s in p.statements)
+
+    with ThreadPoolExecutor(2) as pool:
+        for _ in range(3):
+            named, other = pool.map(stage, ["Zephyrine Okafor", "Maria Garcia"])
+            assert "zephyrine" not in named.lower() and "[PERSON]" in named
+            assert "zephyrine" in other
