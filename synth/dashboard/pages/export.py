@@ -13,10 +13,11 @@ flt = view.filter
 
 scope = ui.filter_caption(flt)
 st.caption(scope)
-# A callable: the CSV of (up to) every statement is built when someone clicks, not on each page view.
+# A callable: the CSV of (up to) every statement is built when someone clicks, not on each page
+# view. No rerun on click: a rerun replaces the callable, and a download that raced it was lost.
 st.download_button("Statements in this view (CSV)",
                    lambda: export.to_csv_bytes(export.statements_table(digest.exportable(view))),
-                   file_name="synth-statements.csv", mime="text/csv")
+                   file_name="synth-statements.csv", mime="text/csv", on_click="ignore")
 
 top, brief, quotes = ui.memo(digest.brief, view, scope)
 st.download_button("One-page brief (Markdown)", brief, file_name="synth-brief.md", mime="text/markdown")
