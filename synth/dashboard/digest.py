@@ -11,14 +11,18 @@ import pandas as pd
 from synth import report, signals
 
 
+def _in_visible_theme(view) -> pd.Series:  # noqa: ANN001
+    return view.statements["theme_id"].isin(view.themes["id"])
+
+
 def themed_in_view(view) -> pd.DataFrame:  # noqa: ANN001
     """Statements of the viewer's visible themes (hidden or out-of-scope themes dropped)."""
-    return view.statements[view.statements["theme_id"].isin(view.themes["id"])]
+    return view.statements[_in_visible_theme(view)]
 
 
 def exportable(view) -> pd.DataFrame:  # noqa: ANN001
     """What the Export page offers: statements of visible themes, and unthemed ones."""
-    return view.statements[view.statements["theme_id"].isin(view.themes["id"]) | view.statements["theme_id"].isna()]
+    return view.statements[_in_visible_theme(view) | view.statements["theme_id"].isna()]
 
 
 def quotes(view) -> dict[int, str]:  # noqa: ANN001
