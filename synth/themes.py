@@ -469,7 +469,7 @@ def _issue_inputs(conn) -> list[ThemeInput]:  # noqa: ANN001
 
 def fit_and_store(store: db.Store, settings, who: str = "cli", progress=None, embedder: Embedder | None = None) -> dict:  # noqa: ANN001
     say = progress or (lambda *_: None)
-    embedder = embedder or default_embedder()
+    embedder = embedder or default_embedder(settings.cache_dir)
     with store.engine.connect() as conn:
         items = _issue_inputs(conn)
         previous: dict[int, set[int]] = {}
@@ -541,7 +541,7 @@ def assigner(store: db.Store, settings, embedder: Embedder | None = None):  # no
             return {}
         rows = conn.execute(sa.select(db.statements.c.id, db.statements.c.text)
                             .where(db.statements.c.id.in_(statement_ids))).all()
-        emb = embedder or default_embedder()
+        emb = embedder or default_embedder(settings.cache_dir)
         vectors = embed_cached(store, emb, [r.text for r in rows], conn=conn)
         out = assign_vectors(vectors, [c.id for c in cents],
                              np.vstack([np.frombuffer(c.centroid, dtype=np.float32) for c in cents]),

