@@ -37,8 +37,7 @@ class Scoped:
         self._need(self.viewer.sees_themes, "themes")
         themes = self.store.themes_frame(include_hidden=self.viewer.role == "admin")
         if self.regions is not None:
-            present = set(self.statements()["theme_id"].dropna().astype(int))
-            themes = themes[themes["id"].isin(present)]
+            themes = themes[themes["id"].isin(self.store.themes_raised_in(self.regions))]
         return themes
 
     def imports(self) -> pd.DataFrame:

@@ -149,6 +149,14 @@ def _iso(column: sa.ColumnElement) -> sa.ColumnElement:
     return sa.cast(column, sa.String).label(column.name)
 
 
+def _read_frame(conn, query) -> pd.DataFrame:  # noqa: ANN001
+    """Rows straight from the driver's cursor into pandas: SQLAlchemy's per-row processing was
+    40% of loading 100k statements. Values come as the driver returns them (SQLite: booleans
+    as 0/1, dates as text), so callers cast the columns they need."""
+    result = conn.execute(query)
+    return pd.DataFrame.from_records(result.cursor.fetchall(), columns=list(result.keys()))
+
+
 def now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -321,31 +329,47 @@ class Store:
         if regions is not None:
             q = q.where(notes.c.region.in_(list(regions)))
         with self.engine.connect() as conn:
-            df = pd.read_sql(q, conn)
+            df = _read_frame(conn, q)
         df["meeting_date"] = pd.to_datetime(df["meeting_date"])
         return df
 
     def statements_frame(self, regions: Iterable[str] | None = None, issues_only: bool = True) -> pd.DataFrame:
         """One row per statement with its note's scope and its theme (NULL when unthemed).
-        `regions` restricts rows in the query itself: callers pass the viewer's allowed regions."""
-        q = (sa.select(statements.c.id.label("statement_id"), statements.c.text, statements.c.text_hash,
-                       statements.c.is_issue, statements.c.drop_reason,
-                       notes.c.id.label("note_id"), notes.c.note_key, _iso(notes.c.meeting_date), notes.c.region,
-                       notes.c.office, notes.c.partner_key, assignments.c.theme_id, assignments.c.score,
-                       assignments.c.method, themes.c.label.label("theme_label"))
+        `regions` restricts rows in the query itself: callers pass the viewer's allowed regions.
+        With `issues_only=False` the rows also say whether each is an issue and why not."""
+        cols = [statements.c.id.label("statement_id"), statements.c.text]
+        if not issues_only:
+            cols += [statements.c.is_issue, statements.c.drop_reason]
+        q = (sa.select(*cols, notes.c.id.label("note_id"), notes.c.note_key, _iso(notes.c.meeting_date),
+                       notes.c.region, notes.c.office, notes.c.partner_key, assignments.c.theme_id,
+                       assignments.c.score, assignments.c.method)
              .join(notes, statements.c.note_id == notes.c.id)
              .join(assignments, assignments.c.statement_id == statements.c.id, isouter=True)
-             .join(themes, themes.c.id == assignments.c.theme_id, isouter=True)
              .order_by(statements.c.id))
         if issues_only:
             q = q.where(statements.c.is_issue)
         if regions is not None:
             q = q.where(notes.c.region.in_(list(regions)))
         with self.engine.connect() as conn:
-            df = pd.read_sql(q, conn)
+            df = _read_frame(conn, q)
+            # Labels mapped here rather than joined in SQL: a third less to read per row.
+            labels = dict(conn.execute(sa.select(themes.c.id, themes.c.label)).all())
         df["meeting_date"] = pd.to_datetime(df["meeting_date"])
         df["theme_id"] = df["theme_id"].astype("Int64")
+        df["score"] = df["score"].astype(float)
+        df["theme_label"] = df["theme_id"].map(labels).astype(object)
+        if not issues_only:
+            df["is_issue"] = df["is_issue"].astype(bool)
         return df
+
+    def themes_raised_in(self, regions: Iterable[str]) -> set[int]:
+        """Ids of the themes with at least one issue statement from these regions."""
+        q = (sa.select(assignments.c.theme_id).distinct()
+             .join(statements, statements.c.id == assignments.c.statement_id)
+             .join(notes, notes.c.id == statements.c.note_id)
+             .where(assignments.c.theme_id.is_not(None), statements.c.is_issue, notes.c.region.in_(list(regions))))
+        with self.engine.connect() as conn:
+            return set(conn.execute(q).scalars())
 
     def themes_frame(self, include_hidden: bool = False) -> pd.DataFrame:
         q = sa.select(themes).where(themes.c.active)
