@@ -39,7 +39,8 @@ class Filter:
 
 
 def themed(df: pd.DataFrame) -> pd.DataFrame:
-    return df[df["theme_id"].notna()]
+    mask = df["theme_id"].notna()
+    return df if mask.all() else df[mask]  # callers often pass an already-themed view: no copy
 
 
 # ---- volume ----------------------------------------------------------------------------------

@@ -25,10 +25,11 @@ def exportable(view) -> pd.DataFrame:  # noqa: ANN001
     return view.statements[_in_visible_theme(view) | view.statements["theme_id"].isna()]
 
 
-def quotes(view) -> dict[int, str]:  # noqa: ANN001
+def quotes(view, data: pd.DataFrame | None = None) -> dict[int, str]:  # noqa: ANN001
     """Per theme, its first representative quote inside the view, else any statement of it in
-    the view (a filter can exclude every fitted quote)."""
-    data = themed_in_view(view)
+    the view (a filter can exclude every fitted quote). `data`: `themed_in_view(view)`, when
+    the caller already has it."""
+    data = themed_in_view(view) if data is None else data
     texts = data.set_index("statement_id")["text"]
     first_in_view = data.groupby("theme_id")["text"].first()
     out = {}
@@ -55,7 +56,7 @@ def home(view) -> Home:  # noqa: ANN001
     ranked = signals.ranked(data)
     labels = view.themes.set_index("id")["label"]
     month = signals.monthly(data)
-    said = quotes(view)
+    said = quotes(view, data)
     ranked["label"] = ranked["theme_id"].map(labels)
     ranked["quote"] = ranked["theme_id"].map(said).fillna("")
     ranked["sparkline"] = [month.loc[t].tail(12).astype(int).tolist() for t in ranked["theme_id"]]
