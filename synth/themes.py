@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 import sqlalchemy as sa
@@ -156,9 +156,11 @@ def _knn(vectors: np.ndarray, k: int, chunk: int = 1024) -> tuple[np.ndarray, np
 
 def fit_themes(items: Sequence[ThemeInput], vectors: np.ndarray, *, seed: int = 42, embedder: Embedder | None = None,
                assign_threshold: float = 0.45, n_quotes: int = 3, anchors: Sequence[set[int]] = (),
-               progress=None) -> FitResult:  # noqa: ANN001
+               places: Iterable[str] = (), progress=None) -> FitResult:  # noqa: ANN001
     """Cluster statements into themes. Deterministic for the same inputs and seed. `anchors`:
-    the previous fit's themes (their statement ids), which a refit starts from."""
+    the previous fit's themes (their statement ids), which a refit starts from. `places`: the
+    program's office and region names, kept out of keywords and labels (where a theme is
+    raised is shown beside it; "Salt Lake City" is not what it is about)."""
     from bertopic import BERTopic
     from bertopic.representation import MaximalMarginalRelevance
     from bertopic.vectorizers import ClassTfidfTransformer
@@ -171,6 +173,9 @@ def fit_themes(items: Sequence[ThemeInput], vectors: np.ndarray, *, seed: int = 
     if n < 20:
         raise ThemesNotFitted(f"Fitting themes needs at least 20 issue statements; there are {n}. Import more notes;")
     params = cluster_params(n, seed)
+    drop = {p.lower() for p in places}
+    if drop:
+        items = [ThemeInput(i.statement_id, i.text, tuple(k for k in i.keyphrases if k not in drop)) for i in items]
     docs = _docs(items)
     k = min(params["n_neighbors"], n - 1)
     knn = (*_knn(vectors, k), None) if n <= EXACT_KNN_MAX else (None, None, None)
@@ -472,6 +477,8 @@ def fit_and_store(store: db.Store, settings, who: str = "cli", progress=None, em
     embedder = embedder or default_embedder(settings.cache_dir)
     with store.engine.connect() as conn:
         items = _issue_inputs(conn)
+        places = set(conn.execute(sa.select(db.notes.c.office).distinct()).scalars()) | set(
+            conn.execute(sa.select(db.notes.c.region).distinct()).scalars())
         previous: dict[int, set[int]] = {}
         for r in conn.execute(sa.select(db.assignments.c.statement_id, db.assignments.c.theme_id)
                               .where(db.assignments.c.theme_id.is_not(None))).all():
@@ -484,7 +491,7 @@ def fit_and_store(store: db.Store, settings, who: str = "cli", progress=None, em
                                                       params=json.dumps({"seed": settings.seed})).returning(db.runs.c.id)).scalar_one()
     result = fit_themes(items, vectors, seed=settings.seed, embedder=embedder,
                         assign_threshold=settings.assign_threshold, n_quotes=settings.quotes_per_theme,
-                        anchors=list(previous.values()), progress=say)
+                        anchors=list(previous.values()), places=places - {None}, progress=say)
     with store.engine.begin() as conn:
         max_id = conn.execute(sa.select(sa.func.max(db.themes.c.id))).scalar() or 0
         result, lineage = match_to_previous(result, previous, next_id=max_id + 1)

@@ -172,6 +172,15 @@ def test_sample_themes_agree_with_ground_truth(fitted_store, sample_files):
     assert r["unthemed"] <= 0.10, r
 
 
+def test_office_and_region_names_stay_out_of_keywords_and_labels(fitted_store):
+    notes = fitted_store.notes_frame()
+    places = {p.lower() for p in set(notes["office"]) | set(notes["region"])}
+    t = fitted_store.themes_frame()
+    keywords = {k for ks in t["keywords"] for k in ks}
+    label_parts = {part.lower() for label in t["label"] for part in label.split(", ")}
+    assert "salt lake city" in places and not (keywords | label_parts) & places
+
+
 def test_every_theme_has_a_unique_label_keywords_and_quotes(fitted_store):
     t = fitted_store.themes_frame()
     assert len(t) >= 10 and t["label"].is_unique
