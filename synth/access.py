@@ -4,6 +4,8 @@ see even by mistake."""
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import pandas as pd
 
 from synth.auth import Viewer
@@ -28,9 +30,18 @@ class Scoped:
         self._need(self.viewer.sees_themes, "themes or statements")
         return self.store.statements_frame(regions=self.regions)
 
-    def notes(self) -> pd.DataFrame:
+    def statement_rows(self, imports: Sequence[int] | None = None) -> pd.DataFrame:
+        """`statements()` without the themes (see `Store.statement_rows`)."""
+        self._need(self.viewer.sees_themes, "themes or statements")
+        return self.store.statement_rows(regions=self.regions, imports=imports)
+
+    def assignments(self) -> pd.DataFrame:
+        self._need(self.viewer.sees_themes, "themes or statements")
+        return self.store.assignments_frame(regions=self.regions)
+
+    def notes(self, imports: Sequence[int] | None = None) -> pd.DataFrame:
         self._need(self.viewer.sees_themes, "notes")
-        return self.store.notes_frame(regions=self.regions)
+        return self.store.notes_frame(regions=self.regions, imports=imports)
 
     def themes(self) -> pd.DataFrame:
         """Active, visible themes; for a director only the themes raised in their regions."""

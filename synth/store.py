@@ -13,7 +13,7 @@ import secrets
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -155,6 +155,23 @@ def _read_frame(conn, query) -> pd.DataFrame:  # noqa: ANN001
     as 0/1, dates as text), so callers cast the columns they need."""
     result = conn.execute(query)
     return pd.DataFrame.from_records(result.cursor.fetchall(), columns=list(result.keys()))
+
+
+class DataVersion(NamedTuple):
+    committed_imports: int
+    last_import: int | None
+    last_run: int | None
+    last_edit: int | None
+
+    @property
+    def imports(self) -> tuple:
+        """The part that moves only when notes are imported or an import is undone."""
+        return self.committed_imports, self.last_import
+
+
+def with_themes(rows: pd.DataFrame, assigned: pd.DataFrame) -> pd.DataFrame:
+    """`Store.statement_rows` joined with `Store.assignments_frame`, in the rows' order."""
+    return rows.merge(assigned, on="statement_id", how="left", validate="one_to_one")
 
 
 def now() -> datetime:
@@ -308,6 +325,13 @@ class Store:
                 theme_id=0, action="undo-import", payload=json.dumps({"import_id": import_id}), who=who, at=now()))
         return removed
 
+    def committed_imports_after(self, import_id: int | None) -> list[int]:
+        q = sa.select(imports.c.id).where(imports.c.status == "committed").order_by(imports.c.id)
+        if import_id is not None:
+            q = q.where(imports.c.id > import_id)
+        with self.engine.connect() as conn:
+            return list(conn.execute(q).scalars())
+
     def list_imports(self) -> pd.DataFrame:
         with self.engine.connect() as conn:
             return pd.read_sql(sa.select(imports).order_by(imports.c.id.desc()), conn)
@@ -323,11 +347,14 @@ class Store:
                 "themes": one(sa.select(sa.func.count()).select_from(themes).where(themes.c.active)),
             }
 
-    def notes_frame(self, regions: Iterable[str] | None = None) -> pd.DataFrame:
+    def notes_frame(self, regions: Iterable[str] | None = None, imports: Sequence[int] | None = None) -> pd.DataFrame:
+        """Notes in `regions` (all when None), from the given imports only (all when None)."""
         q = sa.select(notes.c.id, notes.c.note_key, _iso(notes.c.meeting_date), notes.c.region, notes.c.office,
-                      notes.c.partner_key, notes.c.executive_key)
+                      notes.c.partner_key, notes.c.executive_key).order_by(notes.c.id)
         if regions is not None:
             q = q.where(notes.c.region.in_(list(regions)))
+        if imports is not None:
+            q = q.where(notes.c.import_id.in_(list(imports)))
         with self.engine.connect() as conn:
             df = _read_frame(conn, q)
         df["meeting_date"] = pd.to_datetime(df["meeting_date"])
@@ -337,29 +364,46 @@ class Store:
         """One row per statement with its note's scope and its theme (NULL when unthemed).
         `regions` restricts rows in the query itself: callers pass the viewer's allowed regions.
         With `issues_only=False` the rows also say whether each is an issue and why not."""
+        return with_themes(self.statement_rows(regions, issues_only), self.assignments_frame(regions))
+
+    def statement_rows(self, regions: Iterable[str] | None = None, issues_only: bool = True,
+                       imports: Sequence[int] | None = None) -> pd.DataFrame:
+        """`statements_frame` without the themes: what changes only when notes are imported or
+        undone, so the dashboard keeps it across refits and curation edits. `imports`: only
+        the statements of these imports."""
         cols = [statements.c.id.label("statement_id"), statements.c.text]
         if not issues_only:
             cols += [statements.c.is_issue, statements.c.drop_reason]
         q = (sa.select(*cols, notes.c.id.label("note_id"), notes.c.note_key, _iso(notes.c.meeting_date),
-                       notes.c.region, notes.c.office, notes.c.partner_key, assignments.c.theme_id,
-                       assignments.c.score, assignments.c.method)
+                       notes.c.region, notes.c.office, notes.c.partner_key)
              .join(notes, statements.c.note_id == notes.c.id)
-             .join(assignments, assignments.c.statement_id == statements.c.id, isouter=True)
              .order_by(statements.c.id))
         if issues_only:
             q = q.where(statements.c.is_issue)
         if regions is not None:
             q = q.where(notes.c.region.in_(list(regions)))
+        if imports is not None:
+            q = q.where(notes.c.import_id.in_(list(imports)))
+        with self.engine.connect() as conn:
+            df = _read_frame(conn, q)
+        df["meeting_date"] = pd.to_datetime(df["meeting_date"])
+        if not issues_only:
+            df["is_issue"] = df["is_issue"].astype(bool)
+        return df
+
+    def assignments_frame(self, regions: Iterable[str] | None = None) -> pd.DataFrame:
+        """Each assigned statement's theme, score, method and theme label."""
+        q = sa.select(assignments.c.statement_id, assignments.c.theme_id, assignments.c.score, assignments.c.method)
+        if regions is not None:
+            q = (q.join(statements, statements.c.id == assignments.c.statement_id)
+                 .join(notes, notes.c.id == statements.c.note_id).where(notes.c.region.in_(list(regions))))
         with self.engine.connect() as conn:
             df = _read_frame(conn, q)
             # Labels mapped here rather than joined in SQL: a third less to read per row.
             labels = dict(conn.execute(sa.select(themes.c.id, themes.c.label)).all())
-        df["meeting_date"] = pd.to_datetime(df["meeting_date"])
         df["theme_id"] = df["theme_id"].astype("Int64")
         df["score"] = df["score"].astype(float)
         df["theme_label"] = df["theme_id"].map(labels).astype(object)
-        if not issues_only:
-            df["is_issue"] = df["is_issue"].astype(bool)
         return df
 
     def themes_raised_in(self, regions: Iterable[str]) -> set[int]:
@@ -381,10 +425,10 @@ class Store:
             df[col] = df[col].map(json.loads)
         return df
 
-    def data_version(self) -> tuple:
+    def data_version(self) -> "DataVersion":
         """Changes whenever anything a page shows could have changed: the cache key for pages."""
         with self.engine.connect() as conn:
-            return tuple(conn.execute(sa.select(
+            return DataVersion(*conn.execute(sa.select(
                 sa.select(sa.func.count()).select_from(imports).where(imports.c.status == "committed").scalar_subquery(),
                 sa.select(sa.func.max(imports.c.id)).scalar_subquery(),
                 sa.select(sa.func.max(runs.c.id)).scalar_subquery(),
