@@ -93,6 +93,35 @@ def test_executive_home_shows_figures_themes_and_quotes(app_env):
     assert "CRM" in body  # the planted new theme is on the home page
 
 
+def test_pages_follow_imports_and_undos_without_a_restart(app_env, write_csv):
+    from synth import pipeline
+    from tests.conftest import note_row
+
+    settings, store = app_env
+
+    def shown(at: AppTest) -> dict:
+        at.run()
+        return {m.label: int(str(m.value).replace(",", "")) for m in at.metric}
+
+    def stored(regions=None) -> dict:  # noqa: ANN001
+        return {"Meetings": len(store.notes_frame(regions)), "Issue statements": len(store.statements_frame(regions))}
+
+    execs, director = signed_in("executive"), signed_in("director")  # director: Southwest only
+    before = shown(execs)
+    rows = [note_row(900 + i, "The new CRM logs us out in the middle of every visit.", region, office)
+            for i, (region, office) in enumerate([("Southwest", "Plano"), ("Midwest", "Chicago")])]
+    a = pipeline.import_file(store, settings, write_csv(rows, "a.csv"))
+    b = pipeline.import_file(store, settings, write_csv([note_row(950, "Parking at the clinic is full by eight.")], "b.csv"))
+    after = shown(execs)
+    assert after["Meetings"] == before["Meetings"] + 3
+    assert {k: after[k] for k in stored()} == stored()
+    assert {k: shown(director)[k] for k in stored()} == stored(["Southwest"])
+    store.undo_import(a.import_id, who="t")  # an undo: nothing can be appended, everything is re-read
+    assert {k: shown(execs)[k] for k in stored()} == stored() and shown(execs)["Meetings"] == before["Meetings"] + 1
+    assert {k: shown(director)[k] for k in stored()} == stored(["Southwest"])
+    assert b.notes_added == 1
+
+
 def test_director_sees_only_their_region_everywhere(app_env):
     at = signed_in("director")
     assert [m.value for m in at.metric if m.label == "Offices heard from"] == ["5"]  # Southwest has 5 offices

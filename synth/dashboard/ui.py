@@ -20,7 +20,7 @@ from synth.access import Scoped
 from synth.auth import Viewer, authenticate
 from synth.config import Settings
 from synth.errors import AccessDenied, SynthError
-from synth.store import Store, open_store
+from synth.store import DataVersion, Store, open_store, with_themes
 
 PAGES_DIR = Path(__file__).parent / "pages"
 
@@ -47,7 +47,7 @@ def scoped() -> Scoped:
     return Scoped(store(), v)
 
 
-def version() -> tuple:
+def version() -> DataVersion:
     return store().data_version()
 
 
@@ -63,10 +63,43 @@ class Frames:
 
 # cache_resource, not cache_data: one object shared by all sessions instead of a pickled copy
 # of a 100k-row frame per page run (that copy was a fifth of the home page's time).
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _frames(db_url: str, regions: tuple | None, role: str, data_version: tuple) -> Frames:
+def _append(frame: pd.DataFrame, new: pd.DataFrame, key: str) -> pd.DataFrame:
+    """`new` rows after `frame`'s, minus any already there: an import that committed while the
+    previous load ran may be in both."""
+    new = new[~new[key].isin(frame[key])]
+    return pd.concat([frame, new], ignore_index=True) if len(new) else frame
+
+
+_LATEST_ROWS: dict[tuple, tuple[tuple, pd.DataFrame, pd.DataFrame]] = {}  # scope -> last (version, rows, notes)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _rows(db_url: str, regions: tuple | None, role: str, imports_version: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Statements (without themes) and notes: kept across refits and curation edits, which
+    change only the themes, so those reload a small table instead of every statement's text.
+    When the only change since the last load is new imports, only their rows are read and
+    appended (statement and note ids grow with imports, so the order holds)."""
     scoped = Scoped(store(), Viewer("cache", role, regions or ()))
-    return Frames(scoped.statements(), scoped.notes(), scoped.themes())
+    scope = (db_url, regions, role)
+    last = _LATEST_ROWS.get(scope)
+    if last is not None:
+        (committed, last_import), rows, notes = last
+        added = store().committed_imports_after(last_import)
+        if added and imports_version[0] == committed + len(added):  # new imports, nothing undone
+            rows = _append(rows, scoped.statement_rows(imports=added), "statement_id")
+            notes = _append(notes, scoped.notes(imports=added), "id")
+            _LATEST_ROWS[scope] = (imports_version, rows, notes)
+            return rows, notes
+    rows, notes = scoped.statement_rows(), scoped.notes()
+    _LATEST_ROWS[scope] = (imports_version, rows, notes)
+    return rows, notes
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _frames(db_url: str, regions: tuple | None, role: str, data_version: DataVersion) -> Frames:
+    rows, notes = _rows(db_url, regions, role, data_version.imports)
+    scoped = Scoped(store(), Viewer("cache", role, regions or ()))
+    return Frames(with_themes(rows, scoped.assignments()), notes, scoped.themes())
 
 
 def _key() -> tuple:
@@ -131,8 +164,8 @@ def _param_list(name: str) -> list[str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _filter_options(db_url: str, regions: tuple | None, role: str, data_version: tuple) -> tuple:
-    notes = _frames(db_url, regions, role, data_version).notes
+def _filter_options(db_url: str, regions: tuple | None, role: str, data_version: DataVersion) -> tuple:
+    notes = _rows(db_url, regions, role, data_version.imports)[1]
     offices = notes.groupby("region")["office"].unique().map(sorted).to_dict()
     if notes.empty:
         return offices, date.today(), date.today()
