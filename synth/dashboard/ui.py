@@ -61,8 +61,6 @@ class Frames:
     themes: pd.DataFrame
 
 
-# cache_resource, not cache_data: one object shared by all sessions instead of a pickled copy
-# of a 100k-row frame per page run (that copy was a fifth of the home page's time).
 def _append(frame: pd.DataFrame, new: pd.DataFrame, key: str) -> pd.DataFrame:
     """`new` rows after `frame`'s, minus any already there: an import that committed while the
     previous load ran may be in both."""
@@ -73,6 +71,8 @@ def _append(frame: pd.DataFrame, new: pd.DataFrame, key: str) -> pd.DataFrame:
 _LATEST_ROWS: dict[tuple, tuple[tuple, pd.DataFrame, pd.DataFrame]] = {}  # scope -> last (version, rows, notes)
 
 
+# cache_resource, not cache_data: one object shared by all sessions instead of a pickled copy
+# of a 100k-row frame per page run (that copy was a fifth of the home page's time).
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _rows(db_url: str, regions: tuple | None, role: str, imports_version: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Statements (without themes) and notes: kept across refits and curation edits, which
