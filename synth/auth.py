@@ -11,8 +11,11 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import bcrypt
 
@@ -99,6 +102,35 @@ def authenticate(path: Path, username: str, password: str) -> Viewer | None:
     if not (user and ok):
         return None
     return Viewer(username, user["role"], tuple(user.get("regions", ())))
+
+
+class SignInThrottle:
+    """Failed sign-ins per username: after `limit` failures within `window` seconds, that
+    username is refused without checking a password until the oldest failure is `window`
+    seconds old. bcrypt already makes each guess cost a quarter second; this caps guessing
+    at `limit` per window however many sessions a guesser opens. Kept in the server's memory
+    (a restart forgets it); a person locked out by someone else's guesses waits `window`."""
+
+    def __init__(self, limit: int = 5, window: float = 300.0, clock: Callable[[], float] = time.monotonic):
+        self.limit, self.window, self.clock = limit, window, clock
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, username: str) -> float:
+        """Seconds until `username` may try again; 0 when it may now."""
+        with self._lock:
+            now = self.clock()
+            recent = [t for t in self._failures.get(username, []) if now - t < self.window]
+            self._failures[username] = recent
+            return self.window - (now - recent[-self.limit]) if len(recent) >= self.limit else 0.0
+
+    def failed(self, username: str) -> None:
+        with self._lock:
+            self._failures.setdefault(username, []).append(self.clock())
+
+    def succeeded(self, username: str) -> None:
+        with self._lock:
+            self._failures.pop(username, None)
 
 
 def ensure_demo_users(path: Path) -> list[tuple[str, str, str]]:

@@ -17,6 +17,22 @@ def test_passwords_are_bcrypt_hashed_and_checked(tmp_path):
     assert auth.authenticate(path, "nobody", "correct horse") is None
 
 
+def test_repeated_failed_sign_ins_lock_that_username_for_a_while():
+    now = [1000.0]
+    t = auth.SignInThrottle(limit=3, window=60, clock=lambda: now[0])
+    for _ in range(3):
+        assert t.wait("ana") == 0
+        t.failed("ana")
+        now[0] += 1
+    assert t.wait("ana") == 57 and t.wait("bo") == 0  # other usernames are not affected
+    now[0] += 57
+    assert t.wait("ana") == 0  # the oldest failure has aged out
+    t.failed("ana")
+    assert t.wait("ana") > 0
+    t.succeeded("ana")
+    assert t.wait("ana") == 0
+
+
 @pytest.mark.parametrize("role,regions,message", [("boss", (), "not one of"), ("director", (), "at least one region")])
 def test_bad_users_are_refused(tmp_path, role, regions, message):
     with pytest.raises(ConfigError, match=message):

@@ -69,6 +69,17 @@ def test_wrong_password_is_refused(app_env):
     assert "wrong password" in texts(at) and "viewer" not in at.session_state
 
 
+def test_guessing_a_password_is_stopped_after_five_tries(app_env):
+    for attempt in range(6):  # new sessions each time: the limit is the server's, not a session's
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.run()
+        at.text_input[0].input("exec")
+        at.text_input[1].input("exec-demo" if attempt == 5 else f"guess-{attempt}")
+        at.button[0].click()
+        at.run()
+    assert "Too many failed sign-ins" in texts(at) and "viewer" not in at.session_state  # even the right one
+
+
 @pytest.mark.parametrize("role", list(ALLOWED))
 def test_each_role_gets_exactly_its_pages(app_env, role):
     at = signed_in(role)

@@ -5,6 +5,7 @@ Pages call these and the package; they hold no logic of their own."""
 
 from __future__ import annotations
 
+import math
 from base64 import b64encode
 from collections.abc import Callable, Hashable
 from dataclasses import astuple, dataclass
@@ -17,7 +18,7 @@ import streamlit as st
 
 from synth import signals
 from synth.access import Scoped
-from synth.auth import Viewer, authenticate
+from synth.auth import SignInThrottle, Viewer, authenticate
 from synth.config import Settings
 from synth.errors import AccessDenied, SynthError
 from synth.store import DataVersion, Store, open_store, with_themes
@@ -139,17 +140,28 @@ def sign_in_form() -> None:
         password = st.text_input("Password", type="password")
         submitted = st.form_submit_button("Sign in")
     if submitted:
+        name, throttle = username.strip(), _throttle(settings().users_file)
+        if wait := throttle.wait(name):
+            st.error(f"Too many failed sign-ins for this username. Try again in {math.ceil(wait / 60)} min.")
+            return
         try:
-            v = authenticate(Path(settings().users_file), username.strip(), password)
+            v = authenticate(Path(settings().users_file), name, password)
         except SynthError as exc:
             show_error(exc)
             return
         if v is None:
-            st.session_state["failed_sign_ins"] = st.session_state.get("failed_sign_ins", 0) + 1
+            throttle.failed(name)
             st.error("Unknown username or wrong password.")
         else:
+            throttle.succeeded(name)
             st.session_state["viewer"] = v
             st.rerun()
+
+
+@st.cache_resource(show_spinner=False)
+def _throttle(users_file: str) -> SignInThrottle:
+    """One per users file, shared by every session of the server."""
+    return SignInThrottle()
 
 
 def sign_out() -> None:
