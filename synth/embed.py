@@ -26,6 +26,7 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from synth.config import Settings
+from synth.errors import ConfigError
 from synth.records import text_hash
 
 ASSETS = Path(__file__).parent / "assets"
@@ -56,8 +57,13 @@ def arithmetic_model(cache_dir: str | Path) -> Path:
         return target
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp_dir = tempfile.TemporaryDirectory(dir=target.parent)
+    except OSError as exc:
+        raise ConfigError(f"Cannot write the embedding model to {target.parent} ({exc.strerror}); "
+                          "set SYNTH_CACHE_DIR to a folder synth may write to.") from None
+    with tmp_dir as tmp:
         # Fold the int8 -> float32 casts into plain float32 weights first, so the quantizer
         # sees ordinary MatMuls.
         opts = ort.SessionOptions()

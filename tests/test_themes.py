@@ -150,6 +150,16 @@ def test_the_requantized_model_is_derived_once_and_stays_close_to_the_shipped_on
     assert ((fast * shipped.embed(texts)).sum(axis=1) > 0.97).all()
 
 
+def test_an_unwritable_model_cache_is_a_clear_error(tmp_path):
+    from synth.embed import arithmetic_model
+    from synth.errors import ConfigError
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    with pytest.raises(ConfigError, match="SYNTH_CACHE_DIR"):
+        arithmetic_model(blocker / "cache")
+
+
 def test_each_statement_is_embedded_once_ever(store):
     class Counting:
         model_id, dim = "counting", 4
