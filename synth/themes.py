@@ -81,8 +81,33 @@ PHRASE_END = "|"
 def _docs(items: Sequence[ThemeInput]) -> list[str]:
     # c-TF-IDF runs over lemmatised noun phrases, not raw text: filler verbs and names never
     # reach the keywords. Each phrase ends with a marker so that BERTopic's joining of a
-    # theme's documents never glues two phrases into a false bigram ("visit new").
-    return ["".join(k + PHRASE_END for k in i.keyphrases) for i in items]
+    # theme's documents never glues two phrases into a false bigram ("visit new"). A statement
+    # without keyphrases contributes its words, one by one: with none at all the vocabulary
+    # would be empty and the fit would fail.
+    return ["".join(k + PHRASE_END for k in (i.keyphrases or re.findall(r"[a-z][a-z-]+", i.text.lower())))
+            for i in items]
+
+
+def _vectorizer(analyzer):  # noqa: ANN001, ANN202
+    """c-TF-IDF's term counts, keeping terms found in at least two themes' text (a typo seen
+    once never becomes a keyword), or every term when that leaves fewer than two (BERTopic's
+    c-TF-IDF fails on a one-term vocabulary, and on none)."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    class Vectorizer(CountVectorizer):
+        def fit_transform(self, raw_documents, y=None):  # noqa: ANN001, ANN201
+            raw_documents = list(raw_documents)
+            if self.min_df != 1:
+                try:
+                    counts = super().fit_transform(raw_documents, y)
+                    if counts.shape[1] >= 2:
+                        return counts
+                except ValueError:  # no terms left at all
+                    pass
+                self.min_df = 1
+            return super().fit_transform(raw_documents, y)
+
+    return Vectorizer(analyzer=analyzer, min_df=2)
 
 
 class PhraseAnalyzer:
@@ -125,6 +150,7 @@ def cluster_params(n: int, seed: int) -> dict:
                 min_cluster_size=max(10, int(round(n * 0.01))), min_samples=10)
 
 
+MAX_UNTHEMED = 0.10  # at most this share of statements is left unthemed by a fit
 EXACT_KNN_MAX = 30_000  # statements; above this UMAP's own approximate search is cheaper
 
 
@@ -165,7 +191,6 @@ def fit_themes(items: Sequence[ThemeInput], vectors: np.ndarray, *, seed: int = 
     from bertopic.representation import MaximalMarginalRelevance
     from bertopic.vectorizers import ClassTfidfTransformer
     from sklearn.cluster import HDBSCAN
-    from sklearn.feature_extraction.text import CountVectorizer
     from umap import UMAP
 
     say = progress or (lambda *_: None)
@@ -188,7 +213,7 @@ def fit_themes(items: Sequence[ThemeInput], vectors: np.ndarray, *, seed: int = 
                         metric="cosine", random_state=seed, n_jobs=1, precomputed_knn=knn),
         hdbscan_model=HDBSCAN(min_cluster_size=params["min_cluster_size"], min_samples=params["min_samples"],
                               metric="euclidean", cluster_selection_method="eom", copy=True),
-        vectorizer_model=CountVectorizer(analyzer=PhraseAnalyzer(set(stop_words())), min_df=2),
+        vectorizer_model=_vectorizer(PhraseAnalyzer(set(stop_words()))),
         ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
         representation_model=MaximalMarginalRelevance(diversity=0.3) if embedder else None,
         top_n_words=10, calculate_probabilities=False,
@@ -200,7 +225,7 @@ def fit_themes(items: Sequence[ThemeInput], vectors: np.ndarray, *, seed: int = 
 
     topics = _merge_near_duplicates(topics, vectors)
     seeds = _seeds(topics, vectors, [i.statement_id for i in items], anchors)
-    topics, sims = _refine(vectors, seeds, assign_threshold, params["min_cluster_size"])
+    topics, sims, params["assign_threshold"] = _refine(vectors, seeds, assign_threshold, params["min_cluster_size"])
     topics = _merge_near_duplicates(topics, vectors)
     if embedder:
         model.update_topics(docs, topics=topics.tolist(), vectorizer_model=model.vectorizer_model,
@@ -272,23 +297,30 @@ def _seeds(topics: np.ndarray, vectors: np.ndarray, ids: Sequence[int],
 
 
 def _refine(vectors: np.ndarray, seeds: np.ndarray, threshold: float, min_size: int,
-            iterations: int = 20) -> tuple[np.ndarray, np.ndarray]:
+            iterations: int = 20, max_unthemed: float = MAX_UNTHEMED) -> tuple[np.ndarray, np.ndarray, float]:
     """Spherical k-means steps in the full embedding space from `seeds`: each statement joins
-    its nearest theme when its cosine similarity reaches `threshold` (else it stays unthemed,
+    its nearest theme when its cosine similarity reaches the cut (else it stays unthemed,
     visibly), centroids move to their members' mean, and a theme left with fewer than
     `min_size` statements gives them up, until nothing changes. The partition then depends on
     where the themes are rather than on the layout one UMAP seed produced: a refit with another
-    seed or a few more notes keeps statements where they were."""
+    seed or a few more notes keeps statements where they were.
+
+    The cut is `threshold`, lowered where needed so that at most `max_unthemed` of the
+    statements stay unthemed: how similar a statement is to its theme's centre depends on the
+    texts (0.45 suits a program's short, repetitive statements; WordNet's definitions left 59%
+    unthemed at 0.45). Returns the themes, each statement's similarity and the cut used."""
     cents = seeds
     topics = np.full(len(vectors), -1)
     sims = np.zeros(len(vectors), dtype=np.float32)
+    cut = threshold
     for _ in range(iterations):
         if len(cents) == 0:  # no cluster found, or none big enough: everything stays unthemed
-            return np.full(len(vectors), -1), sims
+            return np.full(len(vectors), -1), sims, threshold
         all_sims = vectors @ cents.T
         best = all_sims.argmax(axis=1)
         sims = all_sims[np.arange(len(vectors)), best]
-        new = np.where(sims >= threshold, best, -1)
+        cut = min(threshold, float(np.quantile(sims, max_unthemed)))
+        new = np.where(sims >= cut, best, -1)
         sizes = np.bincount(new[new >= 0], minlength=len(cents))
         keep = sizes >= min_size
         if not keep.all():
@@ -298,7 +330,7 @@ def _refine(vectors: np.ndarray, seeds: np.ndarray, threshold: float, min_size: 
             break
         topics = new
         cents = np.vstack([_unit(vectors[topics == k].mean(axis=0)) for k in range(len(cents))])
-    return topics, sims.astype(np.float32)
+    return topics, sims.astype(np.float32), cut
 
 
 def _surface_forms(texts) -> dict[str, str]:  # noqa: ANN001
@@ -552,7 +584,7 @@ def assigner(store: db.Store, settings, embedder: Embedder | None = None):  # no
         vectors = embed_cached(store, emb, [r.text for r in rows], conn=conn)
         out = assign_vectors(vectors, [c.id for c in cents],
                              np.vstack([np.frombuffer(c.centroid, dtype=np.float32) for c in cents]),
-                             settings.assign_threshold)
+                             fitted_threshold(conn, settings.assign_threshold))
         run_id = conn.execute(db.runs.insert().values(kind="assign", started_at=db.now(), finished_at=db.now(),
                                                       status="done", params="{}").returning(db.runs.c.id)).scalar_one()
         conn.execute(db.assignments.insert(), [dict(statement_id=r.id, theme_id=t, run_id=run_id, score=s,
@@ -561,6 +593,15 @@ def assigner(store: db.Store, settings, embedder: Embedder | None = None):  # no
         return dict(themed=len(themed), unthemed=len(out) - len(themed), themes_touched=len(set(themed)))
 
     return assign
+
+
+def fitted_threshold(conn, configured: float) -> float:  # noqa: ANN001
+    """The similarity the last fit used to admit a statement to a theme (the configured one,
+    or lower where the texts needed it; see `_refine`): new statements are held to the same."""
+    params = conn.execute(sa.select(db.runs.c.params).where(db.runs.c.kind == "fit", db.runs.c.status == "done")
+                          .order_by(db.runs.c.id.desc()).limit(1)).scalar()
+    used = json.loads(params).get("assign_threshold") if params else None
+    return min(configured, used) if used is not None else configured
 
 
 def assign_vectors(vectors: np.ndarray, theme_ids: list[int], centroids: np.ndarray,

@@ -60,24 +60,47 @@ def _blobs(names: list[str], per: int = 80, seed: int = 0) -> tuple[list, np.nda
 def test_refinement_puts_each_statement_with_its_nearest_theme_or_leaves_it_unthemed():
     vectors = np.eye(4, dtype=np.float32)[[0, 0, 0, 1, 1, 1, 2]]
     seeds = np.eye(4, dtype=np.float32)[[0, 1]]
-    topics, sims = themes._refine(vectors, seeds, threshold=0.5, min_size=2)
+    topics, sims, cut = themes._refine(vectors, seeds, threshold=0.5, min_size=2)
     assert topics.tolist() == [0, 0, 0, 1, 1, 1, -1]  # the last is near neither: unthemed
-    assert sims[-1] < 0.5
+    assert sims[-1] < 0.5 and cut == 0.5
 
 
 def test_refinement_drops_a_theme_too_small_to_keep():
     vectors = np.eye(4, dtype=np.float32)[[0, 0, 0, 1]]
     v = (np.eye(4)[0] + 0.9 * np.eye(4)[1]).astype(np.float32)
     vectors = np.vstack([vectors, v / np.linalg.norm(v)])
-    topics, _ = themes._refine(vectors, np.eye(4, dtype=np.float32)[[0, 1]], threshold=0.3, min_size=2)
+    topics, _, _ = themes._refine(vectors, np.eye(4, dtype=np.float32)[[0, 1]], threshold=0.3, min_size=2)
     assert topics.tolist() == [0, 0, 0, -1, 0]  # the lone e1 statement loses its theme and is near no other
+
+
+def test_refinement_lowers_the_cut_rather_than_leave_more_than_a_tenth_unthemed():
+    rng = np.random.default_rng(0)
+    # 40 loose statements around two directions, each at cosine ~0.3-0.45 to its centre:
+    # a fixed 0.5 would leave every one unthemed.
+    centres = np.eye(64, dtype=np.float32)[:2]
+    vectors = np.vstack([c * rng.uniform(0.3, 0.45) + rng.normal(0, 0.12, 64) for c in centres for _ in range(20)])
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    topics, sims, cut = themes._refine(vectors, centres, threshold=0.5, min_size=2)
+    assert cut < 0.5 and (topics == -1).mean() <= 0.10
+    assert (sims[topics == -1] < cut).all() and (topics[:20][topics[:20] >= 0] == 0).all()
 
 
 def test_refinement_without_any_theme_big_enough_leaves_everything_unthemed():
     vectors = np.eye(4, dtype=np.float32)[[0, 1, 2]]
     for seeds in (np.eye(4, dtype=np.float32)[[0, 1]], np.zeros((0, 4), dtype=np.float32)):
-        topics, _ = themes._refine(vectors, seeds, threshold=0.5, min_size=2)
+        topics, _, _ = themes._refine(vectors, seeds, threshold=0.5, min_size=2)
         assert topics.tolist() == [-1, -1, -1]
+
+
+def test_statements_without_keyphrases_still_get_themes_and_keywords():
+    # Texts where spaCy found no noun phrases used to leave c-TF-IDF an empty vocabulary, and
+    # the whole fit failed.
+    names = ["parking", "laptops"]
+    items, vectors, truth = _blobs(names, per=40)
+    bare = [themes.ThemeInput(i.statement_id, i.text, ()) for i in items]
+    result = themes.fit_themes(bare, vectors, seed=1, embedder=MiniLMEmbedder())
+    assert len(result.themes) == 2
+    assert all(set(t.keywords) & set(names) for t in result.themes)
 
 
 def test_an_anchored_refit_keeps_old_themes_and_finds_a_new_one():

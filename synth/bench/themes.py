@@ -87,7 +87,7 @@ def main(n_notes: int = 11_000) -> None:
     new = MiniLMEmbedder()
     fresh = [f"{x} (again this week)" for x in texts[:1000]]  # unseen texts: embedded, then assigned
     with timed("assign 1,000 new statements (embed + nearest theme)", 1000, "statements"):
-        themes.assign_vectors(new.embed(fresh), [th.id for th in ours.themes], cents, settings.assign_threshold)
+        themes.assign_vectors(new.embed(fresh), [th.id for th in ours.themes], cents, ours.params["assign_threshold"])
 
     def kept(first, second) -> str:  # noqa: ANN001
         """Share of statements themed by `first` that keep their theme id in `second`, after
