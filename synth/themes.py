@@ -418,23 +418,28 @@ def representative(vectors: np.ndarray, ids: list[int], texts: list[str], k: int
     return [ids[i] for i in chosen]
 
 
+AREA_DISTANCE = 0.4  # cosine distance (average linkage) under which themes share an area
+
+
 def _areas(themes: list[Theme]) -> None:
-    """Two-level hierarchy: themes grouped into broad areas by centroid similarity."""
-    if len(themes) < 4:
+    """Two-level hierarchy: themes whose centroids are close (average cosine similarity of 0.6
+    or more) form a broad area named after its biggest theme; a theme close to none is its own
+    area. A fixed number of areas used to force unrelated themes together (the CRM theme
+    under "Translation")."""
+    if len(themes) < 2:
         for t in themes:
-            t.area = t.label
+            t.area = t.label.split(",")[0]
         return
     from sklearn.cluster import AgglomerativeClustering
 
-    cents = np.vstack([t.centroid for t in themes])  # unit vectors: Ward's distance tracks cosine
-    k = max(2, int(round(math.sqrt(len(themes)))))
-    groups = AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(cents)
+    cents = np.vstack([t.centroid for t in themes])
+    groups = AgglomerativeClustering(n_clusters=None, distance_threshold=AREA_DISTANCE, linkage="average",
+                                     metric="cosine").fit_predict(cents)
     for g in set(groups.tolist()):
         members = [t for t, gg in zip(themes, groups) if gg == g]
-        biggest = max(members, key=lambda t: len(t.members))
-        name = biggest.label.split(",")[0]
+        name = max(members, key=lambda t: len(t.members)).label.split(",")[0]
         for t in members:
-            t.area = name if len(members) > 1 else t.label.split(",")[0]
+            t.area = name
 
 
 # ---- stable ids across refits -----------------------------------------------------------------
