@@ -133,6 +133,16 @@ def test_representative_quotes_are_central_and_not_repeated():
     assert len(quotes) == 3 and not {11, 12} <= set(quotes)
 
 
+def test_new_statements_are_held_to_the_cut_the_last_fit_used(store):
+    with store.engine.begin() as conn:
+        assert themes.fitted_threshold(conn, 0.45) == 0.45  # no fit yet: the configured one
+        for cut, status in ((0.31, "done"), (0.2, "failed")):
+            conn.execute(db.runs.insert().values(kind="fit", started_at=db.now(), status=status,
+                                                 params=f'{{"assign_threshold": {cut}}}'))
+        assert themes.fitted_threshold(conn, 0.45) == 0.31  # the last fit that finished
+        assert themes.fitted_threshold(conn, 0.25) == 0.25  # never above the configured one
+
+
 def test_assignment_respects_the_threshold():
     cents = np.eye(2, dtype=np.float32)
     vecs = np.array([[0.9, 0.1], [0.5, 0.5]], dtype=np.float32)
