@@ -158,20 +158,21 @@ def _relay(listen_port: int, server_port: int, log_path: str) -> None:
     aio.run(serve())
 
 
+def _relay_events(log_path: str, since: float) -> list[tuple[str, str, float]]:
+    """(connection, held | sent | themes, time) from the relay's log, from `since` on."""
+    events = [(conn, kind, float(at)) for conn, kind, at in (line.split() for line in Path(log_path).read_text().splitlines())]
+    return [e for e in events if e[2] >= since]
+
+
 def _server_side(log_path: str, since: float) -> list[float]:
     """Per connection: seconds from its first message after `since` to the themes coming back."""
     sent: dict[str, float] = {}
     replied: dict[str, float] = {}
-    for line in Path(log_path).read_text().splitlines():
-        conn, kind, at = line.split()
-        if float(at) < since:
-            continue
+    for conn, kind, at in _relay_events(log_path, since):
         if kind == "sent":
-            sent.setdefault(conn, float(at))
-        elif kind == "held":
-            continue
-        elif conn in sent:
-            replied.setdefault(conn, float(at))
+            sent.setdefault(conn, at)
+        elif kind == "themes" and conn in sent:
+            replied.setdefault(conn, at)
     return [replied[c] - sent[c] for c in replied]
 
 
@@ -243,12 +244,11 @@ async def _sessions(url: str, n: int, server_pid: int, relay_log: str) -> tuple[
             ctx, page = await open_signed_out()
             await sign_in(page)
             opened.append((ctx, page))
-        async def release_together() -> None:
-            """Open the relay's gate once every session's request is waiting at it (or after 60 s)."""
+        async def release_together() -> float:
+            """Open the relay's gate once every session's request is waiting at it (or after 60 s);
+            returns when (perf_counter)."""
             for _ in range(600):
-                held = sum(1 for line in Path(relay_log).read_text().splitlines()
-                           if line.split()[1] == "held" and float(line.split()[2]) >= since)
-                if held >= n:
+                if sum(kind == "held" for _, kind, _ in _relay_events(relay_log, since)) >= n:
                     break
                 await asyncio.sleep(0.1)
             gate.unlink()
