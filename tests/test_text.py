@@ -99,6 +99,50 @@ def test_small_talk_and_logistics_are_dropped_with_a_reason():
     assert reasons["Physicians keep asking for help with prior authorization."] == (True, "")
 
 
+@pytest.mark.parametrize("sentence", [
+    "the copay is too high and patients abandon the prescription",
+    "Samples run out halfway through the month.",
+    "our reps lose the call report whenever the tablet goes offline",
+    "Since the reorganisation nobody owns the returns process.",
+    "why are expense claims paid six weeks late?",
+    "Patients would rather see the nurse over video than drive an hour.",
+    "parking fills up by eight so elderly patients walk three blocks",
+    "In Tulsa the branch is two pharmacists short on weekends.",
+    "Office managers keep chasing insurers for prior authorization approvals.",
+    "A competitor gives practices free lunches every week and we lose the accounts.",
+    "She said the brochures still show last year's dosing.",
+    "Honestly, the onboarding program is a slide deck nobody can learn from.",
+    "docs want the dosing chart in spanish",
+    "field app freezes w/o wifi, reps lose orders",
+    "Mentioned in passing that the loading dock floods when it rains.",
+])
+def test_a_plainly_stated_issue_is_kept_whatever_its_opening(sentence):
+    p = run(sentence)
+    assert any(s.is_issue for s in p.statements), [(s.text, s.drop_reason) for s in p.statements]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Maria raised a few things.",
+    "we don't.",
+    "Thanks for the time today.",
+    "Next session is June 12.",
+    "Moved our next call to Thursday at 2pm.",
+    "Rescheduled to next Wednesday because of travel.",
+    "Calendar invite sent for the first Monday in May.",
+    "Met for 30 minutes over Teams.",
+    "She brought up a couple of points.",
+    "Same as last time.",
+    "Good chat.",
+    "Wei asked about my weekend.",
+    "Maria has been with the company for nine years.",
+    "We talked about her kids and the soccer season.",
+    "The team loves the new break room.",
+])
+def test_filler_small_talk_and_logistics_are_dropped(sentence):
+    p = run(sentence)
+    assert not any(s.is_issue for s in p.statements), [(s.text, s.drop_reason) for s in p.statements]
+
+
 def test_keyphrases_skip_placeholders_names_and_program_words():
     p = run("Maria mentioned in the meeting that the new CRM logs reps out during office visits.")
     s = next(s for s in p.statements if s.is_issue)
