@@ -51,7 +51,7 @@ ISSUE_CUES = re.compile(
     r"hard(?:er|est)?|difficult\w*|struggl\w*|unable|impossible|confus\w*|complicated|unclear|"
     r"fail\w*|broke|broken|crash\w*|freez\w*|frozen|error\w*|bugs?|glitch\w*|wrong|incorrect|"
     r"mis[a-z]{4,}|los[et]|loses|losing|drop\w*|stuck|jam\w*|leak\w*|flood\w*|expir\w*|dirty|dead|dies?|"
-    r"outdated|obsolete|old|slow\w*|late|later|delay\w*|wait\w*|backlog\w*|backorder\w*|queue\w*|down|"
+    r"outdated|obsolete|discontinu\w*|un\w+able|instead of|hold(?:s|ing)? up|held up|giv(?:e|es|ing) up|gave up|old|slow\w*|late|later|delay\w*|wait\w*|backlog\w*|backorder\w*|queue\w*|down|"
     r"out of|run(?:s|ning)? out|ran out|short|shortage\w*|limited|scarce|insufficient|inadequate|"
     r"unreliable|unavailable|inconsistent|duplicat\w*|overload\w*|overwhelm\w*|crowded|bottleneck\w*|"
     # cost, risk, feelings
@@ -68,28 +68,28 @@ ISSUE_CUES = re.compile(
     r"why|how come|too|so \w+ that|only|just one|still|again|keep|keeps|kept|every time|always|constantly|"
     r"repeatedly)\b", re.I)
 SMALL_TALK_CUES = re.compile(
-    r"\b(kids?|sons?|daughters?|children|grandkids|grandchildren|family|families|wife|husband|spouse|parents|"
+    r"\b(kids?|sons?|daughters?|children|grandkids|grandchildren|family|wife|husband|spouse|parents|"
     r"dogs?|cats?|pets?|puppies|baby|wedding|birthday|anniversary|(?:my|his|her|their|your|the) weekend|weekend plans|vacation|holiday|trip|"
     r"hobby|hobbies|hiking|running|marathon|golf|soccer|football|basketball|baseball|tennis|league|coaching|"
     r"books?|reading|movies?|music|garden\w*|cooking|recipes?|photos?|coffee|lunch together|"
     r"thanks?|thank(?:ed|ing)? (?:you|me|them|him|her)|congrat\w*|award|enjoy\w*|fun|laugh\w*|"
     r"nice to (?:\w+ )?meet|great (?:conversation|chat|session)|good (?:chat|energy|conversation)|"
-    r"catch(?:ing)? up|caught up|introductions?|intros?|background|grew up|originally from|commutes?|"
+    r"catch(?:ing)? up|caught up|(?:shared|told) (?:a|an|the) (?:\w+ )?stor(?:y|ies)|introductions?|intros?|background|grew up|originally from|commutes?|"
     r"first job|career so far|how (?:the|your|his|her) \w+ (?:is|are|was|were) (?:doing|going))\b", re.I)
 LOGISTICS_CUES = re.compile(
     r"\b((?:next|last|this|our|follow-up) (?:session|meeting|call|check-?in|catch-?up)|next (?:one|time)|"
-    r"reschedul\w*|postpon\w*|pushed (?:to|back)|moved (?:our|the|it|to)|booked|calendar|invites?|"
+    r"reschedul\w*|postpon\w*|pushed (?:to|back)|moved (?:our|the|it|to)|booked (?:the|a|our) (?:next|room|call|session|slot)|calendar|invites?|same time|"
     r"agenda|recap|notes (?:taken|below)|meeting id|(?:send|sent|share|shared|circulat\w*) (?:over |out )?(?:the |my |our )?"
     r"(?:slides|deck|notes|summary|recap|minutes)|"
     r"zoom|teams|webex|dial[ -]?in|link|conference room|room \w+|"
     r"follow(?:ed)?[ -]?up(?: by| with)?|circle back|will (?:send|share|bring)|sent (?:over|ahead|the)|"
     r"meet again|meet(?:ing)? (?:monthly|weekly|every)|"
-    r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?|\d{1,2}(?::\d\d)?\s?(?:am|pm)|\d{1,2}(?:st|nd|rd|th)|"
+    r"\d{1,2}(?::\d\d)?\s?(?:am|pm)|\d{1,2}(?:st|nd|rd|th)|"
     r"(?:session|meeting|call) (?:ran|lasted|took)|\d+ ?min(?:ute)?s? (?:over|session|meeting|call)|hour-long|ran (?:late|over)|joined late|survey)\b", re.I)
 # Praise and good news: not something to act on unless it also carries an issue cue.
 PRAISE_CUES = re.compile(
     r"\b(lov\w*|great|improv\w*|proud|happy|pleased|likes?|liked|enjoy\w*|excellent|helpful|appreciat\w*|"
-    r"well|good|better|best|positive|up|works? (?:great|well)|settling in|hit (?:their|our|the) targets?)\b", re.I)
+    r"well|good|better|positive|works? (?:great|well)|settling in|hit (?:its|their|our|the) (?:targets?|numbers|goals?|quota))\b", re.I)
 # Words that carry no issue content of their own: what a statement about the meeting is made of.
 EMPTY_WORDS = frozenset("""be have do get go make take come give put keep let seem look
 raise bring mention say tell talk discuss cover share ask agree echo note add flag point explain
@@ -98,7 +98,7 @@ couple few lot lots bunch number several other others usual same last next previ
 today time week month year day minute hour morning afternoon session meeting call conversation chat catch
 mentor mentee partner executive exec team everyone anyone someone something anything nothing
 brief briefly quick quickly good great fine okay ok sure unsure well really just also again more much
-report reporting update follow""".split())
+report reporting update follow see below above""".split())
 PERSON_SUBJECTS = frozenset({"i", "we", "he", "she", "they", "[person]", "person"})
 REPORTING = re.compile(r"\b(said|says|say|told|tells|mention\w*|noted|explain\w*|point\w* out|rais\w*|"
                        r"report\w*|flag\w*|complain\w*|think\w*|thought|feel\w*|felt|worr\w*|"
@@ -283,8 +283,8 @@ def content_words(tokens: Sequence) -> list[str]:
 
 def _person_subject(text: str) -> bool:
     """Does the statement open with a person as its subject ("She has been ...", "[PERSON] covers ...")?"""
-    m = re.match(r"\W*(\[PERSON\]|[\w']+)", text)
-    return m is not None and m.group(1).lower().split("'")[0] in PERSON_SUBJECTS
+    m = re.match(r"[^\w[]*(\[PERSON\]|[\w]+)(['’]s\b)?", text)  # "[PERSON]'s hours ...": the hours are the subject
+    return m is not None and not m.group(2) and m.group(1).lower() in PERSON_SUBJECTS
 
 
 def classify(text: str, tokens: Sequence = ()) -> tuple[bool, str]:
@@ -297,9 +297,10 @@ def classify(text: str, tokens: Sequence = ()) -> tuple[bool, str]:
     (\"[PERSON] raised a few things.\", \"we don't.\") says nothing to act on. Praise, and what a
     person did or is (\"She has been with us for twelve years\"), count only with an issue cue.
     Anything else with substance is an issue, whatever its opening words."""
-    issue = len(ISSUE_CUES.findall(text))
     talk = len(SMALL_TALK_CUES.findall(text))
     logi = len(LOGISTICS_CUES.findall(text)) + sum(text.count(p) for p in ("[EMAIL]", "[PHONE]", "[ID]"))
+    # A word already read as small talk or logistics ("joined late") is not an issue cue as well.
+    issue = len(ISSUE_CUES.findall(LOGISTICS_CUES.sub(" ", SMALL_TALK_CUES.sub(" ", text))))
     content = content_words(tokens) if tokens else [w for w in re.findall(r"[a-z]{3,}", text.lower())
                                                      if w not in EMPTY_WORDS and w not in PROGRAM_WORDS]
     if logi > issue:
@@ -311,7 +312,7 @@ def classify(text: str, tokens: Sequence = ()) -> tuple[bool, str]:
     if not issue:
         if PRAISE_CUES.search(text):
             return False, "praise"
-        if _person_subject(text) and not (REPORTING.search(text) and len(content) >= 3):
+        if _person_subject(text) and len(content) <= 4 and not (REPORTING.search(text) and len(content) >= 3):
             return False, "about a person"
     return True, ""
 
