@@ -57,39 +57,64 @@ def _blobs(names: list[str], per: int = 80, seed: int = 0) -> tuple[list, np.nda
     return items, np.asarray(vectors, dtype=np.float32), truth
 
 
-def test_refinement_puts_each_statement_with_its_nearest_theme_or_leaves_it_unthemed():
-    vectors = np.eye(4, dtype=np.float32)[[0, 0, 0, 1, 1, 1, 2]]
-    seeds = np.eye(4, dtype=np.float32)[[0, 1]]
-    topics, sims, cut = themes._refine(vectors, seeds, threshold=0.5, min_size=2)
-    assert topics.tolist() == [0, 0, 0, 1, 1, 1, -1]  # the last is near neither: unthemed
-    assert sims[-1] < 0.5 and cut == 0.5
+def _cluster_blobs(k: int, per: int, seed: int = 0, scale: float = 0.6) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(k, 384))
+    vectors = np.vstack([c + rng.normal(scale=scale * np.sqrt(384) / np.linalg.norm(c), size=(per, 384)) * np.linalg.norm(c) / np.sqrt(384)
+                         for c in centres])
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32), np.repeat(np.arange(k), per)
 
 
-def test_refinement_drops_a_theme_too_small_to_keep():
-    vectors = np.eye(4, dtype=np.float32)[[0, 0, 0, 1]]
-    v = (np.eye(4)[0] + 0.9 * np.eye(4)[1]).astype(np.float32)
-    vectors = np.vstack([vectors, v / np.linalg.norm(v)])
-    topics, _, _ = themes._refine(vectors, np.eye(4, dtype=np.float32)[[0, 1]], threshold=0.3, min_size=2)
-    assert topics.tolist() == [0, 0, 0, -1, 0]  # the lone e1 statement loses its theme and is near no other
+@pytest.mark.parametrize("k", [3, 20])
+def test_the_number_of_themes_comes_from_the_data(k):
+    vectors, truth = _cluster_blobs(k, per=40)
+    clusterer = themes.ThemeClusterer().fit(vectors)
+    assert len(clusterer.centroids_) == k
+    nmi, _ = evaluate.nmi_ari(truth.tolist(), clusterer.labels_.tolist())
+    assert nmi > 0.99 and (clusterer.labels_ >= 0).all()
 
 
-def test_refinement_lowers_the_cut_rather_than_leave_more_than_a_tenth_unthemed():
-    rng = np.random.default_rng(0)
-    # 40 loose statements around two directions, each at cosine ~0.3-0.45 to its centre:
-    # a fixed 0.5 would leave every one unthemed.
-    centres = np.eye(64, dtype=np.float32)[:2]
-    vectors = np.vstack([c * rng.uniform(0.3, 0.45) + rng.normal(0, 0.12, 64) for c in centres for _ in range(20)])
-    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
-    topics, sims, cut = themes._refine(vectors, centres, threshold=0.5, min_size=2)
-    assert cut < 0.5 and (topics == -1).mean() <= 0.10
-    assert (sims[topics == -1] < cut).all() and (topics[:20][topics[:20] >= 0] == 0).all()
+def test_a_statement_near_no_theme_stays_unthemed_and_predict_never_forces_one():
+    vectors, _ = _cluster_blobs(2, per=30)
+    stray = np.random.default_rng(9).normal(size=(1, 384)).astype(np.float32)
+    clusterer = themes.ThemeClusterer().fit(np.vstack([vectors, stray]))
+    assert clusterer.labels_[-1] == -1 and (clusterer.labels_[:-1] >= 0).all()
+    assert clusterer.predict(stray).tolist() == [-1]
+    assert clusterer.predict(vectors[:3]).tolist() == clusterer.labels_[:3].tolist()
 
 
-def test_refinement_without_any_theme_big_enough_leaves_everything_unthemed():
-    vectors = np.eye(4, dtype=np.float32)[[0, 1, 2]]
-    for seeds in (np.eye(4, dtype=np.float32)[[0, 1]], np.zeros((0, 4), dtype=np.float32)):
-        topics, _, _ = themes._refine(vectors, seeds, threshold=0.5, min_size=2)
-        assert topics.tolist() == [-1, -1, -1]
+def test_a_group_raised_by_too_few_partners_is_not_a_theme():
+    vectors, truth = _cluster_blobs(3, per=10)
+    partners = [f"p{i % 5}" if t < 2 else f"q{i % 2}" for i, t in enumerate(truth)]  # the third: two people
+    labels = themes.ThemeClusterer(max_unthemed=0.5).fit(vectors, partners).labels_
+    assert len(set(labels[truth < 2].tolist())) == 2 and (labels[truth == 2] == -1).all()
+
+
+def test_never_more_than_the_allowed_share_unthemed():
+    vectors, _ = _cluster_blobs(2, per=30)
+    strays = np.random.default_rng(3).normal(size=(20, 384)).astype(np.float32)  # 25% of the corpus near nothing
+    labels = themes.ThemeClusterer(max_unthemed=0.10).fit(np.vstack([vectors, strays])).labels_
+    assert (labels == -1).mean() <= 0.10
+
+
+def test_the_same_seed_gives_the_same_themes_and_a_start_partition_is_followed():
+    vectors, truth = _cluster_blobs(4, per=25)
+    a = themes.ThemeClusterer(random_state=3).fit_predict(vectors)
+    assert a.tolist() == themes.ThemeClusterer(random_state=3).fit_predict(vectors).tolist()
+    started = themes.ThemeClusterer(random_state=4).fit_predict(vectors, init=truth)
+    assert evaluate.nmi_ari(truth.tolist(), started.tolist())[0] > 0.99
+
+
+def test_bad_parameters_name_what_is_allowed():
+    with pytest.raises(ValueError, match="resolution must be a number above 0; got -1"):
+        themes.ThemeClusterer(resolution=-1).fit(np.eye(30, dtype=np.float32))
+
+
+def test_too_few_statements_is_a_clear_error():
+    from synth.errors import ThemesNotFitted
+
+    with pytest.raises(ThemesNotFitted, match="at least 20"):
+        themes.ThemeClusterer().fit(np.eye(5, dtype=np.float32))
 
 
 def test_statements_without_keyphrases_still_get_themes_and_keywords():

@@ -1,0 +1,80 @@
+"""The theme engine on public labelled text it was not developed on (see `synth.bench.realdata`).
+
+    make bench-data                                        (once: installs the sets)
+    .venv/bin/python -m synth.bench.realtext [N] [SET ...]  (default: 4,000 texts of every installed set)
+
+For each set, three systems over the same MiniLM embeddings, in the same run:
+- synth: `ThemeClusterer` with its defaults (no partners here: each text counts as its own);
+- `BERTopic()` as a user gets it out of the box, given the embeddings;
+- KMeans told the true number of labels (a ceiling that needs k, which synth is never told).
+Printed per system: themes found, % unthemed, NMI and ARI over all texts (unthemed texts count
+as one group, as they would on a page), NMI over the themed texts only, and seconds. The
+defaults are not tuned to any one set: the same parameters run on every set.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import numpy as np
+
+from synth import evaluate
+from synth.bench import realdata
+from synth.embed import MiniLMEmbedder
+from synth.themes import ThemeClusterer
+
+
+def _scores(gold: list[str], labels) -> tuple[int, float, float, float, float]:  # noqa: ANN001
+    labels = np.asarray(labels)
+    themed = labels >= 0
+    nmi, ari = evaluate.nmi_ari(gold, labels.tolist())
+    nmi_t, _ = evaluate.nmi_ari(np.asarray(gold)[themed].tolist(), labels[themed].tolist()) if themed.any() else (0.0, 0.0)
+    return len(set(labels[themed].tolist())), 1 - float(themed.mean()), nmi, ari, nmi_t
+
+
+def systems(texts: list[str], vectors: np.ndarray, k: int) -> dict[str, tuple]:
+    """name -> (labels, seconds) for the three systems."""
+    out = {}
+    t = time.perf_counter()
+    out["synth"] = (ThemeClusterer().fit_predict(vectors), time.perf_counter() - t)
+
+    from bertopic import BERTopic
+
+    t = time.perf_counter()
+    topics, _ = BERTopic().fit_transform(texts, embeddings=vectors)
+    out["BERTopic()"] = (np.asarray(topics), time.perf_counter() - t)
+
+    from sklearn.cluster import KMeans
+
+    t = time.perf_counter()
+    out[f"KMeans k={k}"] = (KMeans(k, n_init=4, random_state=0).fit_predict(vectors), time.perf_counter() - t)
+    return out
+
+
+def main(n: int = 4000, names: list[str] | None = None) -> dict:
+    installed = realdata.available()
+    names = names or list(realdata.SETS)
+    emb = MiniLMEmbedder()
+    results = {}
+    print(f"| set | texts | labels | system | themes | unthemed | NMI | ARI | NMI themed | s |")
+    print(f"|---|---:|---:|---|---:|---:|---:|---:|---:|---:|")
+    for name in names:
+        if not installed.get(name):
+            print(f"| {name} | not installed: run `make bench-data` | | | | | | | | |")
+            continue
+        loader, _kind, _source = realdata.SETS[name]
+        texts, gold = loader(n)
+        vectors = emb.embed(texts)
+        k = len(set(gold))
+        for system, (labels, seconds) in systems(texts, vectors, k).items():
+            themes_n, unthemed, nmi, ari, nmi_t = _scores(gold, labels)
+            results[(name, system)] = dict(themes=themes_n, unthemed=unthemed, nmi=nmi, ari=ari, nmi_themed=nmi_t, seconds=seconds)
+            print(f"| {name} | {len(texts):,} | {k} | {system} | {themes_n} | {unthemed:.1%} | {nmi:.3f} | {ari:.3f} | "
+                  f"{nmi_t:.3f} | {seconds:.1f} |", flush=True)
+    return results
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    main(int(args[0]) if args else 4000, args[1:] or None)

@@ -1,0 +1,45 @@
+"""Stable theme ids across refits: a new theme keeps the id of the old theme most of its
+statements came from; lineage records where each theme came from (same / split / merge)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from synth.themes.records import FitResult
+
+SAME_THEME_OVERLAP = 0.5  # share of a new theme's statements that must come from one old theme
+
+
+def match_to_previous(result: FitResult, previous: dict[int, set[int]], next_id: int) -> tuple[FitResult, list[dict]]:
+    """Give each new theme the id of the old theme most of its statements came from, when the
+    overlap is large enough and no bigger new theme claimed that id. Returns the renumbered
+    result and lineage rows (same / split / merge)."""
+    old_of = {s: t for t, members in previous.items() for s in members}
+    pairs = []
+    for theme in result.themes:
+        counts = Counter(old_of[s] for s in theme.members if s in old_of)
+        for old, c in counts.items():
+            pairs.append((c / max(len(theme.members), 1), c, theme.id, old))
+    pairs.sort(reverse=True)
+    new_id: dict[int, int] = {}
+    claimed: set[int] = set()
+    lineage: list[dict] = []
+    for share, _count, tid, old in pairs:
+        if tid in new_id or old in claimed or share < SAME_THEME_OVERLAP:
+            continue
+        new_id[tid] = old
+        claimed.add(old)
+    for theme in sorted(result.themes, key=lambda t: -len(t.members)):
+        if theme.id not in new_id:
+            new_id[theme.id] = next_id
+            next_id += 1
+    for share, c, tid, old in pairs:
+        if c >= 5 and share >= 0.2:
+            kind = "same" if new_id[tid] == old else ("split" if old in claimed else "merge")
+            lineage.append(dict(theme_id=new_id[tid], source_theme_id=old, kind=kind, overlap=round(share, 3)))
+    for t in result.themes:
+        t.id = new_id[t.id]
+    result.assignment = {s: ((new_id[t] if t is not None else None), sim) for s, (t, sim) in result.assignment.items()}
+    return result, lineage
+
+
