@@ -293,10 +293,11 @@ def classify(text: str, tokens: Sequence = ()) -> tuple[bool, str]:
     `text` is the redacted statement, `tokens` its spaCy tokens without the redacted ones.
     Small talk and logistics are recognisable classes, matched by their vocabulary; a
     statement with both kinds of cue (\"follow up on the late deliveries\") counts as an issue
-    when its issue cues are at least as many. A statement with fewer than two content words
-    (\"[PERSON] raised a few things.\", \"we don't.\") says nothing to act on. Praise, and what a
-    person did or is (\"She has been with us for twelve years\"), count only with an issue cue.
-    Anything else with substance is an issue, whatever its opening words."""
+    when its issue cues are at least as many. A statement with no content word, or one content
+    word and no issue cue (\"[PERSON] raised a few things.\", \"we don't.\"), says nothing to act
+    on. Praise, and short statements of what a person did or is (\"She has been with us for
+    twelve years\"), count only with an issue cue. Anything else with substance is an issue,
+    whatever its opening words."""
     talk = len(SMALL_TALK_CUES.findall(text))
     logi = len(LOGISTICS_CUES.findall(text)) + sum(text.count(p) for p in ("[EMAIL]", "[PHONE]", "[ID]"))
     # A word already read as small talk or logistics ("joined late") is not an issue cue as well.

