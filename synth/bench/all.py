@@ -1,7 +1,17 @@
-"""`make bench`: every benchmark script, one after the other, at its default size."""
+"""`make bench`: every benchmark script, one after the other, at its default size. Importing
+this module runs nothing; `python -m synth.bench.all` does."""
 
-from synth.bench import ingest, pages, signals, text, themes
+from synth.bench import ingest, pages, realtext, signals, text, themes, wordnet
 
-for name, module in (("import", ingest), ("text", text), ("themes", themes), ("signals", signals), ("pages", pages)):
-    print(f"\n== {name} ==", flush=True)
-    module.main()
+BENCHMARKS = (("import", ingest), ("text", text), ("themes", themes), ("real text", realtext),
+              ("wordnet", wordnet), ("signals", signals), ("pages", pages))
+
+
+def main() -> None:
+    for name, module in BENCHMARKS:
+        print(f"\n== {name} ==", flush=True)
+        module.main()
+
+
+if __name__ == "__main__":
+    main()

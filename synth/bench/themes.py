@@ -59,9 +59,9 @@ def main(n_notes: int = 11_000) -> None:
         vectors = emb.embed(texts)
 
     places = {n.office for n in parsed.notes} | {n.region for n in parsed.notes}  # as `synth fit` passes them
-    with timed("synth fit, first in process (includes numba compile)"):
+    with timed("synth fit, first in process"):
         ours = themes.fit_themes(items, vectors, seed=42, embedder=emb, places=places)
-    with timed(f"synth fit, {len(items):,} statements, embeddings cached"):
+    with timed(f"synth fit, {len(items):,} statements, embeddings cached, again"):
         ours = themes.fit_themes(items, vectors, seed=42, embedder=emb, places=places)
     nmi, ari, un = _scores(ours.assignment, gold)
     print(f"synth:              {len(ours.themes):3d} themes  NMI {nmi:.3f}  ARI {ari:.3f}  unthemed {un:.1%}")

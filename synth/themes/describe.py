@@ -82,7 +82,7 @@ class PhraseAnalyzer:
 
 
 def keywords(items: Sequence[ThemeInput], X: np.ndarray, topics: np.ndarray,
-             embedder: Embedder | None, top_n: int = 10) -> dict[int, list[str]]:
+             embedder: Embedder | None, top_n: int = 10, places: set[str] = frozenset()) -> dict[int, list[str]]:
     """Each theme's c-TF-IDF keywords (MMR-diversified when an embedder is given), by BERTopic
     over the themes we found: its own dimensionality reduction and clustering are skipped."""
     from bertopic import BERTopic
@@ -96,7 +96,9 @@ def keywords(items: Sequence[ThemeInput], X: np.ndarray, topics: np.ndarray,
     model = BERTopic(
         embedding_model=_Backend(embedder).model if embedder else None,
         umap_model=BaseDimensionalityReduction(), hdbscan_model=BaseCluster(),
-        vectorizer_model=_vectorizer(PhraseAnalyzer(set(stop_words()))),
+        # Place names (and each of their words) never become keywords: "Salt Lake City" says where,
+        # not what.
+        vectorizer_model=_vectorizer(PhraseAnalyzer(set(stop_words()) | {w for p in places for w in p.split()})),
         ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
         representation_model=MaximalMarginalRelevance(diversity=0.3) if embedder else None,
         top_n_words=top_n, calculate_probabilities=False,
@@ -163,7 +165,11 @@ def _labels(kp_counts: dict[int, Counter], forms: dict[str, str] | None = None,
     used: set[str] = set()
     for t, counts in sorted(kp_counts.items(), key=lambda kv: -sum(kv[1].values())):
         scored = sorted(counts, key=lambda k: (-counts[k] * math.log(1 + n / df[k]) * (1 + 0.3 * k.count(" ")), k))
-        picked: list[str] = _anchored(counts, keywords.get(t, []))
+        # The theme's distinctive keywords, most widely used first: a label should say what
+        # most of its statements say, not what a few say distinctively.
+        used_by = {kw: sum(c for k, c in counts.items() if set(kw.split()) <= set(k.split())) for kw in keywords.get(t, [])}
+        shared = Counter(kw for kws in keywords.values() for kw in kws)  # a keyword of many themes says little
+        picked: list[str] = _anchored(counts, sorted(keywords.get(t, []), key=lambda kw: -used_by[kw] / shared[kw]))
         total = sum(counts.values())
         for k in ([] if picked else scored):
             # A second phrase only when it is common in the theme, not a stray one.

@@ -8,6 +8,7 @@ models), and BERTopic's c-TF-IDF and MMR give each theme its keywords.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Iterable, Sequence
 
@@ -38,7 +39,8 @@ def fit_themes(items: Sequence[ThemeInput], vectors: np.ndarray, *, seed: int = 
             init[[row[s] for s in members if s in row]] = a
     partners = [i.partner if i.partner is not None else f"statement-{i.statement_id}" for i in items]
     say("cluster", 0, 1)
-    clusterer = ThemeClusterer(random_state=seed, **cluster_params).fit(vectors, partners, init)
+    wordings = [" ".join(re.findall(r"\w+", i.text.lower())) for i in items]
+    clusterer = ThemeClusterer(random_state=seed, **cluster_params).fit(vectors, partners, init, wordings)
     say("cluster", 1, 1)
     topics = clusterer.labels_
     X = unit(vectors)
@@ -47,7 +49,7 @@ def fit_themes(items: Sequence[ThemeInput], vectors: np.ndarray, *, seed: int = 
     if drop:
         items = [ThemeInput(i.statement_id, i.text, tuple(k for k in i.keyphrases if k not in drop), i.partner)
                  for i in items]
-    words = describe.keywords(items, X, topics, embedder)
+    words = describe.keywords(items, X, topics, embedder, places=drop)
     theme_ids = list(range(len(clusterer.centroids_)))
     kp_counts = {t: Counter(k for r in np.flatnonzero(topics == t) for k in items[r].keyphrases) for t in theme_ids}
     labels = describe._labels(kp_counts, describe._surface_forms(i.text for i in items), words)
@@ -56,7 +58,12 @@ def fit_themes(items: Sequence[ThemeInput], vectors: np.ndarray, *, seed: int = 
         idx = np.flatnonzero(topics == t)
         members = [ids[r] for r in idx]
         quotes = describe.representative(X[idx], members, [items[r].text for r in idx], n_quotes)
-        keywords = words.get(t, [])[:10] or [k for k, _ in kp_counts[t].most_common(10)]
+        keywords = words.get(t, [])[:10]
+        for k, _ in kp_counts[t].most_common(10):  # too few distinctive words: add the phrases people used
+            if len(keywords) >= 3:
+                break
+            if k not in keywords and not set(k.split()) & drop:
+                keywords.append(k)
         about = ", ".join(keywords[:3]) or labels[t].lower()
         themes.append(Theme(id=t, label=labels[t], keywords=keywords, quotes=quotes, area="",
                             description=f"{len(idx)} statements, most distinctively about {about}.",

@@ -74,6 +74,10 @@ def _write_fit(conn, result: FitResult, lineage: list[dict], run_id: int) -> Non
             conn.execute(db.themes.insert().values(id=t.id, hidden=False, label_locked=False, created_run=run_id, **values))
         else:
             conn.execute(db.themes.update().where(db.themes.c.id == t.id).values(**values))
+    # A theme split off by hand has no counterpart in the fit, but its pinned statements stay
+    # with it: it stays active.
+    conn.execute(db.themes.update().where(db.themes.c.id.in_(
+        sa.select(db.assignments.c.theme_id).where(db.assignments.c.pinned))).values(active=True))
     # Only the statements this fit computed are rewritten: one imported while the fit ran keeps
     # its assignment (re-checked by _reassign_orphans), and a pinned (curated) one stays.
     pinned = set(conn.execute(sa.select(db.assignments.c.statement_id).where(db.assignments.c.pinned)).scalars())
@@ -107,7 +111,7 @@ def _reassign_orphans(conn, run_id: int, threshold: float) -> None:  # noqa: ANN
         .select_from(db.assignments.join(db.themes, db.themes.c.id == db.assignments.c.theme_id)
                      .join(db.statements, db.statements.c.id == db.assignments.c.statement_id)
                      .outerjoin(db.embeddings, db.embeddings.c.text_hash == db.statements.c.text_hash))
-        .where(sa.not_(db.themes.c.active))).all()
+        .where(sa.not_(db.themes.c.active), sa.not_(db.assignments.c.pinned))).all()
     if not orphans:
         return
     dim = len(np.frombuffer(active[0].centroid, dtype=np.float32)) if active else 0
