@@ -126,3 +126,16 @@ def nmi_ari(gold: list, pred: list) -> tuple[float, float]:
 def same_theme_share(before: dict[int, int | None], after: dict[int, int | None]) -> float:
     common = [s for s in before if s in after and before[s] is not None]
     return float(np.mean([before[s] == after[s] for s in common])) if common else 0.0
+
+
+def label_retrieval(labels: list[str], centroids, embedder) -> float:  # noqa: ANN001
+    """Share of themes whose label, embedded, is nearest to that theme's own centroid among all
+    themes: a label that says what the theme is about finds its theme."""
+    import numpy as np
+
+    if not labels:
+        return 0.0
+    vectors = np.asarray(embedder.embed(list(labels)), dtype=np.float32)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    nearest = (vectors @ np.asarray(centroids, dtype=np.float32).T).argmax(axis=1)
+    return float((nearest == np.arange(len(labels))).mean())

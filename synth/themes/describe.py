@@ -1,7 +1,9 @@
 """What a theme says: its label, keywords, representative quotes and broad area.
 
     keywords:  BERTopic's c-TF-IDF over the statements' lemmatised noun phrases (+ MMR)
-    labels:    a few words per theme, from its distinctive phrases, unique across themes
+    labels:    a short phrase per theme (2-7 words) taken from its own statements: the phrase that
+               is used widely in the theme, rarely elsewhere, and whose embedding is nearer this
+               theme's centre than any other's; spelled as most statements spell it; unique
     quotes:    statements central to the theme and different from each other (MMR)
     areas:     themes whose centroids are close share a broad area
 """
@@ -125,71 +127,131 @@ class _Backend:
         self.model = _B()
 
 
-def _surface_forms(texts) -> dict[str, str]:  # noqa: ANN001
-    """Acronyms as people write them: keyphrases are lower-cased lemmas, labels should say CRM."""
-    seen: dict[str, Counter] = {}
-    for text in texts:
-        for word in re.findall(r"[A-Za-z][\w-]+", text):
-            if len(word) >= 2 and word.isupper():
-                seen.setdefault(word.lower(), Counter())[word] += 1
-    return {low: forms.most_common(1)[0][0] for low, forms in seen.items()}
+LABEL_WORDS = (2, 7)  # a label is a phrase of this many words
+# Words a label may neither start nor end with (articles, pronouns, prepositions...), minus the
+# particles and negations that carry the issue ("logs us out", "no signal", "too long").
+_KEEP_AT_EDGE = frozenset("no not never out up off down back over too again enough without".split())
+# Parts of speech a label may not end with ("interpreter services take too", "offline mode for
+# the app would save"): a phrase cut off before its point. Particles ("logs us out") may end it.
+_BAD_LAST_POS = frozenset({"VERB", "AUX", "ADP", "DET", "PRON", "CCONJ", "SCONJ", "PART", "ADV", "NUM"})
+_GOOD_LAST_WORDS = frozenset("out up off down back over again enough".split())
+_SEGMENT = re.compile(r"[^,.;:!?()\"\u2014\u2013]+")
+_WORD = re.compile(r"\[\w+\]|[A-Za-z0-9][\w'&/+-]*")  # a placeholder ("[PERSON]") is one word
+MAX_CANDIDATES = 25  # phrases per theme that are embedded and compared with every centre
 
 
-def _anchored(counts: Counter, keywords: list[str]) -> list[str]:
-    """Readable phrases for a theme's c-TF-IDF keywords: for each keyword in order, the theme's
-    most frequent keyphrase that contains it ('crm' -> 'new crm'). Up to two, sharing no word."""
-    picked: list[str] = []
-    for kw in keywords:
-        kw_words = set(kw.split())
-        candidates = [k for k in counts if kw_words <= set(k.split())]
-        if not candidates:
-            continue
-        best = max(candidates, key=lambda k: (counts[k], -len(k)))
-        if not any(set(best.split()) & set(p.split()) for p in picked):
-            picked.append(best)
-        if len(picked) == 2:
-            break
-    return picked
+# Function words: articles, pronouns, prepositions, conjunctions, auxiliaries. (sklearn's stop
+# list is no use here: it holds content words such as "full", "fire" and "system".)
+_FUNCTION_WORDS = frozenset("""a an the this that these those my our your his her its their me us you him them it i we they
+she he who whom whose which what when where why how of in on at to for from by with about as into onto upon than then
+and or but nor so yet if because while although though since unless until whether is are was were be been being am
+do does did doing have has had having will would shall should can could may might must just also very really quite
+some any each every all both either neither such there here s t re ve ll d m""".split())
 
 
-def _labels(kp_counts: dict[int, Counter], forms: dict[str, str] | None = None,
-            keywords: dict[int, list[str]] | None = None) -> dict[int, str]:
-    """A label of a few words per theme: its distinctive keywords (c-TF-IDF) said as the
-    keyphrases people used, or failing that its most distinctive keyphrases (tf-idf over
-    themes); made unique across themes."""
-    forms = forms or {}
-    keywords = keywords or {}
-    df = Counter(k for c in kp_counts.values() for k in c)
-    n = max(len(kp_counts), 1)
+def _edge_words() -> frozenset[str]:
+    return _FUNCTION_WORDS - _KEEP_AT_EDGE
+
+
+def _spans(text: str, edge: frozenset[str], banned: frozenset[str]) -> set[tuple[str, str]]:
+    """(lower-case key, surface form) of every 2-7 word span inside one clause of the text that
+    neither starts nor ends with a function word and holds no placeholder or place word."""
+    out: set[tuple[str, str]] = set()
+    lo_n, hi_n = LABEL_WORDS
+    for segment in _SEGMENT.findall(text):
+        words = _WORD.findall(segment)
+        lows = [w.lower() for w in words]
+        for i in range(len(words)):
+            if lows[i] in edge or words[i].startswith("["):
+                continue
+            for j in range(i + lo_n, min(i + hi_n, len(words)) + 1):
+                last = lows[j - 1]
+                if last in edge or words[j - 1].startswith("["):
+                    continue
+                part = lows[i:j]
+                if any(w.startswith("[") or w in banned for w in part) or all(w.isdigit() for w in part):
+                    continue
+                out.add((" ".join(part), " ".join(words[i:j])))
+    return out
+
+
+def spacy_pos_tagger():  # noqa: ANN201
+    """Parts of speech of short phrases, by the pipeline's own spaCy model (tagger only)."""
+    from synth.text import load_nlp
+
+    nlp = load_nlp()
+    return lambda phrases: [[t.pos_ for t in doc] for doc in nlp.pipe(phrases, disable=["ner"])]
+
+
+def _complete(phrase: str, tags: list[str]) -> bool:
+    last = phrase.split()[-1].lower()
+    return bool(tags) and (tags[-1] not in _BAD_LAST_POS or last in _GOOD_LAST_WORDS)
+
+
+def phrase_labels(texts: Sequence[str], topics: np.ndarray, centroids: np.ndarray, embedder: Embedder | None,
+                  places: set[str] = frozenset(), fallback: dict[int, list[str]] | None = None,
+                  tagger=None) -> dict[int, str]:  # noqa: ANN001
+    """A readable label per theme, e.g. "logs us out in the middle of a visit": see the module
+    docstring. Without an embedder, the most widely used distinctive phrase wins. `tagger`
+    (phrases -> parts of speech per word) drops phrases cut off before their point."""
+    edge = _edge_words()
+    banned = frozenset(w for p in places for w in p.lower().split())
+    theme_ids = list(range(len(centroids)))
+    df_in: dict[int, Counter] = {t: Counter() for t in theme_ids}
+    df_all: Counter = Counter()
+    forms: dict[str, Counter] = {}
+    for text, t in zip(texts, topics.tolist()):
+        spans = _spans(text, edge, banned)
+        keys = {k for k, _ in spans}
+        df_all.update(keys)
+        if t >= 0:
+            df_in[t].update(keys)
+            for k, form in spans:
+                forms.setdefault(k, Counter())[form] += 1
+    sizes = np.bincount(topics[topics >= 0], minlength=len(theme_ids))
+    candidates: dict[int, list[str]] = {}
+    for t in theme_ids:
+        floor = max(2, int(np.ceil(0.03 * sizes[t])))
+        # Widely used in the theme x rarely used elsewhere, a little in favour of longer phrases
+        # (they say more); a phrase that only one or two statements use, or a typo, never qualifies.
+        scored = [(df / sizes[t] * df / df_all[k] * (1 + 0.15 * k.count(" ")), k)
+                  for k, df in df_in[t].items() if df >= floor]
+        candidates[t] = [k for _, k in sorted(scored, reverse=True)[:MAX_CANDIDATES]]
+    surface = {k: _spelling(forms[k]) for ks in candidates.values() for k in ks}
+    if tagger is not None and surface:
+        keys = sorted(surface)
+        complete = {k for k, tags in zip(keys, tagger([surface[k] for k in keys])) if _complete(surface[k], tags)}
+        candidates = {t: [k for k in ks if k in complete] or ks for t, ks in candidates.items()}
+    margin: dict[str, np.ndarray] = {}
+    if embedder is not None and surface:
+        keys = sorted(surface)
+        sims = unit(embedder.embed([surface[k] for k in keys])) @ centroids.T
+        margin = dict(zip(keys, sims))
     labels: dict[int, str] = {}
     used: set[str] = set()
-    for t, counts in sorted(kp_counts.items(), key=lambda kv: -sum(kv[1].values())):
-        scored = sorted(counts, key=lambda k: (-counts[k] * math.log(1 + n / df[k]) * (1 + 0.3 * k.count(" ")), k))
-        # The theme's distinctive keywords, most widely used first: a label should say what
-        # most of its statements say, not what a few say distinctively.
-        used_by = {kw: sum(c for k, c in counts.items() if set(kw.split()) <= set(k.split())) for kw in keywords.get(t, [])}
-        shared = Counter(kw for kws in keywords.values() for kw in kws)  # a keyword of many themes says little
-        picked: list[str] = _anchored(counts, sorted(keywords.get(t, []), key=lambda kw: -used_by[kw] / shared[kw]))
-        total = sum(counts.values())
-        for k in ([] if picked else scored):
-            # A second phrase only when it is common in the theme, not a stray one.
-            if picked and counts[k] < 0.15 * total:
-                continue
-            if not any(set(k.split()) & set(p.split()) for p in picked):
-                picked.append(k)
-            if len(picked) == 2:
-                break
-        label = ", ".join(picked) or f"theme {t}"
-        for extra in scored[len(picked):]:
-            if label not in used:
-                break
-            label = f"{label}, {extra}"
-        if label in used:
-            label = f"{label} ({t})"
-        used.add(label)
-        label = re.sub(r"[\w-]+", lambda m: forms.get(m.group(0), m.group(0)), label)
+    for t in sorted(theme_ids, key=lambda t: -sizes[t]):
+        def score(k: str) -> float:
+            coverage = df_in[t][k] / sizes[t]
+            if k not in margin:
+                return coverage
+            others = np.delete(margin[k], t)
+            return float(margin[k][t] - (others.max() if len(others) else 0.0)) + 0.2 * coverage
+
+        ranked = sorted((k for k in candidates[t] if k not in used), key=score, reverse=True)
+        if ranked:
+            key = ranked[0]
+            label = surface[key]
+        else:  # a theme whose statements share no phrase: its most used keyphrase
+            key = next((k for k in (fallback or {}).get(t, []) if k not in used), f"theme {t}")
+            label = key
+        used.add(key)
         labels[t] = label[:1].upper() + label[1:]
     return labels
+
+
+def _spelling(forms: Counter) -> str:
+    """The way most statements write a phrase; on a tie, the one with more capitals (CRM, IT)."""
+    return max(forms, key=lambda f: (forms[f], sum(c.isupper() for c in f[1:]), f))
 
 
 def representative(vectors: np.ndarray, ids: list[int], texts: list[str], k: int, diversity: float = 0.3) -> list[int]:

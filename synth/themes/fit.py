@@ -22,13 +22,14 @@ from synth.themes.records import FitResult, Theme, ThemeInput
 
 def fit_themes(items: Sequence[ThemeInput], vectors: np.ndarray, *, seed: int = 42, embedder: Embedder | None = None,
                n_quotes: int = 3, anchors: Sequence[set[int]] = (), places: Iterable[str] = (),
-               progress=None, **cluster_params) -> FitResult:  # noqa: ANN001
+               progress=None, tag_phrases: bool = True, **cluster_params) -> FitResult:  # noqa: ANN001
     """Cluster statements into themes. Deterministic for the same inputs and seed.
 
     `anchors`: the previous fit's themes (their statement ids); a refit starts from them, so
     statements move only where the new data says so. `places`: the program's office and region
     names, kept out of keywords and labels (where a theme is raised is shown beside it; "Salt
-    Lake City" is not what it is about). `cluster_params`: `ThemeClusterer` parameters."""
+    Lake City" is not what it is about). `tag_phrases`: check label candidates' parts of speech
+    with spaCy. `cluster_params`: `ThemeClusterer` parameters."""
     say = progress or (lambda *_: None)
     ids = [i.statement_id for i in items]
     row = {s: r for r, s in enumerate(ids)}
@@ -52,7 +53,9 @@ def fit_themes(items: Sequence[ThemeInput], vectors: np.ndarray, *, seed: int = 
     words = describe.keywords(items, X, topics, embedder, places=drop)
     theme_ids = list(range(len(clusterer.centroids_)))
     kp_counts = {t: Counter(k for r in np.flatnonzero(topics == t) for k in items[r].keyphrases) for t in theme_ids}
-    labels = describe._labels(kp_counts, describe._surface_forms(i.text for i in items), words)
+    fallback = {t: [k for k, _ in kp_counts[t].most_common(5)] for t in theme_ids}
+    labels = describe.phrase_labels([i.text for i in items], topics, clusterer.centroids_, embedder, drop, fallback,
+                                    tagger=describe.spacy_pos_tagger() if tag_phrases else None)
     themes: list[Theme] = []
     for t in theme_ids:
         idx = np.flatnonzero(topics == t)
