@@ -4,12 +4,13 @@ where a SynthError becomes a message (the other is the dashboard's `show_error`)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
 
 from synth.config import PROJECT_ROOT, Settings
-from synth.errors import ImportRefused, SynthError
+from synth.errors import ImportRefused, SynthError, UsageError
 
 SAMPLE_EXPORT = PROJECT_ROOT / "data" / "sample_notes.csv"
 
@@ -30,6 +31,59 @@ class Progress:
         if done >= total:
             self.stream.write("\n")
         self.stream.flush()
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is a `UsageError`: one line on stderr and exit code 2 from
+    `main`, like every other error, instead of argparse's usage block and `SystemExit`."""
+
+    def error(self, message: str):  # noqa: ANN201
+        raise UsageError(f"{message}. Run `{self.prog} --help` for the usage.")
+
+
+def _theme_id(text: str, what: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise UsageError(f"{what} must be a theme id (a whole number, as `synth themes` lists them), got {text!r}.") from None
+
+
+def _statement_ids(text: str) -> list[int]:
+    try:
+        ids = [int(x) for x in text.split(",")]
+    except ValueError:
+        raise UsageError(
+            f"split takes the statement ids to split off as whole numbers separated by commas "
+            f"(e.g. 12,15,19), got {text!r}."
+        ) from None
+    return ids
+
+
+def output_path(value: str, flag: str, example: str = "synth.csv") -> Path:
+    """A file the command is about to write: refused up front, in one line, when it is a
+    folder or its folder cannot be written, instead of failing half-way with a traceback."""
+    path = Path(value).expanduser()
+    if path.is_dir():
+        raise UsageError(f"{flag} {value} is a folder; give a file name in it, e.g. {flag} {path / example}.")
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # write_csv creates missing folders: the first existing one must be writable
+    if not folder.is_dir():
+        raise UsageError(f"{flag} {value} cannot be written: {folder} is a file, not a folder. Give a path in a folder.")
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"{flag} {value} cannot be written (no permission). Give a path in a folder you can write to.")
+    return path
+
+
+@contextlib.contextmanager
+def _writing():  # noqa: ANN202
+    """Around the write itself: a disk that fills up, or a path that changed since
+    `output_path` checked it, is still one line."""
+    try:
+        yield
+    except OSError as exc:
+        raise UsageError(f"cannot write {exc.filename or 'the output file'} ({exc.strerror or exc}). "
+                         "Give a path in a folder you can write to, on a disk with free space.") from None
 
 
 def _mapping(pairs: list[str]) -> dict[str, str]:
@@ -70,7 +124,9 @@ def cmd_fit(args, settings: Settings, store) -> int:  # noqa: ANN001
 def cmd_export(args, settings: Settings, store) -> int:  # noqa: ANN001
     from synth import export
 
-    n = export.write_csv(export.statements_table(store.statements_frame()), Path(args.out))
+    out = output_path(args.out, "--out", "statements.csv")
+    with _writing():
+        n = export.write_csv(export.statements_table(store.statements_frame()), out)
     print(f"wrote {n} statements to {args.out}")
     return 0
 
@@ -99,20 +155,40 @@ def cmd_themes(args, settings: Settings, store) -> int:  # noqa: ANN001
     return 0
 
 
+THEME_USAGE = {
+    "rename": "synth theme rename ID LABEL",
+    "merge": "synth theme merge ID OTHER (OTHER's statements join ID)",
+    "split": "synth theme split ID S1,S2,... [LABEL]",
+    "hide": "synth theme hide ID",
+    "unhide": "synth theme unhide ID",
+}
+
+
 def cmd_theme(args, settings: Settings, store) -> int:  # noqa: ANN001
     from synth import themes
 
-    if args.action == "rename":
-        themes.rename(store, args.theme_id, " ".join(args.value), who=args.who)
-    elif args.action == "hide":
+    action, values = args.action, args.value
+    usage = THEME_USAGE[action]
+    if action in ("hide", "unhide") and values:
+        raise UsageError(f"theme {action} takes only a theme id; remove {' '.join(values)!r}. Usage: {usage}.")
+    if action == "rename" and not " ".join(values).strip():
+        raise UsageError(f"theme rename needs the new label. Usage: {usage}.")
+    if action == "merge" and len(values) != 1:
+        raise UsageError(f"theme merge needs exactly one other theme id, got {len(values)} value(s). Usage: {usage}.")
+    if action == "split" and len(values) < 1:
+        raise UsageError(f"theme split needs the statement ids to split off. Usage: {usage}.")
+
+    if action == "rename":
+        themes.rename(store, args.theme_id, " ".join(values), who=args.who)
+    elif action == "hide":
         themes.hide(store, args.theme_id, who=args.who)
-    elif args.action == "unhide":
+    elif action == "unhide":
         themes.hide(store, args.theme_id, who=args.who, hidden=False)
-    elif args.action == "merge":
-        themes.merge(store, args.theme_id, int(args.value[0]), who=args.who)
-    elif args.action == "split":
-        ids = [int(x) for x in args.value[0].split(",")]
-        new = themes.split(store, args.theme_id, ids, " ".join(args.value[1:]) or "Split theme", who=args.who)
+    elif action == "merge":
+        themes.merge(store, args.theme_id, _theme_id(values[0], "OTHER"), who=args.who)
+    elif action == "split":
+        ids = _statement_ids(values[0])
+        new = themes.split(store, args.theme_id, ids, " ".join(values[1:]) or "Split theme", who=args.who)
         print(f"new theme #{new}")
     print(f"theme #{args.theme_id}: {args.action} done")
     return 0
@@ -137,14 +213,17 @@ def cmd_demo(args, settings: Settings, store) -> int:  # noqa: ANN001
 def cmd_report(args, settings: Settings, store) -> int:  # noqa: ANN001
     from synth import report
 
-    text = report.run(store, settings, region=args.region, office=args.office, since=args.since,
-                      markdown=args.markdown, csv_path=args.csv)
+    markdown = output_path(args.markdown, "--markdown", "brief.md") if args.markdown else None
+    csv_path = output_path(args.csv, "--csv") if args.csv else None
+    with _writing():
+        text = report.run(store, settings, region=args.region, office=args.office, since=args.since,
+                          markdown=markdown and str(markdown), csv_path=csv_path and str(csv_path))
     print(text)
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="synth", description="Frontline feedback synthesis for reverse-mentoring programs.")
+    p = Parser(prog="synth", description="Frontline feedback synthesis for reverse-mentoring programs.")
     p.add_argument("--who", default=os.environ.get("USER", "cli"), help="name recorded with imports and edits")
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("import", help="import a note export (CSV, XLSX, JSON, JSON Lines)")
@@ -180,8 +259,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         from synth.store import open_store
 
         settings = Settings.from_env()

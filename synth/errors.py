@@ -2,6 +2,7 @@
 
     SynthError                      base; `str()` is the one line a user sees
     ├── ConfigError                 a setting is missing or malformed
+    ├── UsageError                  a command-line argument is missing or malformed
     ├── StoreError                  the database cannot be opened or is too new
     ├── ImportRefused               a whole file is refused; nothing was written
     │   └── BadRowsError            some rows are invalid and skipping was not asked for
@@ -25,6 +26,13 @@ class SynthError(Exception):
 
 
 class ConfigError(SynthError):
+    exit_code = 2
+
+
+class UsageError(SynthError):
+    """A command-line argument is missing, malformed or names a path synth cannot write.
+    Exit code 2, as argparse uses for its own usage errors."""
+
     exit_code = 2
 
 

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -64,3 +65,55 @@ def test_console_script_is_installed_and_fails_cleanly(env, tmp_path):
     r = subprocess.run([str(exe), "undo", "7"], capture_output=True, text=True, env={
         "SYNTH_DB_URL": env.db_url, "SYNTH_SECRET_FILE": env.secret_file, "PATH": "/usr/bin:/bin"})
     assert r.returncode == 5 and "Traceback" not in r.stderr and "no import #7" in r.stderr
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["theme", "merge", "5", "abc"], "OTHER must be a theme id"),
+    (["theme", "merge", "5"], "theme merge needs exactly one other theme id"),
+    (["theme", "merge", "5", "6", "7"], "theme merge needs exactly one other theme id"),
+    (["theme", "split", "5", "a,b", "X"], "whole numbers separated by commas"),
+    (["theme", "split", "5"], "theme split needs the statement ids"),
+    (["theme", "rename", "5"], "theme rename needs the new label"),
+    (["theme", "hide", "5", "6"], "theme hide takes only a theme id"),
+    (["theme", "rename", "abc", "x"], "invalid int value: 'abc'"),
+    (["theme", "shrink", "5"], "invalid choice: 'shrink'"),
+    (["undo"], "required: import_id"),
+    (["undo", "one"], "invalid int value: 'one'"),
+    ([], "required: command"),
+    (["bogus"], "invalid choice: 'bogus'"),
+    (["export", "statements"], "required: --out"),
+    (["import", "x.csv", "--no-such-flag"], "unrecognized arguments: --no-such-flag"),
+])
+def test_every_argument_error_is_one_line_with_exit_code_2(env, argv, needle, capsys):
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert needle in err and err.count("\n") == 1 and "Traceback" not in err, err
+
+
+def test_export_to_a_folder_or_an_unwritable_path_is_one_line(env, tmp_path, capsys):
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    cases = [
+        (["export", "statements", "--out", str(tmp_path)], "is a folder; give a file name in it"),
+        (["export", "statements", "--out", str(a_file / "x.csv")], "is a file, not a folder"),
+        (["export", "statements", "--out", "/proc/synth-test/x.csv"], "cannot write"),
+        (["report", "--markdown", str(tmp_path)], "is a folder"),
+        (["report", "--csv", str(a_file / "x.csv")], "is a file, not a folder"),
+    ]
+    if os.geteuid() != 0:  # root may write anywhere: a read-only folder stops only others
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        cases.append((["export", "statements", "--out", str(locked / "x.csv")], "cannot be written (no permission)"))
+    for argv, needle in cases:
+        assert cli.main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert needle in err and err.count("\n") == 1 and "Traceback" not in err, (argv, err)
+    assert a_file.read_text() == ""
+
+
+def test_theme_merge_and_split_argument_errors_fail_cleanly_as_a_process(env):
+    exe = Path(sys.executable).parent / "synth"
+    run_env = {"SYNTH_DB_URL": env.db_url, "SYNTH_SECRET_FILE": env.secret_file, "PATH": "/usr/bin:/bin"}
+    for argv in (["theme", "merge", "5", "abc"], ["theme", "merge", "5"], ["theme", "split", "5", "a,b", "X"]):
+        r = subprocess.run([str(exe), *argv], capture_output=True, text=True, env=run_env)
+        assert r.returncode == 2 and "Traceback" not in r.stderr and r.stderr.count("\n") == 1, (argv, r.stderr)
