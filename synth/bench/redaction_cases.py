@@ -1,0 +1,205 @@
+"""Crafted personal details in meeting-note sentences, for measuring redaction only.
+
+Each case is one sentence in which `[[...]]` marks text that must disappear and `{{...}}` marks
+words that must survive (over-redaction), with the names the export's own partner/executive
+columns would list (`roster`), usually none: most notes name people the columns do not.
+
+The set is split in two halves by a hash of the sentence (`split()`): rules in synth/redact.py
+were written looking only at the failures of the "dev" half; the "heldout" half is reported as
+a figure only (synth.bench.redaction prints its misses only when asked). Add cases; do not edit
+one to make a figure better. Nothing in synth reads this file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Case:
+    kind: str
+    marked: str
+    roster: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return re.sub(r"\[\[|\]\]|\{\{|\}\}", "", self.marked)
+
+    def _spans(self, open_: str, close: str) -> list[tuple[int, int]]:
+        out, plain, pos = [], [], 0
+        for m in re.finditer(r"\[\[|\]\]|\{\{|\}\}", self.marked):
+            plain.append(self.marked[pos:m.start()])
+            pos = m.end()
+            at = len("".join(plain))
+            if m.group() == open_:
+                start = at
+            elif m.group() == close:
+                out.append((start, at))
+        return out
+
+    @property
+    def secrets(self) -> list[tuple[int, int]]:
+        """Character spans of the text that must disappear."""
+        return self._spans("[[", "]]")
+
+    @property
+    def keeps(self) -> list[tuple[int, int]]:
+        """Character spans of words that must survive."""
+        return self._spans("{{", "}}")
+
+    @property
+    def split(self) -> str:
+        return "dev" if hashlib.sha256(self.text.encode()).digest()[0] % 2 == 0 else "heldout"
+
+
+C = Case
+CASES = [
+    # ---- names in context: lower case, non-Western, titles, apostrophes, hyphens, long names
+    C("name", "spoke with [[maria gonzalez]] about the {{late}} samples"),
+    C("name", "[[nguyen thi mai]] said the delivery van broke down twice this month"),
+    C("name", "patient [[raj]] waited {{three hours}} for a refill"),
+    C("name", "mr. [[jones]] wants the consent forms translated"),
+    C("name", "[[Siobhan O'Brien-Kowalski]] raised the parking problem again."),
+    C("name", "Talked with [[Oluwaseun Adebayo-Williams]] about the night rota."),
+    C("name", "[[Abdulrahman bin Khalid Al-Qahtani]] said the barcode scanners are slow."),
+    C("name", "Dr [[Chidi Okafor]] flagged that the vaccine fridge alarm is broken."),
+    C("name", "according to [[priya]], the tablets keep crashing during checkout"),
+    C("name", "Ms [[Long]] said the wait for interpreters is {{too long}}.", ("Ann Long",)),
+    C("name", "[[Tomás Ó Ceallaigh]] thinks the new uniforms are too hot for the warehouse."),
+    C("name", "met [[d'angelo]] from the loading dock, he says the forklifts are overdue for service"),
+    C("name", "[[María José Fernández de la Cruz]] reported that the translation line drops calls."),
+    C("name", "Customer [[Wanjiru Kamau]] complained about the queue at the {{counter}}."),
+    C("name", "the pharmacist, [[li wei]], said the dispensing robot jams every {{Friday}}"),
+    C("name", "asked [[jean-luc]] whether the tills were fixed; they are not"),
+    C("name", "[[Kwame Mensah]]'s team is short two drivers in {{Leeds}}."),
+    C("name", "[[Hiroshi Tanaka]] and [[Aiko Suzuki]] both mentioned the broken lift."),
+    C("name", "cc [[ravi shankar]] on the follow-up about rota gaps"),
+    C("name", "Nurse [[Fatou Diallo]] says the night shift has no porter."),
+    C("name", "Mrs. [[Van der Berg]] asked why deliveries arrive at {{6 am}}."),
+    C("name", "I sat down with [[zhang xiu ying]] from billing, invoices are going out late"),
+    C("name", "[[Olga Petrovna Ivanova]] noted the heating has been off for a week."),
+    C("name", "[[Ngozi]] told us the clinic runs out of gloves by {{Thursday}}."),
+    C("name", "heard from [[thandiwe nkosi]] that the app logs her out every hour"),
+    C("name", "Mr [[Price]] said the {{price}} of staff parking went up again.", ("David Price",)),
+    C("name", "[[Hope]] mentioned there is little {{hope}} of a new van this year.", ("Hope Adams",)),
+    C("name", "[[Will]] said we {{will}} need more cover over the holidays.", ("Will Turner",)),
+    C("name", "[[Pedro Long]] says the {{long}} queues put customers off.", ("Pedro Long",)),
+    C("name", "The night manager, [[Björn Åkesson]], said the freezer door does not seal."),
+    C("name", "Quick chat with [[Aisha]] and [[Omar Farouk]] about shift swaps."),
+    C("name", "[[ji-hoon park]] said the printer queue is stuck again"),
+    C("name", "Met patient [[Ahmed]] again, his prescription was lost."),
+    C("name", "Prof. [[Adaeze Nwosu]] wants data on missed appointments."),
+    C("name", "Sra. [[Lopez]] said the Spanish leaflets are outdated."),
+    C("name", "our rep [[keanu kahananui]] says island deliveries are always late"),
+    C("name", "left a note for [[dmitri]] about the broken chairs in the {{break room}}"),
+    C("name", "[[Mei-Ling Chua-Hernandez]] is covering two stores and is exhausted."),
+    C("name", "talked to [[Dr. Sunita Ramaswamy-Iyer]] about referral delays"),
+    C("name", "According to [[Ifeoma]], the courier never rings the bell."),
+    C("name", "[[o'connor]] said the loading bay lights are out"),
+    C("name", "client [[bogdan]] keeps getting double-billed"),
+    C("name", "Spoke with [[Grace]] about the {{grace period}} on late fees.", ("Grace Obi",)),
+    C("name", "[[Mark Bell]] will {{mark}} the broken shelves for repair.", ("Mark Bell",)),
+    C("name", "[[Anh Thu Tran]] asked for a second scanner at the front desk."),
+    C("name", "Catching up with [[Rosalind]] - she says the {{VPN}} drops hourly."),
+    C("name", "[[Kofi Boateng]], [[Ama Owusu]] and [[Yaw Darko]] all raised the pay delay."),
+    C("name", "[[Sipho]] said the new rostering tool ignores leave requests"),
+    # ---- e-mail addresses, plain and obfuscated
+    C("email", "reach her at [[john dot doe at acme dot com]] about the refunds"),
+    C("email", "email [[j.smith@northwind.co.uk]] for the rota"),
+    C("email", "send the complaint to [[maria(at)clinic(dot)org]]"),
+    C("email", "his address is [[pat_kim [at] example [dot] net]] if the portal fails"),
+    C("email", "Contact [[ops-team+urgent@sub.domain.io]] when the {{till}} freezes."),
+    C("email", "[[LISA.WONG@HOSPITAL.ORG]] never answers about the rota."),
+    C("email", "write to [[a.b.c at gmail dot com]] for the old invoices"),
+    C("email", "Email [[kofi AT mail DOT gh]] for the Accra stock figures."),
+    C("email", "ping [[r.patel@acme-health.com]] about the {{broken}} label printer"),
+    C("email", "forward the rota to [[m_garcia at outlook dot com]] please"),
+    C("email", "the complaints inbox ([[complaints {at} retailco {dot} com]]) is full"),
+    C("email", "she uses [[t.nakamura (at) hosp (dot) jp]] not the work address"),
+    # ---- phone numbers, international and short
+    C("phone", "call [[+44 20 7946 0958]] for the London depot"),
+    C("phone", "his mobile is [[+33 6 12 34 56 78]] if the shift changes"),
+    C("phone", "ring [[555-1234]] for the site office, nobody answers"),
+    C("phone", "The Sydney office is on [[(02) 9374 4000]] but it goes to voicemail."),
+    C("phone", "text [[+91 98765 43210]] when the stock arrives"),
+    C("phone", "Berlin warehouse: [[+49 (0)30 123456]], always busy."),
+    C("phone", "her UK mobile [[07700 900123]] is the only way to reach her"),
+    C("phone", "escalations go to [[+1-415-555-0132]] after 6pm"),
+    C("phone", "Dublin helpdesk [[+353 1 234 5678]] keeps people on hold for {{40 minutes}}"),
+    C("phone", "call [[555.867.5309]] ext 12 about the keys"),
+    C("phone", "Tokyo contact [[+81-3-1234-5678]] only answers in Japanese."),
+    C("phone", "the Lagos agent ([[+234 803 123 4567]]) never picks up"),
+    C("phone", "text her on [[0412 345 678]] about the roster"),
+    # ---- ID-like tokens with prefixes, MRNs, SSNs
+    C("id", "[[E-48213]] has not been paid for overtime since {{March}}"),
+    C("id", "emp id [[4821]] keeps getting locked out of the kiosk"),
+    C("id", "MRN [[00123456]] was sent to the wrong clinic"),
+    C("id", "employee #[[20931]] asked about the shift allowance"),
+    C("id", "badge no. [[B7734]] does not open the stock room"),
+    C("id", "patient ID: [[PT-55102]] was double-booked"),
+    C("id", "medical record number [[A-00991]] had the wrong allergy listed"),
+    C("id", "member id [[XJ4471]] cannot log in to the benefits site"),
+    C("id", "emp# [[5521]] was rostered on two sites at once"),
+    C("id", "staff number [[448201]] shows the wrong manager in the HR system"),
+    C("id", "His employee ID is [[EMP-00417]] and payroll still has the old one."),
+    C("id", "mrn: [[7781234]], results were filed under another patient"),
+    C("ssn", "SSN [[123-45-6789]] was printed on the mailing label"),
+    C("ssn", "social security number [[078 05 1120]] is visible on the old forms"),
+    C("ssn", "her ss# [[219-09-9999]] was read out at the front desk"),
+    C("ssn", "the form listed [[462-73-1190]] in full, which should never happen"),
+    C("ssn", "Applicant SSN: [[536221234]] appears in the shared folder."),
+    # ---- card numbers (Luhn-valid)
+    C("card", "the customer's card [[4111 1111 1111 1111]] was charged twice"),
+    C("card", "card [[5500-0000-0000-0004]] was written on the {{sticky note}}"),
+    C("card", "Amex [[378282246310005]] declined at the till three times"),
+    C("card", "someone taped card number [[6011111111111117]] to the register"),
+    C("card", "refund went to [[4012 8888 8888 1881]] instead of the new card"),
+    # ---- dates of birth
+    C("dob", "DOB [[03/04/1981]] was missing from the referral"),
+    C("dob", "born [[4 March 1981]], she still waits for the pension update"),
+    C("dob", "date of birth: [[1979-11-23]] is wrong in the system"),
+    C("dob", "d.o.b. [[12.07.1990]] did not match the insurance card"),
+    C("dob", "He was born on [[March 4th, 1981]] and the portal says 1918."),
+    C("dob", "the patient (DOB [[11/02/56]]) got someone else's letter"),
+    # ---- IP addresses
+    C("ip", "the kiosk at [[192.168.1.42]] keeps rebooting"),
+    C("ip", "logins from [[203.0.113.195]] at night were blocked"),
+    C("ip", "printer [[10.0.0.7]] is offline again"),
+    C("ip", "the VPN hands out [[2001:db8::8a2e:370:7334]] and the app rejects it"),
+    # ---- user handles
+    C("handle", "DM [[@maria_g]] on Slack for the rota"),
+    C("handle", "[[@jdoe]] posted the {{schedule}} late again"),
+    C("handle", "tagged [[@kwame.m]] in the thread but no reply"),
+    C("handle", "the complaint came from [[@the_real_pat]] on the community forum"),
+    # ---- several at once
+    C("mixed", "[[kim]] said to call [[+44 7700 900077]] or email [[kim dot lee at nhs dot net]]"),
+    C("mixed", "[[Dr. Obi]] (MRN [[88412093]]) asked us to use [[obi.r@clinic.ng]]"),
+    C("mixed", "spoke with [[tran van duc]], phone [[555-0198]], about the {{late}} payroll"),
+    C("mixed", "[[Fernanda]] gave her DOB as [[7 June 1975]] and her mobile [[+55 11 91234-5678]]"),
+    # ---- words that must survive (names that are words, places, figures, codes)
+    C("word", "there was {{a long wait}} and {{the price went up}} again", ("Ann Long", "Sam Price")),
+    C("word", "{{Long}} queues at the pharmacy put customers off.", ("Ann Long",)),
+    C("word", "{{Price}} increases hit the canteen first.", ("David Price",)),
+    C("word", "We {{hope}} the vans arrive before {{Christmas}}.", ("Hope Adams",)),
+    C("word", "{{Will}} the new system be ready by {{June}}?", ("Will Turner",)),
+    C("word", "the {{bill}} for the uniforms was wrong", ("Bill Ng",)),
+    C("word", "the meeting on {{03/04/2026}} was moved to {{Room 4B}}"),
+    C("word", "Sales fell {{20%}} in {{Q3}} at the {{Route 66}} store."),
+    C("word", "the upgrade to {{v2.3.1}} broke the label printer at {{3:30 pm}}"),
+    C("word", "The {{Long Beach}} depot is short of vans.", ("Ann Long",)),
+    C("word", "{{COVID-19}} testing kits ran out at {{St. Mary's}}."),
+    C("word", "the {{I-9}} forms and {{HIPAA}} training are overdue"),
+    C("word", "staff at {{Johns Hopkins}} say the {{ICU}} beds are full"),
+    C("word", "we spent {{$1,200}} on taxis in {{2024}} because the van was broken"),
+    C("word", "patients wait {{45 minutes}} at {{Building 7}} reception"),
+    C("word", "patient {{care}} suffers when the night shift is short"),
+    C("word", "spoke with the {{pharmacy team}} about {{expired stock}}"),
+    C("word", "the {{manager}} said the {{iPhone 12}} handsets are too old"),
+    C("word", "customers said the {{Walgreens}} on {{Elm Street}} is always out of stock"),
+    C("word", "{{Mark}} the date: the audit is on the {{14th}}.", ("Mark Bell",)),
+    C("word", "there is no {{grace}} period for late returns", ("Grace Obi",)),
+    C("word", "asked {{everyone}} about the {{overtime}} rules"),
+    C("word", "the {{Teams}} call dropped {{twice}} in {{Lagos}}"),
+]
