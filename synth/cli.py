@@ -18,9 +18,9 @@ SAMPLE_EXPORT = PROJECT_ROOT / "data" / "sample_notes.csv"
 class Progress:
     """A one-line progress bar on stderr, only when stderr is a terminal or SYNTH_PROGRESS=1."""
 
-    def __init__(self, stream=sys.stderr):  # noqa: ANN001
-        self.stream = stream
-        self.on = stream.isatty() or os.environ.get("SYNTH_PROGRESS") == "1"
+    def __init__(self, stream=None):  # noqa: ANN001
+        self.stream = stream or sys.stderr  # looked up now: tests and callers may have replaced it
+        self.on = self.stream.isatty() or os.environ.get("SYNTH_PROGRESS") == "1"
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if not self.on or total <= 0:

@@ -36,6 +36,8 @@ SETTINGS: tuple[Setting, ...] = (
             "JSON file of dashboard users with bcrypt-hashed passwords and roles."),
     Setting("max_upload_mb", "SYNTH_MAX_UPLOAD_MB", 50,
             "Files larger than this many megabytes are refused before they are read."),
+    Setting("max_rows", "SYNTH_MAX_ROWS", 200_000,
+            "Files with more data rows than this are refused; reading stops at the first row over it."),
     Setting("store_raw_text", "SYNTH_STORE_RAW_TEXT", False,
             "Also store the unredacted note text (off by default; never shown on the dashboard)."),
     Setting("privacy_k", "SYNTH_PRIVACY_K", 3,
@@ -72,6 +74,7 @@ class Settings:
     secret_file: str = SETTINGS[3].default
     users_file: str = SETTINGS[4].default
     max_upload_mb: int = 50
+    max_rows: int = 200_000
     store_raw_text: bool = False
     privacy_k: int = 3
     quotes_per_theme: int = 3

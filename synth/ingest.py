@@ -1,7 +1,10 @@
 """A note export on disk -> validated `Note` records and row-level errors.
 
 Reads CSV (UTF-8, UTF-8 with BOM, Windows-1252; comma, semicolon or tab), XLSX, JSON and
-JSON Lines. Hostile files are refused whole before any row is looked at.
+JSON Lines. Hostile files are refused whole, and reading stops as soon as a limit is passed:
+the upload size, the row limit, and for XLSX the uncompressed size, compression ratio, sheet
+extent and cell count. Files are read from disk (`read_table`) or from memory (`read_upload`,
+for the dashboard, which never writes an upload to disk to preview it).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from synth.config import Settings
 from synth.errors import ImportRefused, RowError
 from synth.records import CANONICAL_FIELDS, REQUIRED_FIELDS, Note
 
@@ -35,8 +39,19 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 MAX_NOTE_CHARS = 20_000
-XLSX_MAX_UNCOMPRESSED = 500 * 1024 * 1024
+MAX_ROWS = Settings.max_rows  # the default of SYNTH_MAX_ROWS
+# What a full import of SYNTH_MAX_ROWS typical notes unpacks to; parsing costs about 1 s per 200,000
+# cells here, so these bound an XLSX's CPU and memory whatever it holds.
+XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
 XLSX_MAX_RATIO = 100
+XLSX_MAX_SHEET_ROWS = 1_048_576  # Excel's own limits: a sheet that claims more was not written by Excel
+XLSX_MAX_COLUMNS = 16_384
+# Cell budget, counted as the sheet is read (empty and padded cells included): this many per
+# data row read so far, plus a slack. A real export stays far below it; padding (wide rows,
+# formatted empty rows) runs out of it in about a second instead of being parsed to the end.
+XLSX_CELLS_PER_ROW = 32
+XLSX_CELL_SLACK = 200_000
+MAX_JSON_DIGITS = 100  # no field of a note export holds a longer integer
 
 
 @dataclass(frozen=True)
@@ -62,12 +77,22 @@ def norm_header(name: str) -> str:
 
 
 # ---- reading files -------------------------------------------------------------------
-def read_table(path: Path, max_bytes: int, file_name: str | None = None) -> Table:
+def read_table(path: Path, max_bytes: int, file_name: str | None = None, max_rows: int = MAX_ROWS) -> Table:
     path = Path(path)
     name = file_name or path.name
     if not path.is_file():
         raise ImportRefused(f"{path} does not exist or is not a file. Check the path.")
-    size = path.stat().st_size
+    _check_size(path.stat().st_size, name, max_bytes)
+    return _read_bytes(path.read_bytes(), name, max_rows)
+
+
+def read_upload(data: bytes, file_name: str, max_bytes: int, max_rows: int = MAX_ROWS) -> Table:
+    """The same as `read_table`, from memory: what the dashboard previews an upload with."""
+    _check_size(len(data), file_name, max_bytes)
+    return _read_bytes(data, file_name, max_rows)
+
+
+def _check_size(size: int, name: str, max_bytes: int) -> None:
     if size == 0:
         raise ImportRefused(f"{name} is empty (0 bytes). Export the notes again and upload the new file.")
     if size > max_bytes:
@@ -75,26 +100,53 @@ def read_table(path: Path, max_bytes: int, file_name: str | None = None) -> Tabl
             f"{name} is {size / 1e6:.1f} MB, over the {max_bytes / 1024 / 1024:.0f} MB limit. "
             "Split the export, or raise SYNTH_MAX_UPLOAD_MB."
         )
-    data = path.read_bytes()
+
+
+def _too_many_rows(name: str, max_rows: int) -> ImportRefused:
+    return ImportRefused(
+        f"{name} has more than {max_rows:,} rows, the most one import takes. "
+        "Split the export into smaller files, or raise SYNTH_MAX_ROWS."
+    )
+
+
+def _read_bytes(data: bytes, name: str, max_rows: int) -> Table:
     sha = hashlib.sha256(data).hexdigest()
-    head = data[:8]
-    suffix = path.suffix.lower() if not file_name else Path(file_name).suffix.lower()
-    if head.startswith(b"PK\x03\x04") or suffix in {".xlsx", ".xlsm"}:
-        header, rows = _read_xlsx(data, name)
+    suffix = Path(name).suffix.lower()
+    if data[:4] == b"PK\x03\x04" or suffix in {".xlsx", ".xlsm"}:
+        header, rows = _read_xlsx(data, name, max_rows)
     else:
         text = _decode(data, name)
         stripped = text.lstrip()
         if suffix in {".jsonl", ".ndjson"} or (suffix != ".json" and stripped.startswith("{") and "\n{" in stripped):
-            header, rows = _read_records(_jsonl(text, name), name)
+            header, rows = _read_records(_jsonl(text, name, max_rows), name)
         elif suffix == ".json" or stripped.startswith(("[", "{")):
-            header, rows = _read_records(_json(text, name), name)
+            header, rows = _read_records(_json(text, name, max_rows), name)
         else:
-            header, rows = _read_csv(text, name)
+            header, rows = _read_csv(text, name, max_rows)
     if not header:
         raise ImportRefused(f"{name} has no header row. The first row must name the columns.")
     if not rows:
         raise ImportRefused(f"{name} has a header but no data rows.")
-    return Table(name, sha, [str(h).strip() for h in header], rows)
+    header = [str(h).strip() for h in header]
+    _check_unique(header, name)
+    return Table(name, sha, header, rows)
+
+
+def _check_unique(header: list[str], name: str) -> None:
+    """Two columns with one name would leave one of them unreadable (a mapping names a column
+    by its name), so the file is refused instead of silently dropping one. Unnamed columns
+    (Excel's trailing empty ones) are never mapped, so they may repeat."""
+    seen: dict[str, list[int]] = {}
+    for i, h in enumerate(header, 1):
+        if h:
+            seen.setdefault(h, []).append(i)
+    dupes = {h: cols for h, cols in seen.items() if len(cols) > 1}
+    if dupes:
+        said = "; ".join(f"{h!r} (columns {', '.join(map(str, cols))})" for h, cols in dupes.items())
+        raise ImportRefused(
+            f"{name} has more than one column named {said}. Rename them so that every column has its "
+            "own name, and import the file again."
+        )
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -120,8 +172,8 @@ def _decode(data: bytes, name: str) -> str:
     return text
 
 
-def _read_csv(text: str, name: str) -> tuple[list[str], list[list[object]]]:
-    first_lines = "\n".join(text.splitlines()[:20])
+def _read_csv(text: str, name: str, max_rows: int) -> tuple[list[str], list[list[object]]]:
+    first_lines = "\n".join(text.splitlines()[:20]) if len(text) < 1_000_000 else "\n".join(text[:1_000_000].splitlines()[:20])
     try:
         dialect = csv.Sniffer().sniff(first_lines, delimiters=",;\t")
         delimiter = dialect.delimiter
@@ -129,50 +181,178 @@ def _read_csv(text: str, name: str) -> tuple[list[str], list[list[object]]]:
         counts = {d: first_lines.splitlines()[0].count(d) if first_lines else 0 for d in ",;\t"}
         delimiter = max(counts, key=counts.get)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    all_rows: list[list[object]] = []
     try:
-        all_rows = [r for r in reader]
+        for r in reader:
+            if any(c.strip() for c in r):
+                if len(all_rows) > max_rows:  # the header and max_rows data rows are in
+                    raise _too_many_rows(name, max_rows)
+                all_rows.append(r)
     except csv.Error as exc:
         raise ImportRefused(f"{name} is not valid CSV ({exc}). Export it again as CSV.") from None
-    all_rows = [r for r in all_rows if any(c.strip() for c in r)]
     if not all_rows:
         raise ImportRefused(f"{name} has no rows.")
     return all_rows[0], all_rows[1:]
 
 
-def _json(text: str, name: str) -> list[dict]:
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ImportRefused(f"{name} is not valid JSON (line {exc.lineno}: {exc.msg}).") from None
-    if isinstance(doc, dict):
-        lists = [v for v in doc.values() if isinstance(v, list) and v and isinstance(v[0], dict)]
+class _HugeNumber(ValueError):
+    pass
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_JSON_DIGITS:
+        raise _HugeNumber(len(text))
+    return int(text)
+
+
+_DECODER = json.JSONDecoder(parse_int=_bounded_int)
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _json_error(exc: Exception, name: str, where: str = "") -> ImportRefused:
+    """One message for each way JSON can be hostile; `where` is e.g. " on line 7"."""
+    if isinstance(exc, _HugeNumber):
+        return ImportRefused(f"{name} holds a number with {exc.args[0]:,} digits{where}; no field of a note export "
+                             "needs one. Fix that value and import the file again.")
+    if isinstance(exc, RecursionError):
+        return ImportRefused(f"{name} nests lists or objects too deeply{where}; a note export is a flat list of "
+                             "objects. Export it again as a list of notes.")
+    if isinstance(exc, json.JSONDecodeError):
+        return ImportRefused(f"{name} is not valid JSON (line {exc.lineno}: {exc.msg}). Export it again as JSON.")
+    return ImportRefused(f"{name} holds a value that cannot be read{where} ({exc}). Fix it and import the file again.")
+
+
+class _Doc:
+    """Just enough of a streaming JSON reader to walk a top-level array (or the arrays of a
+    top-level object) element by element, so that reading stops at the row limit instead of
+    building every object of a huge file first."""
+
+    def __init__(self, text: str, name: str):
+        self.text, self.name, self.i = text, name, 0
+
+    def peek(self) -> str:
+        self.i = _SPACE.match(self.text, self.i).end()
+        return self.text[self.i: self.i + 1]
+
+    def expect(self, char: str) -> None:
+        if self.peek() != char:
+            raise self.invalid(f"expected {char!r}")
+        self.i += 1
+
+    def invalid(self, msg: str) -> ImportRefused:
+        line = self.text.count("\n", 0, self.i) + 1
+        return ImportRefused(f"{self.name} is not valid JSON (line {line}: {msg}). Export it again as JSON.")
+
+    def value(self) -> object:
+        try:
+            value, self.i = _DECODER.raw_decode(self.text, _SPACE.match(self.text, self.i).end())
+        except (ValueError, RecursionError) as exc:
+            raise _json_error(exc, self.name) from None
+        return value
+
+    def items(self):  # noqa: ANN201
+        """Yield the elements of the array that starts here."""
+        self.expect("[")
+        if self.peek() == "]":
+            self.i += 1
+            return
+        while True:
+            yield self.value()
+            nxt = self.peek()
+            self.i += 1
+            if nxt == "]":
+                return
+            if nxt != ",":
+                self.i -= 1
+                raise self.invalid("expected ',' or ']' between entries")
+
+
+def _take(doc: _Doc, max_rows: int) -> list[object]:
+    out = []
+    for item in doc.items():
+        if len(out) >= max_rows:
+            raise _too_many_rows(doc.name, max_rows)
+        out.append(item)
+    return out
+
+
+def _json(text: str, name: str, max_rows: int) -> list[dict]:
+    doc = _Doc(text, name)
+    start = doc.peek()
+    if start == "[":
+        records = _take(doc, max_rows)
+    elif start == "{":
+        # An object holding one list of note objects, e.g. {"notes": [...], "exported": "..."}.
+        doc.i += 1
+        lists = []
+        while doc.peek() != "}":
+            if lists:
+                doc.expect(",")
+            key = doc.value()
+            if not isinstance(key, str):
+                raise doc.invalid("expected a field name")
+            doc.expect(":")
+            if doc.peek() == "[":
+                items = _take(doc, max_rows)
+                if items and isinstance(items[0], dict):
+                    lists.append(items)
+                else:
+                    lists.append(None)
+            else:
+                doc.value()
+                lists.append(None)
+        doc.i += 1
+        lists = [v for v in lists if v is not None]
         if len(lists) != 1:
             raise ImportRefused(f"{name}: expected a list of note objects (or an object holding one list of them).")
-        doc = lists[0]
-    if not isinstance(doc, list):
+        records = lists[0]
+    else:
+        try:
+            _DECODER.decode(text)
+        except (ValueError, RecursionError) as exc:
+            raise _json_error(exc, name) from None
         raise ImportRefused(f"{name}: expected a list of note objects.")
-    return doc
+    if doc.peek():
+        raise doc.invalid("extra data after the list")
+    return records
 
 
-def _jsonl(text: str, name: str) -> list[dict]:
+def _jsonl(text: str, name: str, max_rows: int) -> list[dict]:
     out = []
     for i, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
+        if len(out) >= max_rows:
+            raise _too_many_rows(name, max_rows)
         try:
-            out.append(json.loads(line))
+            out.append(_DECODER.decode(line))
         except json.JSONDecodeError as exc:
             raise ImportRefused(f"{name}: line {i} is not valid JSON ({exc.msg}).") from None
+        except (ValueError, RecursionError) as exc:  # too deep, or a huge number
+            raise _json_error(exc, name, f" on line {i}") from None
     return out
+
+
+@dataclass(frozen=True)
+class NotAValue:
+    """A JSON list or object where a single value belongs: `validate` makes it a row error
+    when its column is mapped, instead of guessing how to flatten it."""
+
+    kind: str  # "list" or "object"
+
+    def __str__(self) -> str:
+        return f"(a JSON {self.kind})"
 
 
 def _read_records(records: list, name: str) -> tuple[list[str], list[list[object]]]:
     header: list[str] = []
+    seen: set[str] = set()
     for rec in records:
         if not isinstance(rec, dict):
             raise ImportRefused(f"{name}: every entry must be an object with named fields.")
         for key in rec:
-            if key not in header:
+            if key not in seen:
+                seen.add(key)
                 header.append(key)
     rows = [[_json_cell(rec.get(k)) for k in header] for rec in records]
     return header, rows
@@ -182,18 +362,21 @@ def _json_cell(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, list):
-        return "\n".join(f"- {v}" for v in value)
+        return NotAValue("list")
     if isinstance(value, dict):
-        return json.dumps(value)
+        return NotAValue("object")
     return value
 
 
-def _read_xlsx(data: bytes, name: str) -> tuple[list[str], list[list[object]]]:
+def _read_xlsx(data: bytes, name: str, max_rows: int) -> tuple[list[str], list[list[object]]]:
+    damaged = ImportRefused(f"{name} is not a readable XLSX file (damaged or truncated). Save it again from Excel.")
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, EOFError, ValueError):
-        raise ImportRefused(f"{name} is not a readable XLSX file (damaged or truncated). Save it again from Excel.") from None
+        raise damaged from None
+    # Declared sizes bound what is decompressed: zipfile never yields more than a member
+    # declares, and a member that holds more fails its CRC check (a damaged file).
     declared = sum(i.file_size for i in infos)
     compressed = sum(i.compress_size for i in infos) or 1
     if declared > XLSX_MAX_UNCOMPRESSED or declared / compressed > XLSX_MAX_RATIO:
@@ -207,26 +390,57 @@ def _read_xlsx(data: bytes, name: str) -> tuple[list[str], list[list[object]]]:
     try:
         for info in infos:
             if info.filename.endswith((".xml", ".rels")):
-                head = zf.read(info.filename)[:4096]
+                with zf.open(info) as member:
+                    head = member.read(4096)  # the prolog, where a DOCTYPE must be; not the whole part
                 if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                     raise ImportRefused(f"{name} contains XML entity declarations, which Excel never writes. It was not opened.")
     except (zipfile.BadZipFile, EOFError, zlib.error):
-        raise ImportRefused(f"{name} is not a readable XLSX file (damaged or truncated). Save it again from Excel.") from None
+        raise damaged from None
     import openpyxl  # uses defusedxml when installed
 
+    rows: list[list[object]] = []
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        ws = wb.worksheets[0]
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
-        wb.close()
+        try:
+            ws = wb.worksheets[0]
+            # The declared range (<dimension>) may be smaller than the data (rows were lost) or
+            # absurdly large (every row padded to it): read what the sheet holds instead.
+            ws.reset_dimensions()
+            rows = _xlsx_rows(ws.iter_rows(values_only=True), name, max_rows)
+        finally:
+            wb.close()
     except ImportRefused:
         raise
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise ImportRefused(f"{name} could not be read as XLSX ({type(exc).__name__}). Save it again from Excel.") from None
-    rows = [["" if c is None else c for c in r] for r in rows if any(c not in (None, "") for c in r)]
     if not rows:
         raise ImportRefused(f"{name}: the first sheet is empty.")
     return [str(h) for h in rows[0]], rows[1:]
+
+
+def _xlsx_rows(sheet, name: str, max_rows: int) -> list[list[object]]:  # noqa: ANN001
+    """The non-empty rows, trailing empty cells dropped; stops at the first limit passed."""
+    rows: list[list[object]] = []
+    cells = 0
+    for n, raw in enumerate(sheet, 1):
+        if n > XLSX_MAX_SHEET_ROWS:
+            raise ImportRefused(f"{name}: the first sheet goes past row {XLSX_MAX_SHEET_ROWS:,}, Excel's last row, "
+                                "so Excel did not write it. Save it again from Excel.")
+        cells += len(raw)
+        if len(raw) > XLSX_MAX_COLUMNS or cells > len(rows) * XLSX_CELLS_PER_ROW + XLSX_CELL_SLACK:
+            raise ImportRefused(
+                f"{name}: the first sheet holds far more cells than its {len(rows):,} rows of notes need "
+                f"(over {XLSX_CELLS_PER_ROW} a row: extra columns, or formatted empty cells). Delete the columns "
+                "the notes do not need and the empty formatted rows and columns, and import it again."
+            )
+        row = ["" if c is None else c for c in raw]
+        while row and row[-1] == "":
+            row.pop()
+        if row:
+            if len(rows) > max_rows:
+                raise _too_many_rows(name, max_rows)
+            rows.append(row)
+    return rows
 
 
 # ---- mapping -------------------------------------------------------------------------
@@ -310,7 +524,12 @@ def validate(table: Table, mapping: dict[str, str]) -> Parsed:
     for n, row in enumerate(table.rows, 1):
         def get(field: str, row: list[object] = row) -> object:
             return _cell(row, index, mapping.get(field))
-        row_errors = []
+        not_values = [(column, _cell(row, index, column)) for column in mapping.values()]
+        row_errors = [RowError(n, column, f"holds {value}, not a single value. Put one value in this field")
+                      for column, value in not_values if isinstance(value, NotAValue)]
+        if row_errors:
+            errors.extend(row_errors)
+            continue
         text = str(get("notes") or "").strip()
         if not text:
             row_errors.append(RowError(n, mapping["notes"], "the note text is empty"))
@@ -343,7 +562,7 @@ def validate(table: Table, mapping: dict[str, str]) -> Parsed:
 
 
 def parse_file(path: Path, max_bytes: int, explicit: dict[str, str] | None = None,
-               file_name: str | None = None) -> tuple[Table, Parsed]:
-    table = read_table(path, max_bytes, file_name)
+               file_name: str | None = None, max_rows: int = MAX_ROWS) -> tuple[Table, Parsed]:
+    table = read_table(path, max_bytes, file_name, max_rows)
     mapping = detect_mapping(table.header, explicit)
     return table, validate(table, mapping)

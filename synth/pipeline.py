@@ -28,7 +28,7 @@ def import_file(store: Store, settings: Settings, path: Path, *, who: str = "cli
                 file_name: str | None = None, progress: Progress = _quiet, assign: bool = True,
                 nlp=None) -> ImportSummary:  # noqa: ANN001
     """Import one export. Either everything lands or nothing does."""
-    table, parsed = ingest.parse_file(Path(path), settings.max_upload_bytes, mapping, file_name)
+    table, parsed = ingest.parse_file(Path(path), settings.max_upload_bytes, mapping, file_name, settings.max_rows)
     if parsed.errors and not skip_bad_rows:
         raise BadRowsError(table.file_name, parsed.errors)
     if not parsed.notes:

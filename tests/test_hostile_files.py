@@ -1,6 +1,7 @@
 """A corpus of bad files: each is refused whole with a clear message, and nothing is written."""
 
 import io
+import re
 import zipfile
 
 import openpyxl
@@ -91,6 +92,75 @@ def too_big(tmp_path):
     return p
 
 
+def _with_sheet(tmp_path, name, edit):
+    """The small workbook with its first sheet's XML passed through `edit`."""
+    p = tmp_path / name
+    src = zipfile.ZipFile(io.BytesIO(_xlsx_bytes()))
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            zf.writestr(info.filename, edit(data) if info.filename.endswith("sheet1.xml") else data)
+    return p
+
+
+def _append_rows(xml: bytes) -> bytes:  # noqa: E302
+    head, tail = xml.split(b"</sheetData>")
+    return head + _append_rows.extra + b"</sheetData>" + tail
+
+
+def xlsx_past_excel_last_row(tmp_path):
+    _append_rows.extra = b'<row r="1048577"><c r="A1048577" t="inlineStr"><is><t>x</t></is></c></row>'
+    return _with_sheet(tmp_path, "past_last_row.xlsx", _append_rows)
+
+
+def xlsx_padded_wide_rows(tmp_path):
+    # Rows whose one cell sits in Excel's last column (XFD) read as 16,384 cells each, for 2 rows of notes.
+    _append_rows.extra = b"".join(b'<row r="%d"><c r="XFD%d"><v>1</v></c></row>' % (r, r) for r in range(10, 40))
+    return _with_sheet(tmp_path, "padded.xlsx", _append_rows)
+
+
+def duplicate_headers(tmp_path):
+    p = tmp_path / "dupes.csv"
+    p.write_text("Session ID,Meeting Date,Region,Office,Notes,Notes\nN1,2026-01-01,West,Denver,first,second\n")
+    return p
+
+
+def deeply_nested_json(tmp_path):
+    p = tmp_path / "deep.json"
+    p.write_text("[" * 100_000 + "]" * 100_000)
+    return p
+
+
+def deeply_nested_jsonl(tmp_path):
+    p = tmp_path / "deep.jsonl"
+    p.write_text('{"notes": "fine", "date": "2026-01-01"}\n{"notes": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
+    return p
+
+
+def nested_in_a_record(tmp_path):
+    p = tmp_path / "deep_field.json"
+    p.write_text('[{"notes": "fine", "date": "2026-01-01", "meta": ' + "{\"a\": " * 50_000 + "1" + "}" * 50_000 + "}]")
+    return p
+
+
+def huge_number_json(tmp_path):
+    p = tmp_path / "huge.json"
+    p.write_text('[{"id": ' + "9" * 5000 + ', "date": "2026-01-01", "region": "West", "office": "Denver", "notes": "x"}]')
+    return p
+
+
+def huge_number_jsonl(tmp_path):
+    p = tmp_path / "huge.jsonl"
+    p.write_text('{"id": 1, "notes": "x"}\n{"id": ' + "9" * 5000 + ', "notes": "x"}\n')
+    return p
+
+
+def trailing_garbage_json(tmp_path):
+    p = tmp_path / "trailing.json"
+    p.write_text('[{"date": "2026-01-01", "notes": "x"}] and more')
+    return p
+
+
 def bad_json(tmp_path):
     p = tmp_path / "notes.json"
     p.write_text('[{"date": "2026-01-01", "notes": "unterminated}')
@@ -109,6 +179,15 @@ CASES = {
     header_only: "no data rows",
     too_big: "over the 1 MB limit",
     bad_json: "not valid JSON",
+    xlsx_past_excel_last_row: "past row 1,048,576",
+    xlsx_padded_wide_rows: r"far more cells than its \d+ rows of notes need",
+    duplicate_headers: r"more than one column named 'Notes' \(columns 5, 6\)",
+    deeply_nested_json: "nests lists or objects too deeply",
+    deeply_nested_jsonl: "nests lists or objects too deeply on line 2",
+    nested_in_a_record: "nests lists or objects too deeply",
+    huge_number_json: "a number with 5,000 digits",
+    huge_number_jsonl: "a number with 5,000 digits on line 2",
+    trailing_garbage_json: "not valid JSON",
 }
 
 
@@ -120,6 +199,19 @@ def test_bad_file_is_refused_whole_and_nothing_is_written(make, message, tmp_pat
     with pytest.raises(ImportRefused, match=message):
         pipeline.import_file(store, small, make(tmp_path), who="t")
     assert dump(store) == before
+
+
+@pytest.mark.parametrize("make,message", CASES.items(), ids=[f.__name__ for f in CASES])
+def test_bad_file_is_one_line_and_a_non_zero_exit_on_the_command_line(make, message, tmp_path, settings, monkeypatch,
+                                                                        capsys):
+    from synth import cli
+
+    for key, value in {"SYNTH_DB_URL": settings.db_url, "SYNTH_SECRET_FILE": settings.secret_file,
+                       "SYNTH_MODELS_DIR": settings.models_dir, "SYNTH_MAX_UPLOAD_MB": "1"}.items():
+        monkeypatch.setenv(key, value)
+    assert cli.main(["import", str(make(tmp_path))]) == 4
+    err = capsys.readouterr().err
+    assert re.search(message, err) and err.count("\n") == 1 and "Traceback" not in err, err
 
 
 def test_file_with_bad_rows_is_refused_unless_skipping_is_asked(settings, store, write_csv):

@@ -97,3 +97,134 @@ def test_same_note_hashes_equal_whatever_the_id_and_spacing():
     a = Note(1, "x", date(2026, 1, 1), "West", "Denver", "Liam", "Mei", "Parking  is full")
     b = Note(9, "y", date(2026, 1, 1), "west", "Denver", "liam", "Mei", "Parking is full")
     assert a.content_hash == b.content_hash
+
+
+def _xlsx_with_sheet(tmp_path, rows: int, edit) -> "Path":  # noqa: F821
+    """A workbook of `rows` notes whose first sheet's XML is passed through `edit`."""
+    import io
+    import zipfile
+
+    wb = openpyxl.Workbook()
+    wb.active.append(HEADER)
+    for i in range(1, rows + 1):
+        wb.active.append(note_row(i, f"Laptops freeze in front of customers at site {i}"))
+    buf = io.BytesIO()
+    wb.save(buf)
+    path = tmp_path / "notes.xlsx"
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            out.writestr(info.filename, edit(data) if info.filename.endswith("sheet1.xml") else data)
+    return path
+
+
+@pytest.mark.parametrize("declared", ["A1:G2", "A1:B1", "A1:XFD1048576"])
+def test_xlsx_rows_are_read_whatever_range_the_sheet_declares(tmp_path, declared):
+    import re
+    import time
+
+    path = _xlsx_with_sheet(tmp_path, 5, lambda xml: re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{declared}"'.encode(), xml))
+    started = time.perf_counter()
+    _, parsed = ingest.parse_file(path, MB)
+    assert len(parsed.notes) == 5 and parsed.rows_total == 5 and not parsed.errors
+    assert [n.office for n in parsed.notes] == ["Plano"] * 5
+    assert time.perf_counter() - started < 5  # a sheet that claims every cell is not padded out to it
+
+
+@pytest.mark.parametrize("header", [
+    ["Session ID", "Meeting Date", "Region", "Office", "Notes", "Notes"],
+    ["Notes", "Meeting Date", "Region", "Office", " Notes"],
+])
+def test_duplicate_headers_are_an_error_that_names_them(write_csv, header):
+    path = write_csv([["N1", "2026-01-01", "West", "Denver", "first", "second"][:len(header)]], header=header)
+    with pytest.raises(ImportRefused, match=r"more than one column named 'Notes' \(columns \d, \d\)"):
+        ingest.parse_file(path, MB)
+
+
+def test_unnamed_columns_may_repeat(write_csv):
+    path = write_csv([note_row(1, "Samples run out") + ["", ""]], header=HEADER + ["", ""])
+    _, parsed = ingest.parse_file(path, MB)
+    assert len(parsed.notes) == 1
+
+
+@pytest.mark.parametrize("value,kind", [(["Southwest", "X"], "list"), ({"name": "Southwest"}, "object")])
+def test_a_json_list_or_object_in_a_field_is_a_row_error(tmp_path, value, kind):
+    recs = [{"id": "a", "date": "2026-01-05", "region": "West", "office": "Denver", "summary": "Parking is full by eight"},
+            {"id": "b", "date": "2026-01-06", "region": value, "office": "Denver", "summary": "Samples run out"},
+            {"id": "c", "date": "2026-01-07", "region": "West", "office": "Denver", "summary": "Forms are in English only",
+             "tags": ["unused", "column"]}]
+    (tmp_path / "n.json").write_text(json.dumps(recs))
+    _, parsed = ingest.parse_file(tmp_path / "n.json", MB)
+    assert [n.note_key for n in parsed.notes] == ["a", "c"]  # an unmapped list column is no one's business
+    assert [str(e) for e in parsed.errors] == [f"row 2, column 'region': holds (a JSON {kind}), not a single value. "
+                                               "Put one value in this field"]
+    assert all("- Southwest" not in n.region for n in parsed.notes)
+
+
+def _rows_file(tmp_path, kind: str, n: int):  # noqa: ANN202
+    rows = [note_row(i, f"Samples run out in week {i}") for i in range(1, n + 1)]
+    if kind == "csv":
+        path = tmp_path / "n.csv"
+        path.write_text("\n".join(",".join(map(str, r)) for r in [HEADER, *rows]) + "\n")
+    elif kind in ("json", "jsonl", "wrapped"):
+        recs = [dict(zip(HEADER, r)) for r in rows]
+        path = tmp_path / f"n.{'jsonl' if kind == 'jsonl' else 'json'}"
+        if kind == "jsonl":
+            path.write_text("\n".join(json.dumps(r) for r in recs))
+        else:
+            path.write_text(json.dumps(recs if kind == "json" else {"exported": "today", "notes": recs}))
+    else:
+        wb = openpyxl.Workbook()
+        wb.active.append(HEADER)
+        for r in rows:
+            wb.active.append(r)
+        path = tmp_path / "n.xlsx"
+        wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["csv", "json", "jsonl", "wrapped", "xlsx"])
+def test_row_limit_refuses_one_row_more_and_takes_exactly_the_limit(tmp_path, kind):
+    _, parsed = ingest.parse_file(_rows_file(tmp_path, kind, 30), MB, max_rows=30)
+    assert len(parsed.notes) == 30
+    with pytest.raises(ImportRefused, match=r"more than 29 rows.*raise SYNTH_MAX_ROWS"):
+        ingest.parse_file(_rows_file(tmp_path, kind, 30), MB, max_rows=29)
+
+
+def test_row_limit_comes_from_the_setting(tmp_path, settings, store):
+    from conftest import dump
+    from synth import pipeline
+
+    before = dump(store)
+    limited = type(settings)(**{**settings.__dict__, "max_rows": 3})
+    with pytest.raises(ImportRefused, match="more than 3 rows"):
+        pipeline.import_file(store, limited, _rows_file(tmp_path, "csv", 4))
+    assert dump(store) == before
+    assert type(settings).from_env({"SYNTH_MAX_ROWS": "1000"}).max_rows == 1000
+
+
+def test_a_million_junk_rows_are_refused_at_the_limit_quickly(tmp_path):
+    import time
+
+    path = tmp_path / "junk.csv"
+    path.write_bytes(b"Meeting Date,Region,Office,Notes\n" + b"2026-01-01,W,D,x\n" * 1_000_000)  # 17 MB
+    started = time.perf_counter()
+    with pytest.raises(ImportRefused, match="more than 200,000 rows"):
+        ingest.parse_file(path, 50 * MB)
+    assert time.perf_counter() - started < 10  # was 276 s and 2.1 GB to import it all
+
+
+def test_padded_xlsx_stops_at_the_row_limit(tmp_path):
+    import time
+
+    junk = b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>x</t></is></c></row>' % (r, r)
+                    for r in range(10, 300_010))
+
+    def pad(xml: bytes) -> bytes:
+        head, tail = xml.split(b"</sheetData>")
+        return head + junk + b"</sheetData>" + tail
+    path = _xlsx_with_sheet(tmp_path, 2, pad)
+    started = time.perf_counter()
+    with pytest.raises(ImportRefused, match="more than 20,000 rows"):
+        ingest.parse_file(path, 50 * MB, max_rows=20_000)
+    assert time.perf_counter() - started < 5  # reading stopped at the limit, not at row 300,000
