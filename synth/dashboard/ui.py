@@ -6,8 +6,13 @@ Pages call these and the package; they hold no logic of their own."""
 from __future__ import annotations
 
 import math
+import os
+import re
+import shutil
+import tempfile
 from base64 import b64encode
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import astuple, dataclass
 from datetime import date
 from pathlib import Path
@@ -16,7 +21,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from synth import signals
+from synth import ingest, signals
 from synth.access import Scoped
 from synth.auth import SignInThrottle, Viewer, authenticate
 from synth.config import Settings
@@ -272,6 +277,56 @@ def sparkline_image(counts: list[int], width: int = 160, height: int = 40) -> st
     svg = (f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}'>"
            f"<polyline fill='none' stroke='#1f77b4' stroke-width='2' points='{points}'/></svg>")
     return f"![monthly trend, last {len(counts)} months](data:image/svg+xml;base64,{b64encode(svg.encode()).decode()})"
+
+
+# ---- uploads --------------------------------------------------------------------------------
+def read_upload(upload) -> ingest.Table:  # noqa: ANN001
+    """The upload's table, parsed from memory once per upload: every rerun of the page (each
+    widget change) reads it from the session, a refused file included (its error is kept and
+    raised again), so a costly file costs once, and nothing is written to disk to preview it."""
+    key = (upload.file_id, upload.name, upload.size)
+    kept = st.session_state.get("upload_table")
+    if kept is None or kept[0] != key:
+        s = settings()
+        try:
+            kept = (key, ingest.read_upload(upload.getvalue(), upload.name, s.max_upload_bytes, s.max_rows))
+        except SynthError as exc:
+            kept = (key, exc)
+        st.session_state["upload_table"] = kept
+        st.session_state.pop("upload_checked", None)
+    if isinstance(kept[1], SynthError):
+        raise kept[1]
+    return kept[1]
+
+
+def check_upload(table: ingest.Table, mapping: dict[str, str]) -> ingest.Parsed:
+    """Rows validated against a mapping, kept for the session until the file or the mapping changes."""
+    key = (table.sha256, tuple(sorted(mapping.items())))
+    kept = st.session_state.get("upload_checked")
+    if kept is None or kept[0] != key:
+        kept = (key, ingest.validate(table, mapping))
+        st.session_state["upload_checked"] = kept
+    return kept[1]
+
+
+def forget_upload() -> None:
+    for name in ("upload_table", "upload_checked"):
+        st.session_state.pop(name, None)
+
+
+@contextmanager
+def upload_on_disk(upload) -> Iterator[Path]:  # noqa: ANN001
+    """The upload as a file for the import, in a folder only this server's user can open
+    (mkdtemp: mode 0700), removed when the import ends, however it ends."""
+    folder = tempfile.mkdtemp(prefix="synth-upload-")
+    try:
+        suffix = Path(upload.name).suffix.lower()
+        path = Path(folder) / ("upload" + (suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""))
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
+            fh.write(upload.getvalue())
+        yield path
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # ---- errors ---------------------------------------------------------------------------------

@@ -1,8 +1,6 @@
 """Import (coordinators): upload, check the column mapping, preview row errors, import with
-progress, and undo past imports."""
-
-import tempfile
-from pathlib import Path
+progress, and undo past imports. The upload is parsed once, from memory (`ui.read_upload`);
+only the import itself sees it on disk, in a private folder removed afterwards."""
 
 import pandas as pd
 import streamlit as st
@@ -23,13 +21,11 @@ except SynthError as exc:
 settings = ui.settings()
 upload = st.file_uploader("Note export (CSV, XLSX, JSON or JSON Lines)",
                           type=["csv", "tsv", "txt", "xlsx", "json", "jsonl", "ndjson"])
-if upload is not None:
-    suffix = Path(upload.name).suffix.lower()
-    path = Path(tempfile.gettempdir()) / f"synth-upload-{upload.file_id}{suffix}"
-    if not path.exists():
-        path.write_bytes(upload.getvalue())
+if upload is None:
+    ui.forget_upload()
+else:
     try:
-        table = ingest.read_table(path, settings.max_upload_bytes, file_name=upload.name)
+        table = ui.read_upload(upload)
         detected = ingest.detect_mapping(table.header)
     except SynthError as exc:
         ui.show_error(exc)
@@ -46,7 +42,7 @@ if upload is not None:
         if choice != none:
             mapping[field] = choice
     try:
-        parsed = ingest.validate(table, mapping)
+        parsed = ui.check_upload(table, mapping)
     except SynthError as exc:
         ui.show_error(exc)
         st.stop()
@@ -66,8 +62,9 @@ if upload is not None:
             bar.progress(min(share, 1.0), text=f"{'Redacting and splitting notes' if stage == 'text' else 'Saving'}: {done:,}/{total:,}")
 
         try:
-            s = pipeline.import_file(ui.store(), settings, path, who=view.viewer.username, mapping=mapping,
-                                     skip_bad_rows=skip, file_name=upload.name, progress=progress)
+            with ui.upload_on_disk(upload) as path:
+                s = pipeline.import_file(ui.store(), settings, path, who=view.viewer.username, mapping=mapping,
+                                         skip_bad_rows=skip, file_name=upload.name, progress=progress)
         except SynthError as exc:
             ui.show_error(exc)
             st.stop()

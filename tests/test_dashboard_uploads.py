@@ -1,0 +1,118 @@
+"""The Import page with real uploads (AppTest): an upload is parsed once, from memory, and
+never left on disk, whether it is imported or refused."""
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from synth import ingest
+
+from conftest import HEADER, note_row
+from test_dashboard import app_env, signed_in  # noqa: F401  (app_env is a fixture)
+
+
+@pytest.fixture
+def temp_folder(tmp_path, monkeypatch):
+    """Where `tempfile` puts files for this test: it must be empty whenever a page run ends."""
+    folder = tmp_path / "system-tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """How many times the page parsed an upload."""
+    calls = []
+    real = ingest.read_upload
+
+    def counting(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(args[1])
+        return real(*args, **kwargs)
+    monkeypatch.setattr(ingest, "read_upload", counting)
+    return calls
+
+
+def csv_bytes(rows) -> bytes:  # noqa: ANN001
+    out = io.StringIO()
+    import csv
+    w = csv.writer(out)
+    w.writerow(HEADER)
+    w.writerows(rows)
+    return out.getvalue().encode()
+
+
+def left_on_disk(folder) -> list:  # noqa: ANN001
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def test_an_upload_is_parsed_once_imported_and_not_left_on_disk(app_env, temp_folder, reads):
+    settings, store = app_env
+    before = len(store.notes_frame())
+    data = csv_bytes([note_row(700 + i, f"The loaner tablets at the Plano clinic run flat by noon, week {i}.")
+                      for i in range(3)])
+    at = signed_in("coordinator")
+    at.file_uploader[0].set_value(("field notes.csv", data, "text/csv"))
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("**3** valid rows" in m.value for m in at.markdown)
+    at.selectbox(key="map_partner").set_value("(not in this file)")  # reruns: widget changes
+    at.run()
+    at.selectbox(key="map_executive").set_value("(not in this file)")
+    at.run()
+    assert reads == ["field notes.csv"]  # parsed on the first run only
+    assert left_on_disk(temp_folder) == []  # previewing wrote nothing
+    import_button = next(b for b in at.button if b.label == "Import")
+    import_button.click()
+    at.run()
+    assert not at.exception and any("Import #" in s.value for s in at.success), [e.value for e in at.error]
+    assert len(store.notes_frame()) == before + 3
+    assert reads == ["field notes.csv"]
+    assert left_on_disk(temp_folder) == []  # the import's private copy is gone
+
+
+def _zip_bomb() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (20 * 1024 * 1024))
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("name,data,message", [
+    ("bomb.xlsx", _zip_bomb(), "zip bomb"),
+    ("deep.json", b"[" * 100_000 + b"]" * 100_000, "too deeply"),
+    ("dupes.csv", b"Meeting Date,Region,Office,Notes,Notes\n2026-01-01,W,D,a,b\n", "more than one column named 'Notes'"),
+])
+def test_a_refused_upload_is_parsed_once_and_not_left_on_disk(app_env, temp_folder, reads, name, data, message):
+    at = signed_in("coordinator")
+    at.file_uploader[0].set_value((name, data, "application/octet-stream"))
+    at.run()
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    at.run()
+    at.run()
+    assert any(message in e.value for e in at.error)
+    assert reads == [name]
+    assert left_on_disk(temp_folder) == []
+
+
+def test_an_import_that_fails_removes_its_private_copy(app_env, temp_folder, monkeypatch):
+    settings, store = app_env
+    before = len(store.notes_frame())
+    made = []
+    real = tempfile.mkdtemp
+    monkeypatch.setattr(tempfile, "mkdtemp", lambda *a, **k: made.append(real(*a, **k)) or made[-1])
+    data = csv_bytes([["N801", "not a date", "West", "Denver", "", "", "The loaner tablets run flat by noon."]])
+    at = signed_in("coordinator")
+    at.file_uploader[0].set_value(("bad.csv", data, "text/csv"))
+    at.run()
+    at.checkbox[0].check()  # skip the bad rows: none is left, and the import refuses the file
+    at.run()
+    next(b for b in at.button if b.label == "Import").click()
+    at.run()
+    assert any("no valid rows to import" in e.value for e in at.error), [e.value for e in at.error]
+    assert len(made) == 1 and not Path(made[0]).exists()
+    assert left_on_disk(temp_folder) == [] and len(store.notes_frame()) == before
