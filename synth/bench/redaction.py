@@ -113,7 +113,7 @@ def main(argv: list[str]) -> None:
         if split == "dev" or "--show-heldout" in argv:
             for label in ("misses", "over"):
                 for line in r[label]:
-                    print(f"  {label[:-1] if label == 'misses' else 'over-redacted'}: {line}")
+                    print(f"  {'missed' if label == 'misses' else 'over-redacted'}: {line}")
     if "--no-sample" not in argv:
         s = sample_figures(nlp)
         print(f"bundled sample ({s['notes']:,} notes): recall {s['recall']:.4f} "

@@ -1,0 +1,348 @@
+"""Redaction: which parts of a note are a person or their details, as labelled spans on the Doc.
+
+The `synth_redactor` component runs after the NER and writes `doc.spans["redact"]`:
+- contact details and identifiers found by patterns: e-mails (also written out, "john dot doe
+  at acme dot com"), user handles, phone numbers (North American, international "+44 ...",
+  national "07700 ...", short "555-1234"), SSNs, card numbers that pass the Luhn check, dates
+  following a birth keyword, IP addresses, and ID-like tokens (long digit runs, "E-48213",
+  numbers after "emp id", "MRN", "badge no.");
+- people: the NER's PERSON entities, kept when they look like names, and names the NER misses
+  in the places notes put them: after a title or a role ("mr. jones", "patient raj"), after a
+  verb of meeting or asking ("spoke with maria gonzalez", "heard from ..."), and before a verb
+  of saying ("nguyen thi mai said"). A `Matcher` finds those places.
+
+A word is "English" here when the pipeline's own lemmatizer tables (WordNet's word lists) or
+its stop words know it: a lower-case word in a name's place that English does not know is
+taken for a name; one it knows ("spoke with pharmacy staff") needs the tagger to call it a
+proper noun. The names an export's own columns list are added per import by synth.text.
+"""
+
+import re
+from typing import Iterable
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+
+SPANS_KEY = "redact"
+PLACEHOLDERS = {"PERSON": "[PERSON]", "EMAIL": "[EMAIL]", "PHONE": "[PHONE]", "ID": "[ID]", "CARD": "[CARD]",
+                "DOB": "[DOB]", "IP": "[IP]", "HANDLE": "[HANDLE]"}
+
+# ---- contact details and identifiers ---------------------------------------------------------
+EMAIL_RE = re.compile(r"\b[\w.+'-]+@[\w-]+(?:\.[\w-]+)+\b")
+_AT = r"(?:\s*[(\[{<]\s*at\s*[)\]}>]\s*|\s+at\s+)"
+_DOT = r"(?:\s*[(\[{<]\s*dot\s*[)\]}>]\s*|\s+dot\s+|\.)"
+_TLD = r"(?:com|org|net|edu|gov|mil|int|info|biz|io|co|me|app|dev|health|[a-z]{2})"
+OBFUSCATED_EMAIL_RE = re.compile(
+    rf"(?<![\w.@-])[a-z0-9][\w.+'-]*(?:{_DOT}[\w+'-]+)*{_AT}[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*{_DOT}{_TLD}(?![\w@])", re.I)
+HANDLE_RE = re.compile(r"(?<![\w@.+-])@[A-Za-z0-9_](?:[\w.-]*\w)?")
+NANP_PHONE_RE = re.compile(r"(?<![\w-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\w-])")
+INTL_PHONE_RE = re.compile(r"(?<![\w+])\+\d{1,3}(?:[\s.-]?\(0?\d{1,4}\))?(?:[\s.-]?\d{1,5}){2,6}(?![\w-])")
+TRUNK_PHONE_RE = re.compile(r"(?<![\w.-])(?:\(0\d{1,4}\)|0\d{1,4})[\s.-]?\d{2,4}[\s.-]?\d{3,4}(?![\w-])")
+SHORT_PHONE_RE = re.compile(r"(?<![\w.-])\d{3}[-.]\d{4}(?![\w-]|\.\d)")
+SSN_RE = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])")
+CARD_RE = re.compile(r"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])")
+IPV4_RE = re.compile(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\w]|\.\d)")
+IPV6_RE = re.compile(r"(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])", re.I)
+# Long digit runs, digit groups joined by dashes, tagged numbers ("#558213"), letter prefixes
+# ("E1234567", "E-48213", "EMP-00417").
+ID_RE = re.compile(r"(?<![\w-])(?:\d{4,}(?:-\d{3,})+|\d{6,}|#\d{4,}|[A-Z]{1,3}\d{5,}|[A-Z]{1,4}-\d{4,}(?:-\d+)*)(?![\w-])")
+# A number after a word that says it identifies someone ("emp id 4821", "MRN: 00123", "badge no. B7734").
+_ID_STRONG = (r"emp(?:loyee)?|staff|badge|member(?:ship)?|mrn|nhs|ni|ssn|ss|social\s+security|passport|payroll|"
+              r"personnel|student|patient|pt|npi|ein|tin|id|i\.d\.")
+_ID_WEAK = r"account|acct|policy|claim|(?:medical\s+)?record|licen[cs]e|customer|client|case|ref(?:erence)?|ticket|file"
+_ID_SUFFIX = r"(?:\s*(?:id|i\.d\.|no\.?|num(?:ber)?|#|code))"
+KEYED_ID_RE = re.compile(
+    rf"\b(?:(?:{_ID_STRONG}){_ID_SUFFIX}*|(?:{_ID_WEAK}){_ID_SUFFIX}+)\s*(?:is|was|:|#|-)?\s*"
+    r"(?P<v>(?=[a-z-]*\d)[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*(?:\s\d{3,})?)", re.I)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE = (rf"\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})|\d{{4}}[/.-]\d{{1,2}}[/.-]\d{{1,2}}"
+         rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+         rf"|{_MONTH}\s+\d{{4}}")
+DOB_RE = re.compile(
+    rf"\b(?:dob|d\.o\.b\.?|date\s+of\s+birth|birth\s*date|birthday|born(?:\s+on|\s+in)?)\s*(?:is|was|as|of)?\s*[:(–-]?\s*"
+    rf"(?P<v>{_DATE}|(?<=born in )(?:19|20)\d\d)", re.I)
+
+PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+    ("EMAIL", EMAIL_RE), ("EMAIL", OBFUSCATED_EMAIL_RE), ("HANDLE", HANDLE_RE), ("DOB", DOB_RE),
+    ("IP", IPV4_RE), ("IP", IPV6_RE), ("ID", SSN_RE), ("CARD", CARD_RE), ("PHONE", NANP_PHONE_RE),
+    ("PHONE", INTL_PHONE_RE), ("PHONE", TRUNK_PHONE_RE), ("PHONE", SHORT_PHONE_RE), ("ID", KEYED_ID_RE),
+    ("ID", ID_RE),
+)
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def _valid(label: str, rx: re.Pattern, value: str) -> bool:
+    digits = re.sub(r"\D", "", value)
+    if rx is CARD_RE:
+        return luhn_ok(digits)
+    if rx is INTL_PHONE_RE:
+        return 8 <= len(digits) <= 15
+    if rx is TRUNK_PHONE_RE:
+        return 9 <= len(digits) <= 11
+    if rx is IPV6_RE:
+        return "::" in value or value.count(":") == 7
+    if rx is KEYED_ID_RE:
+        return len(digits) >= 3
+    return True
+
+
+def pattern_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, label) of every contact detail and identifier the patterns find."""
+    out = []
+    for label, rx in PATTERNS:
+        for m in rx.finditer(text):
+            a, b = m.span("v") if "v" in rx.groupindex else m.span()
+            if _valid(label, rx, m.group()):
+                out.append((a, b, label))
+    return out
+
+
+# ---- people ----------------------------------------------------------------------------------
+# Abbreviated titles: the next word is a name whatever it is ("mr. long", "Dr Will Hope").
+HONORIFICS = frozenset("mr mrs ms mx dr prof sr sra srta mme mlle".split())
+# Titles that are also words ("miss appointments"): capitalised, and the next word must look like a name.
+TITLE_WORDS = frozenset("Miss Mister Doctor Professor Sir Dame Madam Herr Frau Rev Fr Father Sister".split())
+ROLES = frozenset("""patient patients nurse client customer pharmacist doc colleague coworker co-worker manager supervisor
+rep driver intern resident member caller technician tech agent cashier clerk courier mentee carer caregiver
+therapist consultant surgeon midwife porter cleaner receptionist tenant student teacher coach physio
+officer coordinator assistant director lead associate""".split())
+CONTACT_VERBS = frozenset("""speak spoke spoken talk talked chat chatted meet met sit sat catch caught catching check
+checked hear heard call called phone phoned email emailed text texted ping pinged message messaged visit visited
+shadow shadowed""".split())
+CONTACT_NOUNS = frozenset("chat call meeting session catch-up 1:1 check-in note notes message email".split())
+SINGLE_CONTACT = frozenset("""cc cc'd ccd asked ask told tell thanked thank thanks emailed texted pinged ping per met
+reminded introduced""".split())
+REPORT_VERBS = frozenset("""said says say told tells mentioned mentions noted notes asked asks thinks thought reported
+reports complained complains explained explains wants wanted suggested suggests agreed agrees raised raises flagged
+flags feels felt believes believed worries worried added adds shared shares confirmed confirms pointed points warned
+warns admitted admits claims claimed insists insisted argued argues replied replies reckons reckoned described
+describes stressed stresses""".split())
+SKIPPABLE_BEFORE_VERB = frozenset({"both", "all", "also", "then", "later", "again", "just", "already", "and", ","})
+PARTICLES = frozenset("""bin binti bint ibn al el van von der den de del della la le da di dos das du ter ten st
+mac ap y""".split())
+NOT_NAME_ENTS = frozenset({"GPE", "LOC", "FAC", "NORP", "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL",
+                           "CARDINAL", "LANGUAGE", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"})
+# Short forms note-takers use that no word list has: never a name.
+SHORTHAND = frozenset("""ok okay pt pts rx hr hrs eod eow asap tbd fyi btw wrt re pls plz thx mgr mgmt dept
+approx etc ie eg vs aka info admin ops comms docs app apps wifi covid""".split())
+NAME_TOKEN_RE = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’.-](?=[^\W\d_]))*\.?$")
+
+
+class Redactor:
+    """Finds what to redact in a Doc and writes it to `doc.spans[spans_key]`."""
+
+    def __init__(self, nlp: Language, spans_key: str = SPANS_KEY) -> None:
+        self.spans_key = spans_key
+        self.english = english_words(nlp)
+        self.ordinary = english_words(nlp, parts_of_speech=("verb", "adj", "adv"))
+        self.matcher = Matcher(nlp.vocab)
+        self.matcher.add("TITLE", [[{"LOWER": {"IN": sorted(HONORIFICS | {h + "." for h in HONORIFICS})}},
+                                    {"ORTH": ".", "OP": "?"}]])
+        self.matcher.add("ROLE", [[{"LOWER": {"IN": sorted(ROLES)}}], [{"ORTH": {"IN": sorted(TITLE_WORDS)}},
+                                                                        {"ORTH": ".", "OP": "?"}]])
+        self.matcher.add("CONTACT", [
+            [{"LOWER": {"IN": sorted(CONTACT_VERBS | CONTACT_NOUNS)}}, {"LOWER": {"IN": ["with", "to", "from", "for"]}}],
+            [{"LOWER": {"IN": ["catching", "caught", "catch", "checked", "check", "sat", "sit"]}},
+             {"LOWER": {"IN": ["up", "in", "down"]}}, {"LOWER": {"IN": ["with", "to"]}}],
+            [{"LOWER": "according"}, {"LOWER": "to"}],
+            [{"LOWER": {"IN": sorted(SINGLE_CONTACT)}}],
+        ])
+        self.matcher.add("SAYS", [[{"LOWER": {"IN": sorted(REPORT_VERBS)}}]])
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = [doc.char_span(a, b, label=label, alignment_mode="expand") for a, b, label in pattern_spans(doc.text)]
+        spans += [Span(doc, a, b, label="PERSON") for a, b in self.person_spans(doc)]
+        doc.spans[self.spans_key] = [s for s in spans if s is not None and len(s)]
+        return doc
+
+    # -- is this token a word or a name? --
+    def known(self, tok: Token) -> bool:
+        low = tok.lower_.rstrip(".")
+        return (low in self.english or tok.is_stop or low in SHORTHAND or tok.lemma_.lower() in self.english
+                or "-" in low and all(p in self.english for p in low.split("-")))
+
+    def name_like(self, tok: Token, strong: bool) -> bool:
+        """Could this token be part of a name, where a name is expected (`strong`: after a
+        title, a role or a verb of meeting; otherwise before a verb of saying)?"""
+        if not NAME_TOKEN_RE.match(tok.text) or tok.is_stop or tok.ent_type_ in NOT_NAME_ENTS:
+            return False
+        if tok.lower_ in SHORTHAND or (tok.text.isupper() and len(tok.text) <= 4 and len(tok.text) > 1):
+            return False  # "HR", "VPN", "ICU"
+        if not self.known(tok):
+            return True
+        if tok.ent_type_ == "PERSON":
+            return True
+        if tok.ent_type_ == "ORG":
+            return False
+        if tok.tag_ not in {"NNP", "NNPS"} or (tok.i > 0 and tok.nbor(-1).tag_ in {"DT", "PRP$"}):
+            return False  # "the portal says": a known word after a determiner is that word
+        # The tagger calls a lower-case word a proper noun only with reason; a capitalised one
+        # opening a sentence it often does without.
+        return tok.text[:1].islower() or not tok.is_sent_start
+
+    def run_from(self, doc: Doc, i: int, strong: bool, first_free: bool = False) -> int:
+        """End of the name that starts at token i (i when none does)."""
+        end, j = i, i
+        while j < len(doc) and j - i < 7:
+            tok = doc[j]
+            if j == i and first_free:
+                ok = NAME_TOKEN_RE.match(tok.text) is not None and not tok.is_stop and tok.ent_type_ not in NOT_NAME_ENTS
+            else:
+                ok = self.name_like(tok, strong)
+            if ok:
+                end = j = j + 1
+                continue
+            if end > i and j + 1 < len(doc) and (
+                    (tok.lower_ in PARTICLES and self.name_like(doc[j + 1], strong))
+                    or (tok.text in {"-", "'"} and not doc[j - 1].whitespace_ and not tok.whitespace_)):
+                j += 1
+                continue
+            break
+        return end
+
+    def run_before(self, doc: Doc, verb: int) -> tuple[int, int]:
+        j = verb - 1
+        while j >= 0 and doc[j].lower_ in SKIPPABLE_BEFORE_VERB and verb - j <= 3:
+            j -= 1
+        end = j + 1
+        start = end
+        while j >= 0 and end - j <= 7:
+            tok = doc[j]
+            if self.name_like(tok, False) or (tok.is_sent_start and not self.known(tok) and NAME_TOKEN_RE.match(tok.text)):
+                start = j
+            elif not (start < end and j > 0 and (tok.lower_ in PARTICLES or tok.text in {"-", "'"})):
+                break
+            j -= 1
+        while start < end and doc[start].lower_ in PARTICLES:
+            start += 1
+        return start, end
+
+    def person_spans(self, doc: Doc) -> list[tuple[int, int]]:
+        """Token spans (start, end) of people."""
+        out: list[tuple[int, int]] = []
+        for ent in doc.ents:
+            if ent.label_ == "PERSON" and self.ner_person_ok(ent):
+                words = [t for t in ent if NAME_TOKEN_RE.match(t.text)]
+                if words:
+                    out.append((words[0].i, words[-1].i + 1))
+        for match_id, a, b in self.matcher(doc):
+            kind = doc.vocab.strings[match_id]
+            if kind == "SAYS":
+                s, e = self.run_before(doc, a)
+                if e > s:
+                    out.append((s, e))
+                continue
+            if b >= len(doc):
+                continue
+            if kind == "TITLE":
+                e = self.run_from(doc, b, strong=True, first_free=True)
+                if e > b:
+                    out.append((a, e))
+            else:
+                if kind == "CONTACT" and doc[b].lower_ in ROLES:
+                    continue  # "met patient Ahmed": the role's own match covers it
+                e = self.run_from(doc, b, strong=True)
+                if e > b:
+                    out.append((b, e))
+        return self.coordinated(doc, out)
+
+    def coordinated(self, doc: Doc, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Add names listed with a name ("Aisha and Omar Farouk", "Kofi Boateng, Ama Owusu and
+        ..."), which the NER often labels as places or organisations."""
+        out = list(spans)
+        covered = {i for a, b in spans for i in range(a, b)}
+        todo = list(spans)
+        while todo:
+            a, b = todo.pop()
+            for step, edge in ((1, b), (-1, a - 1)):
+                j = edge
+                if not (0 <= j < len(doc)) or doc[j].lower_ not in {"and", ",", "&", "or"}:
+                    continue
+                j += step
+                if 0 <= j < len(doc) and doc[j].lower_ in {"and", "&"}:  # ", and"
+                    j += step
+                run = []
+                while 0 <= j < len(doc) and j not in covered and len(run) < 4 and self.listed_name(doc[j]):
+                    run.append(j)
+                    j += step
+                if run:
+                    s, e = min(run), max(run) + 1
+                    out.append((s, e))
+                    covered.update(range(s, e))
+                    todo.append((s, e))
+        return out
+
+    def listed_name(self, tok: Token) -> bool:
+        if not NAME_TOKEN_RE.match(tok.text) or tok.is_stop or tok.lower_ in SHORTHAND:
+            return False
+        if tok.ent_type_ in NOT_NAME_ENTS - {"GPE", "NORP", "LOC"}:
+            return False
+        return not self.known(tok) or (tok.ent_type_ == "PERSON" or tok.tag_ == "NNP") and tok.text[:1].isupper()
+
+    def ner_person_ok(self, ent: Span) -> bool:
+        words = [t for t in ent if t.is_alpha]
+        if not words or all(t.tag_ in {"NNS", "NNPS"} for t in words):
+            return False  # "• Samples run out": list heads misread; names are not plural
+        unknown = [t for t in words if not self.known(t)]
+        if any(t.text[:1].islower() for t in words):
+            # "quick intro round": lower-case names are taken only when English does not know them
+            return bool(unknown) and not any(t.is_stop for t in words)
+        if len(words) == 1 and line_start(words[0]) and not unknown:
+            # "Agenda:", "Swapped shifts": a known word opening a line is a name only before a verb of saying
+            nxt = words[0].nbor(1) if words[0].i + 1 < len(ent.doc) else None
+            return nxt is not None and (nxt.lower_ in REPORT_VERBS or nxt.text in {"'s", "’s"})
+        return True
+
+
+def line_start(tok: Token) -> bool:
+    """Does the token open its sentence, line or list item ("6) Agenda was sent")?"""
+    if tok.is_sent_start:
+        return True
+    j = tok.i - 1
+    while j >= 0 and not tok.doc[j].is_sent_start and (tok.doc[j].is_punct or tok.doc[j].like_num or tok.doc[j].is_space):
+        if "\n" in tok.doc[j].text or tok.doc[j].text == ";":
+            return True
+        j -= 1
+    return j < 0 or tok.doc[j].is_sent_start and (j == tok.i or tok.doc[j].is_punct or tok.doc[j].like_num
+                                                   or tok.doc[j].is_space)
+
+
+def english_words(nlp: Language, parts_of_speech: tuple[str, ...] = ("noun", "verb", "adj", "adv")) -> frozenset[str]:
+    """Lower-case English words: the lemmatizer's word lists (WordNet's) plus the stop words.
+
+    WordNet's noun list has many proper names ("maria", "raj", "jones"); its verb, adjective
+    and adverb lists have few, and so say which names are also ordinary words ("long", "price")."""
+    from spacy.strings import get_string_id
+
+    words: set[str] = set(nlp.Defaults.stop_words)
+    if "lemmatizer" in nlp.pipe_names:
+        lookups = nlp.get_pipe("lemmatizer").lookups
+        if lookups.has_table("lemma_index"):
+            table = lookups.get_table("lemma_index")
+            for pos in parts_of_speech:
+                words.update(w for w in table.get(get_string_id(pos), ()) if "_" not in w)
+        if lookups.has_table("lemma_exc"):  # irregular forms: "went", "better"
+            table = lookups.get_table("lemma_exc")
+            for pos in parts_of_speech:
+                words.update(table.get(get_string_id(pos), ()))
+    return frozenset(words)
+
+
+@Language.factory("synth_redactor", assigns=[f"doc.spans"], requires=["token.tag", "token.lemma", "doc.ents"],
+                  default_config={"spans_key": SPANS_KEY})
+def make_redactor(nlp: Language, name: str, spans_key: str) -> Redactor:
+    return Redactor(nlp, spans_key)
+
+
+def char_spans(doc: Doc, spans_key: str = SPANS_KEY) -> Iterable[tuple[int, int, str]]:
+    return ((s.start_char, s.end_char, s.label_) for s in doc.spans.get(spans_key, ()))
