@@ -33,7 +33,7 @@ else:
     ])
     with st.sidebar:
         scope = f" · {', '.join(viewer.regions)}" if viewer.role == "director" else ""
-        st.caption(f"Signed in as **{viewer.username}** ({viewer.role}{scope})")
+        st.caption(f"Signed in as **{ui.plain(viewer.username)}** ({ui.plain(viewer.role + scope)})")
         if st.button("Sign out", key="sign_out"):
             ui.sign_out()
 page.run()

@@ -26,6 +26,7 @@ from synth.access import Scoped
 from synth.auth import SignInThrottle, Viewer, authenticate
 from synth.config import Settings
 from synth.errors import AccessDenied, SynthError
+from synth.markup import plain  # noqa: F401  (pages escape note-derived text with ui.plain)
 from synth.store import DataVersion, Store, open_store, with_themes
 
 PAGES_DIR = Path(__file__).parent / "pages"
@@ -238,6 +239,8 @@ def _set_params(**values: list[str]) -> None:
 
 
 def filter_caption(flt: signals.Filter) -> str:
+    """The filter in words, as plain text (region and office names come from notes: pass it
+    through `plain` to show it as Markdown)."""
     parts = [", ".join(flt.regions) or "all regions"]
     if flt.offices:
         parts.append(", ".join(flt.offices))
@@ -331,11 +334,12 @@ def upload_on_disk(upload) -> Iterator[Path]:  # noqa: ANN001
 
 # ---- errors ---------------------------------------------------------------------------------
 def show_error(exc: Exception) -> None:
-    """The dashboard's single boundary for turning errors into messages."""
+    """The dashboard's single boundary for turning errors into messages. Messages quote file
+    names, column headers and cell values, so they are shown as plain text, never Markdown."""
     if isinstance(exc, AccessDenied):
-        st.warning(str(exc))
+        st.warning(plain(exc))
     elif isinstance(exc, SynthError):
-        st.error(str(exc))
+        st.error(plain(exc))
     else:
         st.error("Something went wrong on our side; nothing was changed. The details are in the server log.")
         raise exc

@@ -75,6 +75,6 @@ with st.form("add_user"):
         try:
             auth.add_user(ui.settings().users_file, name.strip(), password, role,
                           tuple(r.strip() for r in regions.split(",") if r.strip()))
-            st.success(f"Saved user {name}.")
+            st.success(f"Saved user {ui.plain(name)}.")
         except SynthError as exc:
             ui.show_error(exc)

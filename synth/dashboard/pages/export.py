@@ -12,7 +12,7 @@ view = ui.filtered_view()
 flt = view.filter
 
 scope = ui.filter_caption(flt)
-st.caption(scope)
+st.caption(ui.plain(scope))
 # A callable: the CSV of (up to) every statement is built when someone clicks, not on each page
 # view. No rerun on click: a rerun replaces the callable, and a download that raced it was lost.
 st.download_button("Statements in this view (CSV)",

@@ -33,7 +33,7 @@ else:
     st.altair_chart(heatmap(by_region, "region"), width="stretch")
 
     region = st.selectbox("Offices within", sorted(by_region["region"].unique()), index=0)
-    st.subheader(f"Themes by office in {region}")
+    st.subheader(f"Themes by office in {ui.plain(region)}")
     st.altair_chart(heatmap(ui.memo(digest.region_cells, view, "office", region, k), "office"), width="stretch")
 
 st.subheader("Who is not being heard")

@@ -10,7 +10,7 @@ st.title("What's surfacing")
 view = ui.filtered_view()
 flt, themes = view.filter, view.themes.set_index("id")
 
-st.caption(f"{ui.filter_caption(flt)} · recent window: the last 8 weeks of notes, against everything before")
+st.caption(f"{ui.plain(ui.filter_caption(flt))} · recent window: the last 8 weeks of notes, against everything before")
 summary = ui.memo(digest.home, view)
 head = summary.headline
 c1, c2, c3, c4 = st.columns(4)
@@ -28,7 +28,7 @@ if "last_visit" not in st.session_state:
     st.session_state["last_visit"] = ui.store().last_visit(viewer.username, touch=True)
 new_ids = [t for t in ui.store().themes_created_since(st.session_state["last_visit"]) if t in themes.index]
 if st.session_state["last_visit"] is not None and new_ids:
-    st.success("New since your last visit: " + "; ".join(themes.loc[t, "label"] for t in new_ids[:6]))
+    st.success("New since your last visit: " + "; ".join(ui.plain(themes.loc[t, "label"]) for t in new_ids[:6]))
 
 ranked = summary.ranked
 params = {k: st.query_params.get_all(k) for k in ui.FILTER_PARAMS if st.query_params.get_all(k)}
@@ -38,14 +38,14 @@ for r in ranked.head(8).itertuples():
     with st.container(border=True):
         left, right = st.columns([3, 1])
         badge = " :orange-badge[New]" if r.new else (" :red-badge[Surfacing]" if r.surfacing else "")
-        left.page_link(str(ui.PAGES_DIR / "themes.py"), label=f"**{r.label}**",
+        left.page_link(str(ui.PAGES_DIR / "themes.py"), label=f"**{ui.plain(r.label)}**",
                        query_params={**params, "theme": str(r.theme_id)})
         left.markdown(
             f"{badge} {r.statements} statements · {r.partners} partners · {r.offices} offices · "
-            f"{r.regions} regions · {r.spread}{' (' + r.where + ')' if r.where else ''}"
+            f"{r.regions} regions · {r.spread}{' (' + ui.plain(r.where) + ')' if r.where else ''}"
             + (f" · growth {signals.fmt_ratio(r.rate_ratio)}, at least x{r.ratio_low:.1f}" if r.surfacing else "")
         )
-        left.caption(f"\u201c{r.quote}\u201d")
+        left.caption(f"\u201c{ui.plain(r.quote)}\u201d")
         right.markdown(ui.sparkline_image(r.sparkline))
 
 st.subheader("All themes")

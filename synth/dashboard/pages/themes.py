@@ -25,7 +25,7 @@ if query:
         lambda ks: any(q in k for k in ks))
     texts_hit = set(data[data["text"].str.casefold().str.contains(q, regex=False)]["theme_id"].dropna().astype(int))
     themes = themes[hit | themes["id"].isin(texts_hit)]
-    st.caption(f"{len(themes)} themes match \u201c{query}\u201d")
+    st.caption(f"{len(themes)} themes match \u201c{ui.plain(query)}\u201d")
 
 labels = dict(zip(themes["id"], themes["label"]))
 if not labels:
@@ -38,9 +38,9 @@ st.query_params["theme"] = str(chosen)
 
 theme = themes.set_index("id").loc[chosen]
 subset = data[data["theme_id"] == chosen]
-st.header(theme["label"])
-st.write(theme["description"])
-st.caption(f"Area: {theme['area']} · keywords: {', '.join(theme['keywords'][:8])}")
+st.header(ui.plain(theme["label"]))
+st.markdown(ui.plain(theme["description"]))
+st.caption(f"Area: {ui.plain(theme['area'])} · keywords: {ui.plain(', '.join(theme['keywords'][:8]))}")
 
 if subset.empty:
     st.info("This theme has no statements in the current filter.")
@@ -51,7 +51,7 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric("Statements", int(corr["statements"]))
 c2.metric("Partners", int(corr["partners"]))
 c3.metric("Offices", int(corr["offices"]))
-c4.metric("Spread", corr["spread"], help=f"{corr['spread']} {corr['where']}".strip())
+c4.metric("Spread", corr["spread"], help=ui.plain(f"{corr['spread']} {corr['where']}".strip()))
 
 trend = signals.trend(data, chosen)
 st.subheader("Over time")
@@ -77,13 +77,13 @@ st.subheader("In their words")
 texts = subset.set_index("statement_id")["text"]
 for sid in theme["quotes"]:
     if sid in texts.index:
-        st.markdown(f"> {texts[sid]}")
+        st.markdown(f"> {ui.plain(texts[sid])}")
 
 related = [t for t in theme_engine.related(view.themes, chosen) if t in labels]
 if related:
     st.subheader("Related themes")
     for t in related:
-        st.page_link(str(ui.PAGES_DIR / "themes.py"), label=labels[t], query_params={"theme": str(t)})
+        st.page_link(str(ui.PAGES_DIR / "themes.py"), label=ui.plain(labels[t]), query_params={"theme": str(t)})
 
 lineage = theme_engine.lineage(ui.store(), chosen)
 if len(lineage):
