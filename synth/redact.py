@@ -71,6 +71,22 @@ PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
 )
 
 
+KEY_PATTERNS = (EMAIL_RE, OBFUSCATED_EMAIL_RE, HANDLE_RE, NANP_PHONE_RE, INTL_PHONE_RE, TRUNK_PHONE_RE, SSN_RE,
+                IPV4_RE, DOB_RE)
+
+
+def key_has_personal_details(value: str, names: Iterable[str] = ()) -> bool:
+    """Does an id-like field ("note id") carry an e-mail, handle, phone, SSN, IP, birth date or
+    one of `names` (casefolded words, as synth.text.Context holds them)? ID-like tokens do not
+    count: they are what such a field is for."""
+    if not value:
+        return False
+    if any(rx.search(value) for rx in KEY_PATTERNS):
+        return True
+    words = {w for w in re.split(r"[^\w]+|_", value.casefold()) if len(w) > 2}
+    return bool(words & set(names))
+
+
 def luhn_ok(digits: str) -> bool:
     total = 0
     for i, ch in enumerate(reversed(digits)):

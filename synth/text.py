@@ -11,7 +11,7 @@ import multiprocessing
 import os
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Iterable, Sequence
 
@@ -238,8 +238,6 @@ def _ordinary_words() -> frozenset[str]:
 def redaction_spans(doc: Doc, ctx: Context) -> list[tuple[int, int, str]]:
     """Non-overlapping (start, end, placeholder) spans, in text order. The spans found are also
     left on the Doc, in `doc.spans["redact"]` (roster names added to what synth_redactor found)."""
-    from spacy.tokens import Span
-
     from synth import redact
 
     if redact.SPANS_KEY not in doc.spans:  # a Doc from a pipeline without synth_redactor
@@ -397,8 +395,19 @@ def process_doc(doc: Doc, note: Note, ctx: Context) -> ProcessedNote:
         phrases = keyphrases(span, spans) if (is_issue and span is not None) else ()
         statements.append(Statement(position=pos, start=a, end=b, text=text, is_issue=is_issue,
                                     drop_reason=reason, keyphrases=phrases))
-    return ProcessedNote(note=note, redacted_text=apply_redactions(doc.text, spans), statements=tuple(statements),
-                         redactions=counts)
+    return ProcessedNote(note=safe_note_key(note, ctx), redacted_text=apply_redactions(doc.text, spans),
+                         statements=tuple(statements), redactions=counts)
+
+
+def safe_note_key(note: Note, ctx: Context) -> Note:
+    """The note with a note id that carries personal details (an e-mail, a phone, a name from
+    the export's columns) replaced by the id a note without one gets, so it is never stored or
+    exported. Ids such as "RM-00012" or "E-48213" are kept: an id column holds ids."""
+    from synth import redact
+
+    if not redact.key_has_personal_details(note.note_key, ctx.names):
+        return note
+    return replace(note, note_key=note.content_hash[:12])
 
 
 def full_name_parts(doc: Doc, ctx: Context) -> set[str]:
