@@ -32,14 +32,18 @@ PLACEHOLDERS = {"PERSON": "[PERSON]", "EMAIL": "[EMAIL]", "PHONE": "[PHONE]", "I
 EMAIL_RE = re.compile(r"\b[\w.+'-]+@[\w-]+(?:\.[\w-]+)+\b")
 _AT = r"(?:\s*[(\[{<]\s*at\s*[)\]}>]\s*|\s+at\s+)"
 _DOT = r"(?:\s*[(\[{<]\s*dot\s*[)\]}>]\s*|\s+dot\s+|\.)"
+_JOIN = r"(?:\s+(?:underscore|dash|hyphen)\s+)"
 _TLD = r"(?:com|org|net|edu|gov|mil|int|info|biz|io|co|me|app|dev|health|[a-z]{2})"
 OBFUSCATED_EMAIL_RE = re.compile(
-    rf"(?<![\w.@-])[a-z0-9][\w.+'-]*(?:{_DOT}[\w+'-]+)*{_AT}[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*{_DOT}{_TLD}(?![\w@])", re.I)
+    rf"(?<![\w.@-])[a-z0-9][\w.+'-]*(?:(?:{_DOT}|{_JOIN})[\w+'-]+)*{_AT}[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*{_DOT}{_TLD}(?![\w@])", re.I)
 HANDLE_RE = re.compile(r"(?<![\w@.+-])@[A-Za-z0-9_](?:[\w.-]*\w)?")
 NANP_PHONE_RE = re.compile(r"(?<![\w-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\w-])")
 INTL_PHONE_RE = re.compile(r"(?<![\w+])\+\d{1,3}(?:[\s.-]?\(0?\d{1,4}\))?(?:[\s.-]?\d{1,5}){2,6}(?![\w-])")
 TRUNK_PHONE_RE = re.compile(r"(?<![\w.-])(?:\(0\d{1,4}\)|0\d{1,4})[\s.-]?\d{2,4}[\s.-]?\d{3,4}(?![\w-])")
 SHORT_PHONE_RE = re.compile(r"(?<![\w.-])\d{3}[-.]\d{4}(?![\w-]|\.\d)")
+# "555 0123" only where the sentence says it is a number to call.
+KEYED_PHONE_RE = re.compile(r"\b(?:phone|number|no\.|call|ring|text|mobile|cell|tel|line|fax|dial|whatsapp|contact)\b"
+                            r"[^.\n]{0,25}?(?P<v>(?<![\d-])\d{3}\s\d{4})(?![\w-])", re.I)
 SSN_RE = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])")
 CARD_RE = re.compile(r"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])")
 IPV4_RE = re.compile(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\w]|\.\d)")
@@ -60,13 +64,13 @@ _DATE = (rf"\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})|\d{{4}}[/.-]\d{{1,2}
          rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
          rf"|{_MONTH}\s+\d{{4}}")
 DOB_RE = re.compile(
-    rf"\b(?:dob|d\.o\.b\.?|date\s+of\s+birth|birth\s*date|birthday|born(?:\s+on|\s+in)?)\s*(?:is|was|as|of)?\s*[:(–-]?\s*"
+    rf"\b(?:dob|d\.o\.b\.?|date\s+of\s+birth|birth\s*date|birthday|born(?:\s+on|\s+in)?)\s*[,:(–-]?\s*(?:is|was|as|of)?\s*[,:(–-]?\s*"
     rf"(?P<v>{_DATE}|(?<=born in )(?:19|20)\d\d)", re.I)
 
 PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("EMAIL", EMAIL_RE), ("EMAIL", OBFUSCATED_EMAIL_RE), ("HANDLE", HANDLE_RE), ("DOB", DOB_RE),
     ("IP", IPV4_RE), ("IP", IPV6_RE), ("ID", SSN_RE), ("CARD", CARD_RE), ("PHONE", NANP_PHONE_RE),
-    ("PHONE", INTL_PHONE_RE), ("PHONE", TRUNK_PHONE_RE), ("PHONE", SHORT_PHONE_RE), ("ID", KEYED_ID_RE),
+    ("PHONE", INTL_PHONE_RE), ("PHONE", TRUNK_PHONE_RE), ("PHONE", SHORT_PHONE_RE), ("PHONE", KEYED_PHONE_RE), ("ID", KEYED_ID_RE),
     ("ID", ID_RE),
 )
 
@@ -150,7 +154,10 @@ NOT_NAME_ENTS = frozenset({"GPE", "LOC", "FAC", "NORP", "DATE", "TIME", "MONEY",
                            "CARDINAL", "LANGUAGE", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"})
 # Short forms note-takers use that no word list has: never a name.
 SHORTHAND = frozenset("""ok okay pt pts rx hr hrs eod eow asap tbd fyi btw wrt re pls plz thx mgr mgmt dept
-approx etc ie eg vs aka info admin ops comms docs app apps wifi covid""".split())
+approx etc ie eg vs aka info admin ops comms docs app apps wifi covid abt appt appts ppl cust custs mo mos wk wks
+yr yrs mtg mtgs thru tmrw tho govt req reqs meds hosp approv b w""".split())
+ENGLISH_PREFIXES = ("tele", "e-", "re", "pre", "co", "un", "non", "over", "under", "micro", "multi", "self", "cyber",
+                    "auto", "inter", "sub", "super", "mis", "out", "up", "on", "off")
 NAME_TOKEN_RE = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’.-](?=[^\W\d_]))*\.?$")
 
 
@@ -161,6 +168,7 @@ class Redactor:
         self.spans_key = spans_key
         self.english = english_words(nlp)
         self.ordinary = english_words(nlp, parts_of_speech=("verb", "adj", "adv"))
+        self._typos: dict[str, bool] = {}
         self.matcher = Matcher(nlp.vocab)
         self.matcher.add("TITLE", [[{"LOWER": {"IN": sorted(HONORIFICS | {h + "." for h in HONORIFICS})}},
                                     {"ORTH": ".", "OP": "?"}]])
@@ -174,6 +182,9 @@ class Redactor:
             [{"LOWER": {"IN": sorted(SINGLE_CONTACT)}}],
         ])
         self.matcher.add("SAYS", [[{"LOWER": {"IN": sorted(REPORT_VERBS)}}]])
+        # "coffee with Saoirse", "went over the backlog with esperanza villanueva": only names
+        # English does not know, or the tagger's proper nouns, after a bare preposition.
+        self.matcher.add("WITH", [[{"LOWER": {"IN": ["with", "by", "for", "from"]}}]])
 
     def __call__(self, doc: Doc) -> Doc:
         spans = [doc.char_span(a, b, label=label, alignment_mode="expand") for a, b, label in pattern_spans(doc.text)]
@@ -182,19 +193,47 @@ class Redactor:
         return doc
 
     # -- is this token a word or a name? --
-    def known(self, tok: Token) -> bool:
+    def known(self, tok: Token, typos: bool = False) -> bool:
+        """Does English know this word? With `typos`, also a word one slip from an English word,
+        where a wrong guess costs little (a name is also sought in other ways)."""
         low = tok.lower_.rstrip(".")
+        if len(low) >= 3 and low.isalpha() and not re.search(r"[aeiouy]", low):
+            return True  # "ppl", "mgmt": shorthand, not a name
         return (low in self.english or tok.is_stop or low in SHORTHAND or tok.lemma_.lower() in self.english
-                or "-" in low and all(p in self.english for p in low.split("-")))
+                or "-" in low and all(p in self.english for p in low.split("-"))
+                or typos and (self.typo(low) or self.english_like(low)))
+
+    def typo(self, word: str) -> bool:
+        """One slip from an English word ("Aegnda", "cmpared", "nevver"): not a name. Short
+        words are left alone: "Sofia" is one letter from "sofa"."""
+        hit = self._typos.get(word)
+        if hit is None:
+            n = len(word)
+
+            def english(w: str) -> bool:
+                return w in self.english or any(w.endswith(x) and w[:-len(x)] + y in self.english
+                                                for x, y in (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
+                                                             ("ing", "e"), ("ied", "y"), ("ies", "y")))
+
+            hit = n >= 5 and word.isalpha() and (
+                any(english(word[:i] + word[i + 1] + word[i] + word[i + 2:]) for i in range(1, n - 1))
+                or (n >= 7 and any(english(word[:i] + word[i + 1:]) for i in range(1, n)))
+                or (n >= 6 and any(english(word[:i] + c + word[i:]) for i in range(1, n)
+                                   for c in "abcdefghijklmnopqrstuvwxyz")))
+            self._typos[word] = hit
+        return hit
 
     def name_like(self, tok: Token, strong: bool) -> bool:
         """Could this token be part of a name, where a name is expected (`strong`: after a
         title, a role or a verb of meeting; otherwise before a verb of saying)?"""
-        if not NAME_TOKEN_RE.match(tok.text) or tok.is_stop or tok.ent_type_ in NOT_NAME_ENTS:
+        if not NAME_TOKEN_RE.match(tok.text) or tok.is_stop:
             return False
+        if tok.ent_type_ in NOT_NAME_ENTS and not (strong and tok.ent_type_ in {"GPE", "NORP", "LOC"} and single_token_ent(tok)
+                                                   and not self.known(tok)):
+            return False  # "according to Ifeoma": the NER calls many unfamiliar names places
         if tok.lower_ in SHORTHAND or (tok.text.isupper() and len(tok.text) <= 4 and len(tok.text) > 1):
             return False  # "HR", "VPN", "ICU"
-        if not self.known(tok):
+        if not self.known(tok, typos=not strong):
             return True
         if tok.ent_type_ == "PERSON":
             return True
@@ -223,18 +262,45 @@ class Redactor:
                     or (tok.text in {"-", "'"} and not doc[j - 1].whitespace_ and not tok.whitespace_)):
                 j += 1
                 continue
+            if end > i and self.surname_like(tok) and any(not self.known(t) for t in doc[i:end]):
+                end = j + 1  # "cc ravi shankar on ...": a word after an unfamiliar first name is its surname
             break
         return end
 
+    def english_like(self, word: str) -> bool:
+        """Made of English parts: "salesforce", "onboarding", "telemedicine"."""
+        e = self.english
+        if any(word[:i] in e and word[i:] in e for i in range(4, len(word) - 3)):
+            return True
+        for suffix in ("ing", "ed", "tion", "ment", "ness", "ity", "ship", "ware", "able", "er", "s"):
+            if word.endswith(suffix) and len(word) - len(suffix) >= 4 and word[:-len(suffix)] in e:
+                return True
+        return any(word.startswith(p) and word[len(p):] in e for p in ENGLISH_PREFIXES if len(word) - len(p) >= 4)
+
+    def surname_like(self, tok: Token) -> bool:
+        """A known noun that can end a name whose other parts are unfamiliar ("ji-hoon park"),
+        when it does not go on into a noun phrase ("kofi team leads")."""
+        if (not NAME_TOKEN_RE.match(tok.text) or tok.is_stop or tok.tag_ not in {"NN", "NNP"}
+                or tok.ent_type_ in NOT_NAME_ENTS or tok.lower_ in SHORTHAND):
+            return False
+        nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
+        return nxt is None or nxt.tag_ not in {"NN", "NNS", "NNP", "NNPS", "JJ", "CD", "POS", "HYPH"}
+
     def run_before(self, doc: Doc, verb: int) -> tuple[int, int]:
-        j = verb - 1
+        j = skip_parenthesis_back(doc, verb - 1)
         while j >= 0 and doc[j].lower_ in SKIPPABLE_BEFORE_VERB and verb - j <= 3:
             j -= 1
         end = j + 1
         start = end
+        if j > 0 and self.surname_like(doc[j]) and not self.name_like(doc[j], False):
+            k = j - 2 if doc[j - 1].text == "-" and j > 1 else j - 1
+            if NAME_TOKEN_RE.match(doc[k].text) and not self.known(doc[k]) and doc[k].ent_type_ not in NOT_NAME_ENTS:
+                start = j  # "ji-hoon park said": the known last word of an unfamiliar name
+                j -= 1
         while j >= 0 and end - j <= 7:
             tok = doc[j]
-            if self.name_like(tok, False) or (tok.is_sent_start and not self.known(tok) and NAME_TOKEN_RE.match(tok.text)):
+            if self.name_like(tok, False) or (tok.is_sent_start and not self.known(tok, typos=True)
+                                              and NAME_TOKEN_RE.match(tok.text)):
                 start = j
             elif not (start < end and j > 0 and (tok.lower_ in PARTICLES or tok.text in {"-", "'"})):
                 break
@@ -264,12 +330,26 @@ class Redactor:
                 e = self.run_from(doc, b, strong=True, first_free=True)
                 if e > b:
                     out.append((a, e))
+            elif kind == "WITH":
+                e = self.run_from(doc, b, strong=False)
+                if e > b:
+                    out.append((b, e))
             else:
                 if kind == "CONTACT" and doc[b].lower_ in ROLES:
                     continue  # "met patient Ahmed": the role's own match covers it
                 e = self.run_from(doc, b, strong=True)
                 if e > b:
                     out.append((b, e))
+        for tok in doc:
+            # "Fernanda gave her DOB ...": an unfamiliar capitalised word opening a sentence,
+            # followed by a verb, is the sentence's subject and, almost always, a person.
+            if (tok.text[:1].isupper() and not tok.text.isupper() and not self.known(tok, typos=True) and line_start(tok)
+                    and NAME_TOKEN_RE.match(tok.text) and tok.ent_type_ not in NOT_NAME_ENTS
+                    and not self.english_like(tok.lower_)):
+                e = self.run_from(doc, tok.i, strong=False)
+                v = skip_parenthesis(doc, e)
+                if e > tok.i and v < len(doc) and doc[v].tag_ in {"VBD", "VBZ", "MD"}:
+                    out.append((tok.i, e))
         return self.coordinated(doc, out)
 
     def coordinated(self, doc: Doc, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -312,12 +392,34 @@ class Redactor:
         unknown = [t for t in words if not self.known(t)]
         if any(t.text[:1].islower() for t in words):
             # "quick intro round": lower-case names are taken only when English does not know them
-            return bool(unknown) and not any(t.is_stop for t in words)
-        if len(words) == 1 and line_start(words[0]) and not unknown:
+            return any(not self.known(t, typos=True) for t in words) and not any(t.is_stop for t in words)
+        if len(words) == 1 and not unknown and (line_start(words[0]) or words[0].lower_ in self.ordinary):
             # "Agenda:", "Swapped shifts": a known word opening a line is a name only before a verb of saying
             nxt = words[0].nbor(1) if words[0].i + 1 < len(ent.doc) else None
             return nxt is not None and (nxt.lower_ in REPORT_VERBS or nxt.text in {"'s", "’s"})
         return True
+
+
+def skip_parenthesis(doc: Doc, i: int) -> int:
+    """The index after a parenthesis that opens at i ("Beatriz (emp id 7712) asked"), else i."""
+    if i < len(doc) and doc[i].text == "(":
+        for j in range(i + 1, min(len(doc), i + 25)):
+            if doc[j].text == ")":
+                return j + 1
+    return i
+
+
+def skip_parenthesis_back(doc: Doc, i: int) -> int:
+    """The index before a parenthesis that closes at i, else i."""
+    if i >= 0 and doc[i].text == ")":
+        for j in range(i - 1, max(-1, i - 25), -1):
+            if doc[j].text == "(":
+                return j - 1
+    return i
+
+
+def single_token_ent(tok: Token) -> bool:
+    return tok.ent_iob_ == "B" and (tok.i + 1 == len(tok.doc) or tok.doc[tok.i + 1].ent_iob_ != "I")
 
 
 def line_start(tok: Token) -> bool:

@@ -190,8 +190,8 @@ def _used_as_name(tok) -> bool:  # noqa: ANN001
         return True
     if low in MONTH_NAMES and ((nxt is not None and nxt.like_num) or (prev is not None and prev.lower_ in MONTH_BEFORE)):
         return False  # "in May", "Jan 5": a month
-    if low in {"will", "may"} and nxt is not None and (nxt.tag_ == "VB" or (prev is None and nxt.pos_ == "PRON")):
-        return False  # "will send", "Will you ...?": the auxiliary
+    if low in {"will", "may"} and nxt is not None and (nxt.tag_ == "VB" or (prev is None and nxt.pos_ in {"PRON", "DET"})):
+        return False  # "will send", "Will you ...?", "Will the system ...?": the auxiliary
     if low in IMPERATIVE_NAMES and prev is None and nxt is not None and (nxt.pos_ in {"DET", "PRON", "PART"} or nxt.lower_ == "that"):
         return False  # "Mark the date", "Hope you are well"
     if tok.text[:1].isupper():

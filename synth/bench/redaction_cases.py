@@ -4,10 +4,12 @@ Each case is one sentence in which `[[...]]` marks text that must disappear and 
 words that must survive (over-redaction), with the names the export's own partner/executive
 columns would list (`roster`), usually none: most notes name people the columns do not.
 
-The set is split in two halves by a hash of the sentence (`split()`): rules in synth/redact.py
-were written looking only at the failures of the "dev" half; the "heldout" half is reported as
-a figure only (synth.bench.redaction prints its misses only when asked). Add cases; do not edit
-one to make a figure better. Nothing in synth reads this file.
+Batch 1 is split in two halves by a hash of the sentence (`split`): rules in synth/redact.py
+were first written looking only at the failures of the "dev" half, and the "heldout" half was
+then measured once (recall 0.932, precision 0.982) before its four misses were looked at and
+the rules generalised. Batch 2 ("fresh") was written after that, and measured without changing
+the rules for it. synth.bench.redaction prints misses for "dev" only unless asked. Add cases in
+a new batch; do not edit one to make a figure better. Nothing in synth reads this file.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class Case:
     kind: str
     marked: str
     roster: tuple[str, ...] = ()
+    batch: int = 1  # 2: written after the rules were fitted to batch 1 (both of its halves)
 
     @property
     def text(self) -> str:
@@ -51,6 +54,8 @@ class Case:
 
     @property
     def split(self) -> str:
+        if self.batch == 2:
+            return "fresh"
         return "dev" if hashlib.sha256(self.text.encode()).digest()[0] % 2 == 0 else "heldout"
 
 
@@ -202,4 +207,65 @@ CASES = [
     C("word", "there is no {{grace}} period for late returns", ("Grace Obi",)),
     C("word", "asked {{everyone}} about the {{overtime}} rules"),
     C("word", "the {{Teams}} call dropped {{twice}} in {{Lagos}}"),
+]
+
+F = lambda kind, marked, roster=(): Case(kind, marked, tuple(roster), batch=2)  # noqa: E731
+CASES += [
+    F("name", "went over the backlog with [[esperanza villanueva]] and she is worried about audits"),
+    F("name", "[[Chukwuemeka Eze]] wants the shift pattern changed before winter."),
+    F("name", "per [[yusuf]], the scales in aisle 4 weigh light"),
+    F("name", "Mrs [[Nakamura-Schulz]] phoned twice about the missing refund."),
+    F("name", "resident [[pham van long]] keeps missing his insulin round"),
+    F("name", "[[Bartholomew Ngata]] explained that the rota app crashes on older phones."),
+    F("name", "Had coffee with [[Saoirse]] from payroll: overtime is paid a month late."),
+    F("name", "[[dr. amara okonkwo-bello]] asked for a second defibrillator"),
+    F("name", "[[Leilani Kahale]] and her manager both said the stockroom floods."),
+    F("name", "Thanks to [[Joaquín]], the kiosk finally prints receipts."),
+    F("name", "ms. [[de souza]] complained the forms are only in English"),
+    F("name", "[[Rahul]] says customers are confused by the new loyalty card."),
+    F("name", "I caught up with [[Tatiana Vasquez-Oyelaran]] about the broken lockers."),
+    F("name", "the driver, [[Emeka]], said the tail lift is broken again"),
+    F("name", "Mr. [[Brown]] said the {{brown}} envelopes never arrive.", ("Peter Brown",)),
+    F("name", "[[Young]] said {{young}} staff leave after a month.", ("Mia Young",)),
+    F("name", "[[Ayşe Yılmaz]] flagged that the night bus no longer stops at the depot."),
+    F("name", "message from [[kenji]]: the label printer is out of ribbon"),
+    F("name", "[[Mohammed Al-Rashid]]'s store lost power twice last week."),
+    F("name", "Reviewed the complaints with [[Colm Ó Briain]]."),
+    F("name", "spoke to [[lakshmi narayanan]], same issue with the badge readers"),
+    F("name", "Pharmacist [[Zanele Mokoena]] says the cold chain log is on paper."),
+    F("email", "her email is [[grace.obi(at)northwind(dot)co(dot)uk]]"),
+    F("email", "send it to [[ravi underscore k at mailbox dot org]] or the team inbox"),
+    F("email", "escalate to [[Helpdesk.Team@Retail-Group.EU]] with a screenshot"),
+    F("email", "the rota is mailed from [[noreply at rosterapp dot io]] and lands in spam"),
+    F("phone", "the agency number [[+61 2 9876 5432]] is never staffed on weekends"),
+    F("phone", "call the yard on [[020 7123 4567]] before 7"),
+    F("phone", "her cell is [[(312) 555-0147]]"),
+    F("phone", "the Paris office ([[+33 1 42 68 53 00]]) closes at noon on Fridays"),
+    F("phone", "new number for the night desk: [[555 0123]]"),
+    F("id", "employee number [[30417]] was paid at the old rate"),
+    F("id", "the incident mentions staff ID [[S-20931]] by name"),
+    F("id", "MRN#[[4471902]] got the wrong discharge letter"),
+    F("id", "payroll no. [[P88213]] missing from the bonus list"),
+    F("ssn", "her SSN ([[512-44-1093]]) was on the printout left at reception"),
+    F("card", "card ending in full: [[5555 5555 5555 4444]] was left in the till"),
+    F("card", "refund card [[4000-0566-5566-5556]] was rejected"),
+    F("dob", "his date of birth, [[2 February 1964]], is wrong on the badge"),
+    F("dob", "DOB: [[1990-05-17]]; the pharmacy has 1990-07-15"),
+    F("dob", "born [[14/09/1972]] according to the old file"),
+    F("ip", "the till at [[172.16.4.21]] cannot reach the payment server"),
+    F("handle", "posted by [[@nurse_kemi]] in the staff group"),
+    F("handle", "ask [[@ops.lead]] on Teams about the rota"),
+    F("mixed", "[[Beatriz]] (emp id [[7712]], [[beatriz.s@retail.com]]) asked about the missing overtime"),
+    F("mixed", "call [[Mr Adeyemi]] on [[+234 1 234 5678]] re his DOB [[5/6/1970]] mismatch"),
+    F("word", "the {{long}} shifts and {{hope}} of a raise keep people going", ("Ann Long", "Hope Adams")),
+    F("word", "{{Brown}} bags run out by noon.", ("Peter Brown",)),
+    F("word", "the {{young}} drivers need more training", ("Mia Young",)),
+    F("word", "{{Will}} we get the new tills before {{Easter}}?", ("Will Turner",)),
+    F("word", "the clinic on {{Park Avenue}} has no ramp"),
+    F("word", "{{Section 8}} paperwork and {{Form 1099}} questions take up every session"),
+    F("word", "the {{2019}} laptops take {{10 minutes}} to boot"),
+    F("word", "we met at {{8:15}} in {{Conference Room B}}"),
+    F("word", "{{Dr. Martens}} boots are no longer allowed on the floor"),
+    F("word", "customers at the {{Mission Street}} store complain about {{Uber Eats}} drivers"),
+    F("word", "{{Amazon}} deliveries block the loading bay every {{Tuesday}}"),
 ]
