@@ -72,6 +72,8 @@ class ImportSummary:
     themed: int = 0
     unthemed: int = 0
     themes_touched: int = 0
+    new_themes: int = 0  # provisional themes formed at import from alike unthemed statements
+    new_theme_statements: int = 0
 
 
 def text_hash(text: str) -> str:

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from synth.errors import NotFound, StoreError
 from synth.records import ImportSummary, ProcessedNote
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 metadata = sa.MetaData()
 
 meta = sa.Table("meta", metadata,
@@ -95,6 +95,8 @@ themes = sa.Table("themes", metadata,
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("hidden", sa.Boolean, nullable=False),
     sa.Column("label_locked", sa.Boolean, nullable=False),  # renamed by a person: refits keep it
+    # formed at import from alike unthemed statements; the next fit confirms or dissolves it
+    sa.Column("provisional", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_run", sa.Integer, nullable=False),
     sa.Column("updated_run", sa.Integer, nullable=False))
 
@@ -139,8 +141,14 @@ def _add_visits(conn: Connection) -> None:
     visits.create(conn, checkfirst=True)
 
 
+def _add_provisional(conn: Connection) -> None:
+    # v3: themes formed at import, before a fit confirms them.
+    if "provisional" not in {c["name"] for c in sa.inspect(conn).get_columns("themes")}:
+        conn.execute(sa.text("ALTER TABLE themes ADD COLUMN provisional BOOLEAN NOT NULL DEFAULT FALSE"))
+
+
 # Ordered migrations: (version it brings the schema to, function). Append, never edit.
-MIGRATIONS: tuple[tuple[int, object], ...] = ((1, _create_v1), (2, _add_visits))
+MIGRATIONS: tuple[tuple[int, object], ...] = ((1, _create_v1), (2, _add_visits), (3, _add_provisional))
 
 
 def _iso(column: sa.ColumnElement) -> sa.ColumnElement:

@@ -323,6 +323,54 @@ def test_new_notes_join_existing_themes_without_a_refit(fitted_copy, write_csv):
         assert conn.execute(sa.select(sa.func.count()).select_from(db.runs).where(db.runs.c.kind == "fit")).scalar() == runs_before
 
 
+PLANTED = [  # one new issue, said by twelve partners in words no theme of the sample uses
+    "The e-signature vendor rejects consent forms that were scanned in colour.",
+    "Our e-signature tool bounces any consent PDF scanned from a phone.",
+    "Docusign-style e-sign keeps refusing the scanned consent paperwork.",
+    "Consent forms fail the e-signature check whenever they are scans.",
+    "e-signature rejects scanned consents, so patients sign twice",
+    "The electronic signature system will not accept scanned consent documents.",
+    "Scanned consent forms get kicked back by the e-signature platform every time.",
+    "The e-sign vendor says our scanned consent files are invalid.",
+    "Every scanned consent form is rejected by e-signature validation.",
+    "e-signature validation errors on all the consent forms we scan",
+    "Patients' consent scans keep failing e-signature verification.",
+    "The e-signature service refuses consent forms that come from the scanner.",
+]
+
+
+def test_a_new_issue_surfaces_as_its_own_theme_at_import_and_stays_one_after_a_refit(fitted_copy, write_csv):
+    from synth import signals
+
+    settings, st = fitted_copy
+    before_ids = set(st.themes_frame(include_hidden=True)["id"])
+    before_surfacing = set(signals.ranked(st.statements_frame()).query("surfacing")["theme_id"])
+    regions = [("Southwest", "Plano"), ("Midwest", "Chicago"), ("West", "Denver"), ("Northeast", "Boston")]
+    rows = [note_row(9000 + i, PLANTED[i % 12], *regions[i % 4], day="2026-10-{d:02d}",
+                     partner=f"Partner{i % 12} Planted") for i in range(24)]
+    summary = pipeline.import_file(st, settings, write_csv(rows))
+    assert summary.new_themes >= 1
+
+    def planted_themes():
+        frame = st.statements_frame()
+        return frame[frame["text"].isin(PLANTED)]["theme_id"]
+
+    at_import = planted_themes()
+    assert len(at_import) >= 20
+    top, share = at_import.value_counts().index[0], at_import.value_counts(normalize=True).iloc[0]
+    assert share >= 0.8 and top not in before_ids  # one theme that did not exist before the import
+    t = st.themes_frame().set_index("id")
+    assert bool(t.loc[top, "provisional"]) and "signature" in t.loc[top, "label"].lower()
+    ranked = signals.ranked(st.statements_frame())
+    assert bool(ranked.set_index("theme_id").loc[top, "new"])
+    assert set(ranked.query("surfacing")["theme_id"]) & before_ids <= before_surfacing  # no existing theme pushed up
+
+    pipeline.fit(st, settings)
+    after = planted_themes()
+    assert after.value_counts(normalize=True).iloc[0] >= 0.8  # still one theme after a refit
+    assert not st.themes_frame()["provisional"].astype(bool).any()  # the fit confirmed or dissolved it
+
+
 def test_curation_survives_a_refit(fitted_copy):
     settings, st = fitted_copy
     t = st.themes_frame().sort_values("id")

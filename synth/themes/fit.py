@@ -20,6 +20,12 @@ from synth.themes.cluster import ThemeClusterer, unit
 from synth.themes.records import FitResult, Theme, ThemeInput
 
 
+def wording(text: str) -> str:
+    """A statement's words, lower-cased, without punctuation: "That's the main one." and
+    "that's the main one" are one wording."""
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
 def fit_themes(items: Sequence[ThemeInput], vectors: np.ndarray, *, seed: int = 42, embedder: Embedder | None = None,
                n_quotes: int = 3, anchors: Sequence[set[int]] = (), places: Iterable[str] = (),
                progress=None, tag_phrases: bool = True, **cluster_params) -> FitResult:  # noqa: ANN001
@@ -40,7 +46,7 @@ def fit_themes(items: Sequence[ThemeInput], vectors: np.ndarray, *, seed: int = 
             init[[row[s] for s in members if s in row]] = a
     partners = [i.partner if i.partner is not None else f"statement-{i.statement_id}" for i in items]
     say("cluster", 0, 1)
-    wordings = [" ".join(re.findall(r"\w+", i.text.lower())) for i in items]
+    wordings = [wording(i.text) for i in items]
     clusterer = ThemeClusterer(random_state=seed, **cluster_params).fit(vectors, partners, init, wordings)
     say("cluster", 1, 1)
     topics = clusterer.labels_

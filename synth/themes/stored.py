@@ -5,7 +5,9 @@ the store is open work, see issue "One house, one door per room".)"""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 import sqlalchemy as sa
@@ -14,7 +16,7 @@ from synth import store as db
 from synth.embed import Embedder, default_embedder, embed_cached
 from synth.themes.cluster import assign, unit
 from synth.themes.curation import _do_merge, _refresh_centroid
-from synth.themes.fit import fit_themes
+from synth.themes.fit import fit_themes, wording
 from synth.themes.identity import match_to_previous
 from synth.themes.model_files import save_model
 from synth.themes.records import FitResult, ThemeInput
@@ -51,6 +53,8 @@ def fit_and_store(store: db.Store, settings, who: str = "cli", progress=None, em
     with store.engine.begin() as conn:
         max_id = conn.execute(sa.select(sa.func.max(db.themes.c.id))).scalar() or 0
         result, lineage = match_to_previous(result, previous, next_id=max_id + 1)
+        old_labels = dict(conn.execute(sa.select(db.themes.c.id, db.themes.c.label).where(db.themes.c.active)).all())
+        keep_labels(result, old_labels, embedder)
         model_dir = save_model(Path(settings.models_dir), result, run_id, embedder.model_id)
         _write_fit(conn, result, lineage, run_id)
         _replay_curation(conn, run_id)
@@ -62,6 +66,27 @@ def fit_and_store(store: db.Store, settings, who: str = "cli", progress=None, em
     return dict(run_id=run_id, themes=len(result.themes), statements=len(items), unthemed=unthemed, model_dir=str(model_dir))
 
 
+def keep_labels(result: FitResult, old_labels: dict[int, str], embedder: Embedder) -> int:
+    """A refit keeps a theme's label unless its content changed materially: the theme kept its id
+    (most of its statements came from the old theme) and the old label, embedded, is still
+    nearest this theme's new centre among all themes. Returns how many labels were kept."""
+    carried = [t for t in result.themes if t.id in old_labels and old_labels[t.id] != t.label]
+    if not carried or not result.themes:
+        return 0
+    cents = np.vstack([t.centroid for t in result.themes])
+    index = {t.id: i for i, t in enumerate(result.themes)}
+    nearest = (unit(embedder.embed([old_labels[t.id] for t in carried])) @ cents.T).argmax(axis=1)
+    taken = {t.label for t in result.themes}
+    kept = 0
+    for t, n in zip(carried, nearest.tolist()):
+        if n == index[t.id] and old_labels[t.id] not in taken:
+            taken.discard(t.label)
+            t.label = old_labels[t.id]
+            taken.add(t.label)
+            kept += 1
+    return kept
+
+
 def _write_fit(conn, result: FitResult, lineage: list[dict], run_id: int) -> None:  # noqa: ANN001
     old = {r.id: r for r in conn.execute(sa.select(db.themes)).all()}
     conn.execute(db.themes.update().values(active=False))
@@ -69,7 +94,7 @@ def _write_fit(conn, result: FitResult, lineage: list[dict], run_id: int) -> Non
         prev = old.get(t.id)
         values = dict(label=prev.label if prev is not None and prev.label_locked else t.label,
                       description=t.description, keywords=json.dumps(t.keywords), quotes=json.dumps(t.quotes),
-                      area=t.area, centroid=t.centroid.tobytes(), active=True, updated_run=run_id)
+                      area=t.area, centroid=t.centroid.tobytes(), active=True, provisional=False, updated_run=run_id)
         if prev is None:
             conn.execute(db.themes.insert().values(id=t.id, hidden=False, label_locked=False, created_run=run_id, **values))
         else:
@@ -145,9 +170,99 @@ def assigner(store: db.Store, settings, embedder: Embedder | None = None):  # no
         conn.execute(db.assignments.insert(), [dict(statement_id=r.id, theme_id=t, run_id=run_id, score=s,
                                                     method="assign", pinned=False) for r, (t, s) in zip(rows, out)])
         themed = [t for t, _ in out if t is not None]
-        return dict(themed=len(themed), unthemed=len(out) - len(themed), themes_touched=len(set(themed)))
+        formed = form_provisional(conn, run_id, fitted_threshold(conn, settings.assign_threshold), emb,
+                                  recent=[r.id for r in rows])
+        joined = sum(formed.values())
+        return dict(themed=len(themed), unthemed=len(out) - len(themed), themes_touched=len(set(themed)),
+                    new_themes=len(formed), new_theme_statements=joined)
 
     return assign
+
+
+PROVISIONAL_POOL = 5000  # the most recent unthemed statements looked at for a new theme at import
+
+
+def form_provisional(conn, run_id: int, threshold: float, embedder: Embedder, recent: Sequence[int] = (),  # noqa: ANN001
+                     min_size: int = 5, min_partners: int = 3, min_wordings: int = 3) -> dict[int, int]:
+    """New issues surface on their own: unthemed statements that are alike (each as close to
+    their group's centre as a theme's members are to theirs), from enough partners and in
+    enough wordings, form a provisional theme at import, shown as new. The next fit confirms
+    it (it keeps its id when its statements stay together) or dissolves it. `recent`: this
+    import's statements; one that joined an older theme but is closer to a new one moves to
+    it. Returns {theme id: statements}."""
+    from sklearn.cluster import AgglomerativeClustering
+
+    rows = conn.execute(
+        sa.select(db.statements.c.id, db.statements.c.text, db.statements.c.keyphrases, db.notes.c.partner_key,
+                  db.notes.c.office, db.notes.c.region, db.embeddings.c.vector)
+        .select_from(db.assignments.join(db.statements, db.statements.c.id == db.assignments.c.statement_id)
+                     .join(db.notes, db.notes.c.id == db.statements.c.note_id)
+                     .join(db.embeddings, sa.and_(db.embeddings.c.text_hash == db.statements.c.text_hash,
+                                                  db.embeddings.c.model == embedder.model_id)))
+        .where(db.assignments.c.theme_id.is_(None), db.statements.c.is_issue)
+        .order_by(db.statements.c.id.desc()).limit(PROVISIONAL_POOL)).all()
+    if len(rows) < min_size:
+        return {}
+    X = unit(np.vstack([np.frombuffer(r.vector, dtype=np.float32) for r in rows]))
+    # Average linkage at the similarity a theme's members have with each other (about the
+    # square of their similarity to its centre).
+    groups = AgglomerativeClustering(n_clusters=None, distance_threshold=1 - threshold ** 2, metric="cosine",
+                                     linkage="average").fit_predict(X)
+    existing = conn.execute(sa.select(db.themes.c.id, db.themes.c.centroid)
+                            .where(db.themes.c.active, db.themes.c.centroid.is_not(None))).all()
+    admitted = []
+    for g in np.unique(groups):
+        idx = np.flatnonzero(groups == g)
+        centre = unit(X[idx].mean(axis=0))
+        idx = idx[X[idx] @ centre >= threshold]
+        wordings = {wording(rows[i].text) for i in idx}
+        if len(idx) >= min_size and len({rows[i].partner_key for i in idx}) >= min_partners and len(wordings) >= min_wordings:
+            admitted.append(idx)
+    if not admitted:
+        return {}
+    from synth.themes.describe import phrase_labels, representative, spacy_pos_tagger
+
+    cents = [unit(X[idx].mean(axis=0)) for idx in admitted]
+    all_cents = np.vstack([np.frombuffer(c.centroid, dtype=np.float32) for c in existing] + cents)
+    members = np.concatenate(admitted)
+    topics = np.concatenate([np.full(len(idx), len(existing) + k) for k, idx in enumerate(admitted)])
+    places = {p.lower() for r in rows for p in (r.office, r.region)}
+    taken = set(conn.execute(sa.select(db.themes.c.label).where(db.themes.c.active)).scalars())
+    labels = phrase_labels([rows[i].text for i in members], topics, all_cents, embedder, places, tagger=spacy_pos_tagger())
+    next_id = (conn.execute(sa.select(sa.func.max(db.themes.c.id))).scalar() or 0) + 1
+    formed: dict[int, int] = {}
+    for k, idx in enumerate(admitted):
+        tid = next_id + k
+        label = labels.get(len(existing) + k, f"New theme {tid}")
+        label = label if label not in taken else f"{label} (new)"
+        counts = Counter(p for i in idx for p in json.loads(rows[i].keyphrases) if p not in places)
+        quotes = representative(X[idx], [rows[i].id for i in idx], [rows[i].text for i in idx], 3)
+        conn.execute(db.themes.insert().values(
+            id=tid, label=label, description=f"{len(idx)} alike statements raised since the last fit; provisional "
+            "until the next fit confirms it.", keywords=json.dumps([p for p, _ in counts.most_common(10)]),
+            quotes=json.dumps(quotes), area=label, centroid=cents[k].tobytes(), active=True, hidden=False,
+            label_locked=False, provisional=True, created_run=run_id, updated_run=run_id))
+        for i in idx:
+            conn.execute(db.assignments.update().where(db.assignments.c.statement_id == rows[i].id).values(
+                theme_id=tid, score=float(X[i] @ cents[k]), run_id=run_id, method="provisional"))
+        formed[tid] = len(idx)
+    if recent:
+        joined = conn.execute(
+            sa.select(db.assignments.c.statement_id, db.assignments.c.score, db.embeddings.c.vector)
+            .select_from(db.assignments.join(db.statements, db.statements.c.id == db.assignments.c.statement_id)
+                         .join(db.embeddings, sa.and_(db.embeddings.c.text_hash == db.statements.c.text_hash,
+                                                      db.embeddings.c.model == embedder.model_id)))
+            .where(db.assignments.c.statement_id.in_(list(recent)), db.assignments.c.method == "assign",
+                   db.assignments.c.theme_id.is_not(None))).all()
+        ids = list(formed)
+        for r in joined:
+            sims = np.vstack(cents) @ unit(np.frombuffer(r.vector, dtype=np.float32))
+            best = int(sims.argmax())
+            if sims[best] >= threshold and sims[best] > r.score:
+                conn.execute(db.assignments.update().where(db.assignments.c.statement_id == r.statement_id).values(
+                    theme_id=ids[best], score=float(sims[best]), run_id=run_id, method="provisional"))
+                formed[ids[best]] += 1
+    return formed
 
 
 def fitted_threshold(conn, configured: float) -> float:  # noqa: ANN001
