@@ -156,6 +156,11 @@ NOT_NAME_ENTS = frozenset({"GPE", "LOC", "FAC", "NORP", "DATE", "TIME", "MONEY",
 SHORTHAND = frozenset("""ok okay pt pts rx hr hrs eod eow asap tbd fyi btw wrt re pls plz thx mgr mgmt dept
 approx etc ie eg vs aka info admin ops comms docs app apps wifi covid abt appt appts ppl cust custs mo mos wk wks
 yr yrs mtg mtgs thru tmrw tho govt req reqs meds hosp approv b w""".split())
+ORG_WORDS = frozenset("""inc ltd llc plc co corp corporation company group holdings bank hospital clinic health
+healthcare university college school academy institute foundation trust council ministry department agency
+street st road rd avenue ave lane boulevard centre center market mall store stores pharmacy foods motors airlines
+airways alliance partners services systems solutions technologies labs laboratories media network networks
+county city park river lake valley bay beach hotel restaurant cafe club church""".split())
 ENGLISH_PREFIXES = ("tele", "e-", "re", "pre", "co", "un", "non", "over", "under", "micro", "multi", "self", "cyber",
                     "auto", "inter", "sub", "super", "mis", "out", "up", "on", "off")
 NAME_TOKEN_RE = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’.-](?=[^\W\d_]))*\.?$")
@@ -181,7 +186,7 @@ class Redactor:
             [{"LOWER": "according"}, {"LOWER": "to"}],
             [{"LOWER": {"IN": sorted(SINGLE_CONTACT)}}],
         ])
-        self.matcher.add("SAYS", [[{"LOWER": {"IN": sorted(REPORT_VERBS)}}]])
+        self.matcher.add("SAYS", [[{"LOWER": {"IN": sorted(REPORT_VERBS)}}], [{"ORTH": {"IN": ["'s", "’s"]}}]])
         # "coffee with Saoirse", "went over the backlog with esperanza villanueva": only names
         # English does not know, or the tagger's proper nouns, after a bare preposition.
         self.matcher.add("WITH", [[{"LOWER": {"IN": ["with", "by", "for", "from"]}}]])
@@ -233,6 +238,8 @@ class Redactor:
             return False  # "according to Ifeoma": the NER calls many unfamiliar names places
         if tok.lower_ in SHORTHAND or (tok.text.isupper() and len(tok.text) <= 4 and len(tok.text) > 1):
             return False  # "HR", "VPN", "ICU"
+        if tok.text[:1].islower() and tok.i > 0 and tok.nbor(-1).tag_ in {"DT", "PRP$"}:
+            return False  # "the hotline's hours": a lower-case word after a determiner is not a name
         if not self.known(tok, typos=not strong):
             return True
         if tok.ent_type_ == "PERSON":
@@ -265,6 +272,9 @@ class Redactor:
             if end > i and self.surname_like(tok) and any(not self.known(t) for t in doc[i:end]):
                 end = j + 1  # "cc ravi shankar on ...": a word after an unfamiliar first name is its surname
             break
+        if (end < len(doc) - 1 and doc[end].text == "-" and not doc[end - 1].whitespace_
+                and doc[end + 1].text[:1].islower()):
+            return i  # "for Somali-speaking families": the first half of a compound word
         return end
 
     def english_like(self, word: str) -> bool:
@@ -313,7 +323,7 @@ class Redactor:
         """Token spans (start, end) of people."""
         out: list[tuple[int, int]] = []
         for ent in doc.ents:
-            if ent.label_ == "PERSON" and self.ner_person_ok(ent):
+            if (ent.label_ == "PERSON" and self.ner_person_ok(ent)) or self.misread_name(ent):
                 words = [t for t in ent if NAME_TOKEN_RE.match(t.text)]
                 if words:
                     out.append((words[0].i, words[-1].i + 1))
@@ -384,6 +394,20 @@ class Redactor:
         if tok.ent_type_ in NOT_NAME_ENTS - {"GPE", "NORP", "LOC"}:
             return False
         return not self.known(tok) or (tok.ent_type_ == "PERSON" or tok.tag_ == "NNP") and tok.text[:1].isupper()
+
+    def misread_name(self, ent: Span) -> bool:
+        """A full name the NER calls an organisation or a nationality ("Tupac Quispe",
+        "Anneliese Brandt-Nilsson", "Olusegun Adeyemi"): two or more capitalised words, the first
+        one English does not know, and no word that names organisations ("Group", "Bank")."""
+        if ent.label_ not in {"ORG", "NORP"}:
+            return False
+        words = [t for t in ent if t.text != "-"]
+        if len(words) < 2 or len(words) > 5 or not all(NAME_TOKEN_RE.match(t.text) and t.text[:1].isupper()
+                                                        and not t.text.isupper() for t in words):
+            return False
+        if any(t.lower_.rstrip(".") in ORG_WORDS for t in words):
+            return False
+        return not self.known(words[0], typos=True)
 
     def ner_person_ok(self, ent: Span) -> bool:
         words = [t for t in ent if t.is_alpha]

@@ -192,6 +192,8 @@ def _used_as_name(tok) -> bool:  # noqa: ANN001
         return False  # "in May", "Jan 5": a month
     if low in {"will", "may"} and nxt is not None and (nxt.tag_ == "VB" or (prev is None and nxt.pos_ in {"PRON", "DET"})):
         return False  # "will send", "Will you ...?", "Will the system ...?": the auxiliary
+    if prev is None and nxt is not None and nxt.tag_ == "NNS" and tok.ent_type_ != "PERSON":
+        return False  # "Grace periods were cut": the word before a plural noun
     if low in IMPERATIVE_NAMES and prev is None and nxt is not None and (nxt.pos_ in {"DET", "PRON", "PART"} or nxt.lower_ == "that"):
         return False  # "Mark the date", "Hope you are well"
     if tok.text[:1].isupper():

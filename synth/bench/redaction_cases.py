@@ -7,8 +7,9 @@ columns would list (`roster`), usually none: most notes name people the columns 
 Batch 1 is split in two halves by a hash of the sentence (`split`): rules in synth/redact.py
 were first written looking only at the failures of the "dev" half, and the "heldout" half was
 then measured once (recall 0.932, precision 0.982) before its four misses were looked at and
-the rules generalised. Batch 2 ("fresh") was written after that, and measured without changing
-the rules for it. synth.bench.redaction prints misses for "dev" only unless asked. Add cases in
+the rules generalised. Batch 2 ("fresh") was written after that and measured once (recall
+0.860, precision 0.978) before its misses were looked at; batch 3 after the rules had been
+generalised again. synth.bench.redaction prints misses for "dev" only unless asked. Add cases in
 a new batch; do not edit one to make a figure better. Nothing in synth reads this file.
 """
 
@@ -24,7 +25,7 @@ class Case:
     kind: str
     marked: str
     roster: tuple[str, ...] = ()
-    batch: int = 1  # 2: written after the rules were fitted to batch 1 (both of its halves)
+    batch: int = 1  # 2, 3: written after the rules were fitted to the batches before
 
     @property
     def text(self) -> str:
@@ -54,8 +55,8 @@ class Case:
 
     @property
     def split(self) -> str:
-        if self.batch == 2:
-            return "fresh"
+        if self.batch > 1:
+            return "fresh" if self.batch == 2 else f"batch{self.batch}"
         return "dev" if hashlib.sha256(self.text.encode()).digest()[0] % 2 == 0 else "heldout"
 
 
@@ -268,4 +269,50 @@ CASES += [
     F("word", "{{Dr. Martens}} boots are no longer allowed on the floor"),
     F("word", "customers at the {{Mission Street}} store complain about {{Uber Eats}} drivers"),
     F("word", "{{Amazon}} deliveries block the loading bay every {{Tuesday}}"),
+]
+
+G = lambda kind, marked, roster=(): Case(kind, marked, tuple(roster), batch=3)  # noqa: E731
+CASES += [
+    G("name", "- from [[kwabena]]: the walk-in freezer alarm goes off every night"),
+    G("name", "notes by [[fatima o.]]"),
+    G("name", "[[J. Okoro]] said the new hires never got their logins."),
+    G("name", "the rota was changed by [[MARGARET HOLLOWAY]] without telling anyone"),
+    G("name", "[[raj]]'s team still has no scanner"),
+    G("name", "Feedback from [[Dr Nkemdirim]]: discharge letters are late."),
+    G("name", "[[Svetlana]] thinks the uniforms are unsafe near the ovens."),
+    G("name", "we had [[Tupac Quispe]] in the session; he says the altitude allowance was cut"),
+    G("name", "patient [[mrs okafor]] was given the wrong leaflet"),
+    G("name", "[[Xu Ming]] reported the loading ramp is cracked."),
+    G("name", "Discussed rota gaps with [[Anneliese Brandt-Nilsson]] and [[Piotr]]."),
+    G("name", "asked [[nnamdi]] if the vans were serviced, they were not"),
+    G("name", "[[Guadalupe]] mentioned nobody trained her on the new till"),
+    G("name", "Manager [[Haruto Sato]] wants fewer meetings."),
+    G("name", "[[Moana]] told me the island shipments arrive damaged."),
+    G("name", "my mentee [[siddharth]] is covering two sites"),
+    G("name", "Mr [[Rice]] said the {{rice}} cooker in the canteen is broken.", ("Tom Rice",)),
+    G("name", "[[Kai Stone]] says the {{stone}} floor is slippery when wet.", ("Kai Stone",)),
+    G("email", "his email: [[s.mbeki at company dot co dot za]]"),
+    G("email", "from [[ops_manager@west-region.example.org]] every morning at six"),
+    G("email", "[[priya.n AT gmail DOT com]] is her personal one"),
+    G("phone", "emergency line [[+27 21 555 0199]] goes to a voicemail box that is full"),
+    G("phone", "reception: [[0161 496 0000]]"),
+    G("phone", "call [[1-800-555-0175]] for the benefits line"),
+    G("id", "badge [[B-99120]] stopped working after the update"),
+    G("id", "the MRN [[MR0034412]] belongs to a different patient"),
+    G("id", "employee id: [[A7731]] shows the wrong manager"),
+    G("ssn", "SSN# [[301-22-4587]] was emailed in plain text"),
+    G("card", "the card [[3714 496353 98431]] was charged for someone else's order"),
+    G("dob", "patient born [[22.11.1948]] got the wrong vaccine letter"),
+    G("dob", "D.O.B. [[Aug 3, 1991]] is missing from the HR file"),
+    G("ip", "the camera at [[192.168.0.250]] drops off the network hourly"),
+    G("handle", "the post from [[@kofi_b]] went viral in the staff group"),
+    G("mixed", "[[Hana]] (ext 221, [[hana.k@clinic.jp]]) says the lab is short-staffed"),
+    G("word", "the {{Rice}} Village store floods every spring", ("Tom Rice",)),
+    G("word", "a {{stone}} fell from the facade and nobody fixed it", ("Kai Stone",)),
+    G("word", "{{Grace}} periods on late payments were cut", ("Grace Obi",)),
+    G("word", "the new {{Salesforce}} fields confuse everyone"),
+    G("word", "{{Microsoft Teams}} crashes during every handover"),
+    G("word", "the {{Spanish-language}} forms ran out in {{Houston}}"),
+    G("word", "the {{King Street}} branch has had no manager since {{April}}"),
+    G("word", "{{Nobody}} answers the phones after {{5 pm}}"),
 ]
