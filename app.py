@@ -24,7 +24,13 @@ TITLES = {
 
 viewer = ui.viewer()
 if viewer is None:
-    page = st.navigation([st.Page(str(ui.PAGES_DIR / "sign_in.py"), title="Sign in", url_path="sign-in")])
+    # Every page's address shows the sign-in form, so a link to /themes?theme=7 asks for a
+    # sign-in instead of "Page not found"; signing in reruns the same address with the pages.
+    sign_in = str(ui.PAGES_DIR / "sign_in.py")
+    page = st.navigation([st.Page(sign_in, title="Sign in", url_path="sign-in", default=True)]
+                         + [st.Page(sign_in, title="Sign in", url_path=name) for name in TITLES],
+                         position="hidden")
+    ui.keep_session_cookie()
 else:
     page = st.navigation([
         st.Page(str(ui.PAGES_DIR / f"{name}.py"), title=TITLES[name][0], icon=TITLES[name][1], url_path=name,
@@ -36,4 +42,5 @@ else:
         st.caption(f"Signed in as **{ui.plain(viewer.username)}** ({ui.plain(viewer.role + scope)})")
         if st.button("Sign out", key="sign_out"):
             ui.sign_out()
+        ui.keep_session_cookie()
 page.run()

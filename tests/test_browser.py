@@ -110,3 +110,42 @@ def test_sign_in_filter_by_region_open_a_theme(server):
         assert rows and {r["region"] for r in rows} == {"Midwest"}
         browser.close()
     assert (SHOTS / "home.png").stat().st_size > 20_000
+
+
+def test_signed_out_deep_link_signs_in_to_the_linked_view_and_a_reload_keeps_the_session(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(f"{server}/themes?theme=7&region=Midwest")
+        page.get_by_label("Username").wait_for(timeout=90_000)
+        assert page.get_by_text("Page not found").count() == 0
+        page.get_by_label("Username").fill("exec")
+        page.get_by_label("Password", exact=True).fill("exec-demo")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="In their words")).to_be_visible(timeout=90_000)
+        assert "/themes" in page.url and "theme=7" in page.url and "region=Midwest" in page.url
+        expect(page.get_by_role("heading", name="Themes", exact=True)).to_be_visible()
+        page.wait_for_function("() => document.cookie.includes('synth_session=')", timeout=30_000)
+
+        page.reload()  # F5: a new Streamlit session, the same viewer and view
+        expect(page.get_by_role("heading", name="In their words")).to_be_visible(timeout=90_000)
+        assert page.get_by_label("Username").count() == 0
+        assert "theme=7" in page.url and "region=Midwest" in page.url
+        page.screenshot(path=str(SHOTS / "reload.png"))
+
+        stolen = next(c for c in page.context.cookies() if c["name"] == "synth_session")
+        page.get_by_role("button", name="Sign out").click()
+        page.get_by_label("Username").wait_for(timeout=60_000)
+        page.reload()
+        page.get_by_label("Username").wait_for(timeout=60_000)  # signed out stays signed out
+
+        # the signed-out token is refused by the server even if a browser still sends it
+        other = browser.new_context(viewport={"width": 1440, "height": 900})
+        other.add_cookies([stolen])
+        page2 = other.new_page()
+        page2.goto(f"{server}/themes")
+        page2.get_by_label("Username").wait_for(timeout=60_000)
+        browser.close()

@@ -203,3 +203,60 @@ def test_export_page_offers_csv_and_brief(app_env):
     at.run()
     assert not at.exception
     assert "What the field is saying" in texts(at)
+
+
+def test_curate_keeps_the_chosen_theme_after_a_rename_and_acts_on_it(app_env):
+    settings, store = app_env
+    at = signed_in("admin")
+    at.switch_page("synth/dashboard/pages/curate.py")
+    at.run()
+    first = int(at.selectbox[0].options[0].split()[0].lstrip("#"))
+    at.selectbox[0].select_index(1)
+    at.run()
+    theme_id = at.selectbox[0].value
+    at.text_input[0].set_value("A label a person chose")
+    at.button[0].click()
+    at.run()
+    at.run()  # the next view: the renamed theme is still the chosen one
+    assert at.selectbox[0].value == theme_id and f"#{theme_id} A label a person chose" in at.selectbox[0].options
+    hide = next(b for b in at.button if b.label.startswith("Hide #"))
+    assert hide.label == f"Hide #{theme_id} from the dashboard"
+    hide.click()
+    at.run()
+    hidden = store.themes_frame(include_hidden=True).set_index("id")["hidden"].astype(bool)
+    assert hidden[hidden].index.tolist() == [theme_id] and theme_id != first  # not snapped back to the first theme
+
+
+def test_curate_splits_by_search_over_all_statements_and_keeps_identical_texts_apart(app_env):
+    settings, store = app_env
+    at = signed_in("admin")
+    at.switch_page("synth/dashboard/pages/curate.py")
+    at.run()
+    theme_id = at.selectbox[0].value
+    frame = store.statements_frame()
+    members = frame[frame["theme_id"] == theme_id]
+    word = members["text"].str.lower().str.split().explode().value_counts().index[0]
+    matching = members[members["text"].str.contains(word, case=False, regex=False)]
+    at.text_input(key="split_query").set_value(word)
+    at.run()
+    at.checkbox[0].check()
+    next(b for b in at.button if b.label.startswith("Split off from")).click()
+    at.run()
+    after = store.statements_frame()
+    moved = after[after["statement_id"].isin(matching["statement_id"])]
+    assert len(moved) == len(matching) and moved["theme_id"].nunique() == 1 and moved["theme_id"].iloc[0] != theme_id
+
+
+def test_session_token_names_its_user_and_is_refused_when_forged_expired_or_the_password_changed(app_env):
+    settings, _ = app_env
+    users, key = Path(settings.users_file), b"k" * 32
+    token = auth.session_token(users, key, "director")
+    assert auth.session_viewer(users, key, token) == auth.Viewer("director", "director", ("Southwest",))
+    assert auth.session_viewer(users, b"other-key" * 4, token) is None
+    forged = "exec".encode().hex() + token[len("director".encode().hex()):]
+    assert auth.session_viewer(users, key, forged) is None
+    assert auth.session_viewer(users, key, "not a token") is None
+    assert auth.session_viewer(users, key, token, now=lambda: 10**12) is None  # expired
+    auth.add_user(users, "director", "a-new-password", "director", ("Southwest",))
+    assert auth.session_viewer(users, key, token) is None
+

@@ -5,6 +5,7 @@ Pages call these and the package; they hold no logic of their own."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import re
@@ -23,7 +24,7 @@ import streamlit as st
 
 from synth import ingest, signals
 from synth.access import Scoped
-from synth.auth import SignInThrottle, Viewer, authenticate
+from synth.auth import SESSION_HOURS, SignInThrottle, Viewer, authenticate, session_token, session_viewer
 from synth.config import Settings
 from synth.errors import AccessDenied, SynthError
 from synth.markup import plain  # noqa: F401  (pages escape note-derived text with ui.plain)
@@ -134,8 +135,23 @@ def _memo(name: str, key: tuple, args: tuple, _fn: Callable, _view: View) -> Any
 
 
 # ---- sign-in --------------------------------------------------------------------------------
+SESSION_COOKIE = "synth_session"
+
+
 def viewer() -> Viewer | None:
-    return st.session_state.get("viewer")
+    """The signed-in viewer: kept in the session, or, after a reload (a new session), read back
+    from the browser's signed session cookie and checked against the users file."""
+    v = st.session_state.get("viewer")
+    if v is None and not st.session_state.get("signed_out"):
+        token = st.context.cookies.get(SESSION_COOKIE)
+        if token and token not in _revoked():
+            try:
+                v = session_viewer(Path(settings().users_file), _session_key(), token)
+            except SynthError:
+                v = None
+            if v is not None:
+                st.session_state.update(viewer=v, session_token=token, cookie_written=True)
+    return v
 
 
 def sign_in_form() -> None:
@@ -160,8 +176,9 @@ def sign_in_form() -> None:
             st.error("Unknown username or wrong password.")
         else:
             throttle.succeeded(name)
-            st.session_state["viewer"] = v
-            st.rerun()
+            token = session_token(Path(settings().users_file), _session_key(), v.username)
+            st.session_state.update(viewer=v, session_token=token, cookie_written=False, signed_out=False)
+            st.rerun()  # the same URL, now with the viewer's pages: a deep link opens what it linked to
 
 
 @st.cache_resource(show_spinner=False)
@@ -171,9 +188,47 @@ def _throttle(users_file: str) -> SignInThrottle:
 
 
 def sign_out() -> None:
+    """Ends the session here and on the server: its token is refused from now on (until the
+    server restarts, by which time the browser has dropped the cookie too)."""
+    if token := st.session_state.get("session_token"):
+        _revoked().add(token)
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    st.session_state.update(signed_out=True, forget_cookie=True)
     st.rerun()
+
+
+def keep_session_cookie() -> None:
+    """Writes (once after signing in) or deletes (once after signing out) the browser's session
+    cookie, so that a reload keeps the viewer signed in. Streamlit can read cookies but not set
+    them, so a one-line script sets it; the token is signed and expires (`auth.session_token`)."""
+    if st.session_state.pop("forget_cookie", False):
+        _cookie_script(f"{SESSION_COOKIE}=; Path=/; Max-Age=0; SameSite=Strict")
+    elif (token := st.session_state.get("session_token")) and not st.session_state.get("cookie_written"):
+        _cookie_script(f"{SESSION_COOKIE}={token}; Path=/; Max-Age={SESSION_HOURS * 3600}; SameSite=Strict")
+        st.session_state["cookie_written"] = True
+
+
+def _cookie_script(cookie: str) -> None:
+    # the token is hex digits and dots only: nothing in it can leave the string
+    st.html(f"<script>document.cookie = '{cookie}' + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+            unsafe_allow_javascript=True)
+
+
+@st.cache_resource(show_spinner=False)
+def _revoked() -> set[str]:
+    """Tokens of sessions signed out, shared by every session of the server."""
+    return set()
+
+
+@st.cache_resource(show_spinner=False)
+def _session_key_for(secret_file: str) -> bytes:
+    store()  # creates the secret file if this is a new deployment
+    return hashlib.sha256(b"synth dashboard sessions|" + Path(secret_file).read_bytes()).digest()
+
+
+def _session_key() -> bytes:
+    return _session_key_for(settings().secret_file)
 
 
 # ---- filters in the sidebar and the URL ---------------------------------------------------------
