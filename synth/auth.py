@@ -8,8 +8,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
+import secrets
 import tempfile
 import threading
 import time
@@ -146,3 +149,39 @@ def ensure_demo_users(path: Path) -> list[tuple[str, str, str]]:
         if name in existing and bcrypt.checkpw(pw.encode(), existing[name]["password_hash"].encode()):
             out.append((name, pw, role + (f" of {', '.join(regions)}" if regions else "")))
     return out
+
+
+# ---- sessions that survive a reload -------------------------------------------------------------
+SESSION_HOURS = 12
+
+
+def session_token(path: Path, key: bytes, username: str, hours: float = SESSION_HOURS,
+                  now: Callable[[], float] = time.time) -> str:
+    """A signed, expiring proof that `username` signed in, for the browser to keep (the
+    dashboard keeps it in a cookie). The signature covers the user's password hash, so a
+    changed password or a removed user ends every session made before it."""
+    user = load_users(path)[username]
+    body = f"{username.encode().hex()}.{int(now() + hours * 3600)}.{secrets.token_hex(8)}"
+    return f"{body}.{_session_signature(key, body, user['password_hash'])}"
+
+
+def session_viewer(path: Path, key: bytes, token: str, now: Callable[[], float] = time.time) -> Viewer | None:
+    """The viewer a `session_token` stands for, checked against the users file; None when the
+    token is malformed, forged, expired, or its user was removed or changed password."""
+    try:
+        name_hex, expires, _nonce, signature = token.split(".")
+        username = bytes.fromhex(name_hex).decode()
+        expired = int(expires) < now()
+    except (ValueError, UnicodeError):
+        return None
+    user = load_users(path).get(username)
+    if expired or user is None:
+        return None
+    body = token.rsplit(".", 1)[0]
+    if not hmac.compare_digest(signature, _session_signature(key, body, user["password_hash"])):
+        return None
+    return Viewer(username, user["role"], tuple(user.get("regions", ())))
+
+
+def _session_signature(key: bytes, body: str, password_hash: str) -> str:
+    return hmac.new(key, f"{body}|{password_hash}".encode(), hashlib.sha256).hexdigest()
