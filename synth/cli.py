@@ -151,7 +151,23 @@ def cmd_themes(args, settings: Settings, store) -> int:  # noqa: ANN001
     df = store.themes_frame(include_hidden=True)
     counts = store.statements_frame()["theme_id"].value_counts()
     for r in df.itertuples():
-        print(f"#{r.id:<4} {int(counts.get(r.id, 0)):>5}  {'(hidden) ' if r.hidden else ''}{r.label}  [{r.area}]")
+        marks = ("(hidden) " if r.hidden else "") + ("(new, provisional) " if r.provisional else "")
+        print(f"#{r.id:<4} {int(counts.get(r.id, 0)):>5}  {marks}{r.label}  [{r.area}]")
+    return 0
+
+
+def cmd_edits(args, settings: Settings, store) -> int:  # noqa: ANN001
+    from synth import themes
+
+    for r in themes.edits(store).itertuples():
+        print(f"edit #{r.id:<4} {r.at:%Y-%m-%d %H:%M}  {r.who:<12} {r.action:<7} theme #{r.theme_id}  {r.payload[:100]}")
+    return 0
+
+
+def cmd_undo_edit(args, settings: Settings, store) -> int:  # noqa: ANN001
+    from synth import themes
+
+    print(themes.undo(store, args.edit_id, who=args.who))
     return 0
 
 
@@ -247,6 +263,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("theme_id", type=int)
     s.add_argument("value", nargs="*")
     s.set_defaults(func=cmd_theme)
+    sub.add_parser("edits", help="the history of theme edits, newest first").set_defaults(func=cmd_edits)
+    s = sub.add_parser("undo-edit", help="undo one theme edit (rename, merge, split, hide) from `synth edits`")
+    s.add_argument("edit_id", type=int)
+    s.set_defaults(func=cmd_undo_edit)
     sub.add_parser("demo", help="import the bundled sample export, fit themes, create demo accounts").set_defaults(func=cmd_demo)
     s = sub.add_parser("report", help="print the top surfacing themes")
     s.add_argument("--region")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-STATEMENT_COLUMNS = ["note_id", "statement", "theme_id", "theme_label", "region", "office", "meeting_date"]
+STATEMENT_COLUMNS = ["statement_id", "note_id", "statement", "theme_id", "theme_label", "region", "office", "meeting_date"]
 
 
 def safe_cell(value: object) -> object:
@@ -21,6 +21,7 @@ def safe_cell(value: object) -> object:
 
 def statements_table(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({
+        "statement_id": frame["statement_id"],  # what `synth theme split ID S1,S2,...` takes
         "note_id": frame["note_key"],
         "statement": frame["text"],
         "theme_id": frame["theme_id"],

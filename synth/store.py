@@ -423,6 +423,16 @@ class Store:
         with self.engine.connect() as conn:
             return set(conn.execute(q).scalars())
 
+    def orphaned_statements(self) -> list[int]:
+        """Statements assigned to a theme that is not active (or does not exist): they would
+        vanish from every page and export. Must always be empty; tests check it after every edit."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(
+                sa.select(assignments.c.statement_id)
+                .select_from(assignments.outerjoin(themes, themes.c.id == assignments.c.theme_id))
+                .where(assignments.c.theme_id.is_not(None), sa.or_(themes.c.id.is_(None), sa.not_(themes.c.active)))
+            ).scalars())
+
     def themes_frame(self, include_hidden: bool = False) -> pd.DataFrame:
         q = sa.select(themes).where(themes.c.active)
         if not include_hidden:

@@ -28,7 +28,7 @@ def test_import_twice_then_export_and_undo(env, write_csv, tmp_path, capsys):
     out = tmp_path / "statements.csv"
     assert cli.main(["export", "statements", "--out", str(out)]) == 0
     header = out.read_text().splitlines()[0]
-    assert header.startswith("note_id,statement,theme_id,theme_label,region,office,meeting_date")
+    assert header.startswith("statement_id,note_id,statement,theme_id,theme_label,region,office,meeting_date")
     assert cli.main(["undo", "1"]) == 0
     assert "3 notes removed" in capsys.readouterr().out
 
@@ -117,3 +117,32 @@ def test_theme_merge_and_split_argument_errors_fail_cleanly_as_a_process(env):
     for argv in (["theme", "merge", "5", "abc"], ["theme", "merge", "5"], ["theme", "split", "5", "a,b", "X"]):
         r = subprocess.run([str(exe), *argv], capture_output=True, text=True, env=run_env)
         assert r.returncode == 2 and "Traceback" not in r.stderr and r.stderr.count("\n") == 1, (argv, r.stderr)
+
+
+def test_split_by_exported_statement_ids_then_undo_it_from_the_history(fitted_copy, monkeypatch, tmp_path, capsys):
+    settings, st = fitted_copy
+    for name, value in (("SYNTH_DB_URL", settings.db_url), ("SYNTH_MODELS_DIR", settings.models_dir),
+                        ("SYNTH_SECRET_FILE", settings.secret_file), ("SYNTH_USERS_FILE", settings.users_file)):
+        monkeypatch.setenv(name, value)
+    out = tmp_path / "statements.csv"
+    assert cli.main(["export", "statements", "--out", str(out)]) == 0
+    import pandas as pd
+
+    table = pd.read_csv(out)
+    theme = int(table["theme_id"].dropna().iloc[0])
+    ids = table[table["theme_id"] == theme]["statement_id"].head(3).tolist()
+    capsys.readouterr()
+    assert cli.main(["theme", "split", str(theme), ",".join(map(str, ids)), "Split", "by", "id"]) == 0
+    new = int(capsys.readouterr().out.split("new theme #")[1].split()[0])
+    frame = st.statements_frame()
+    assert set(frame[frame["statement_id"].isin(ids)]["theme_id"]) == {new}
+    assert cli.main(["edits"]) == 0
+    listing = capsys.readouterr().out
+    edit = int(listing.split("edit #")[1].split()[0])
+    assert "split" in listing.splitlines()[0]
+    assert cli.main(["undo-edit", str(edit)]) == 0
+    frame = st.statements_frame()
+    assert set(frame[frame["statement_id"].isin(ids)]["theme_id"]) == {theme}
+    assert cli.main(["undo-edit", str(edit)]) != 0
+    err = capsys.readouterr().err
+    assert "already undone" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1

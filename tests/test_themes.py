@@ -371,6 +371,56 @@ def test_a_new_issue_surfaces_as_its_own_theme_at_import_and_stays_one_after_a_r
     assert not st.themes_frame()["provisional"].astype(bool).any()  # the fit confirmed or dissolved it
 
 
+def _all_visible(st) -> None:
+    """Nothing lost: no statement points at an inactive theme, and every statement of a visible
+    theme is on the statements frame (what pages and exports read) with that theme."""
+    assert st.orphaned_statements() == []
+    visible = set(st.themes_frame()["id"])
+    frame = st.statements_frame()
+    with st.engine.connect() as conn:
+        assigned = conn.execute(sa.select(db.assignments.c.statement_id, db.assignments.c.theme_id)
+                                .where(db.assignments.c.theme_id.in_(visible))).all()
+    shown = dict(zip(frame["statement_id"], frame["theme_id"]))
+    assert all(shown.get(s) == t for s, t in assigned)
+
+
+def test_every_edit_can_be_undone_and_refits_lose_no_statement(fitted_copy):
+    settings, st = fitted_copy
+    t = st.themes_frame().sort_values("id")
+    a, b, c, d = (int(x) for x in t["id"].iloc[:4])
+    label_a = t.set_index("id").loc[a, "label"]
+    themes.rename(st, a, "Renamed by a person", who="ada")
+    themes.merge(st, a, b, who="ada")
+    members = st.statements_frame()
+    moved = members[members["theme_id"] == c]["statement_id"].head(4).tolist()
+    new = themes.split(st, c, moved, "Split by a person", who="ada")
+    themes.hide(st, d, who="ada")
+    _all_visible(st)
+    pipeline.fit(st, settings)
+    _all_visible(st)
+    frame = st.statements_frame()
+    assert set(frame[frame["statement_id"].isin(moved)]["theme_id"]) == {new}  # the split-off theme survives
+
+    history = themes.edits(st).set_index("action")["id"]
+    for action in ("hide", "split", "merge", "rename"):
+        themes.undo(st, int(history[action]), who="ada")
+        _all_visible(st)
+    after = st.themes_frame(include_hidden=True).set_index("id")
+    assert after.loc[a, "label"] == label_a and b in after.index and not bool(after.loc[d, "hidden"])
+    assert new not in after.index
+    frame = st.statements_frame()
+    assert set(frame[frame["statement_id"].isin(moved)]["theme_id"]) == {c}
+    with pytest.raises(NotFound, match="already undone"):
+        themes.undo(st, int(history["merge"]), who="ada")
+    pipeline.fit(st, settings)  # refits replay the history the same way: the undone merge stays undone
+    _all_visible(st)
+    with st.engine.connect() as conn:
+        last_run = conn.execute(sa.select(sa.func.max(db.runs.c.id)).where(db.runs.c.kind == "fit")).scalar()
+        replayed = conn.execute(sa.select(sa.func.count()).select_from(db.theme_lineage).where(
+            db.theme_lineage.c.run_id == last_run, db.theme_lineage.c.kind == "curated-merge")).scalar()
+    assert replayed == 0
+
+
 def test_curation_survives_a_refit(fitted_copy):
     settings, st = fitted_copy
     t = st.themes_frame().sort_values("id")

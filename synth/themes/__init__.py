@@ -11,7 +11,7 @@
 """
 
 from synth.themes.cluster import ThemeClusterer
-from synth.themes.curation import edits, hide, lineage, merge, rename, split
+from synth.themes.curation import edits, hide, lineage, merge, rename, split, undo
 from synth.themes.describe import phrase_labels, representative
 from synth.themes.fit import fit_themes
 from synth.themes.identity import match_to_previous
@@ -21,4 +21,4 @@ from synth.themes.stored import _issue_inputs, assign_vectors, assigner, fit_and
 
 __all__ = ["FitResult", "Theme", "ThemeClusterer", "ThemeInput", "assign_vectors", "assigner", "edits", "fit_and_store",
            "fit_themes", "fitted_threshold", "hide", "keep_labels", "lineage", "load_model", "match_to_previous", "merge", "phrase_labels", "related",
-           "rename", "representative", "save_model", "split"]
+           "rename", "representative", "save_model", "split", "undo"]

@@ -33,7 +33,7 @@ def rename(store: db.Store, theme_id: int, label: str, who: str) -> None:
     with store.engine.begin() as conn:
         old = _theme(conn, theme_id)
         conn.execute(db.themes.update().where(db.themes.c.id == theme_id).values(label=label, label_locked=True))
-        _edit(conn, theme_id, "rename", {"from": old.label, "to": label}, who)
+        _edit(conn, theme_id, "rename", {"from": old.label, "to": label, "was_locked": bool(old.label_locked)}, who)
 
 
 def hide(store: db.Store, theme_id: int, who: str, hidden: bool = True) -> None:
@@ -48,19 +48,22 @@ def merge(store: db.Store, into: int, source: int, who: str) -> None:
         raise NotFound("A theme cannot be merged into itself.")
     with store.engine.begin() as conn:
         _theme(conn, into), _theme(conn, source)
-        _do_merge(conn, into, source, run_id=0)
+        moved = _do_merge(conn, into, source, run_id=0)
         _refresh_centroid(conn, into)
-        _edit(conn, into, "merge", {"into": into, "source": source}, who)
+        _edit(conn, into, "merge", {"into": into, "source": source, "moved": moved}, who)
 
 
-def _do_merge(conn, into: int, source: int, run_id: int) -> None:  # noqa: ANN001
+def _do_merge(conn, into: int, source: int, run_id: int) -> list[int]:  # noqa: ANN001
+    """Move the source theme's statements into `into`; returns the statements moved."""
     active = set(conn.execute(sa.select(db.themes.c.id).where(db.themes.c.active)).scalars())
     if into not in active or source not in active:
-        return
+        return []
+    moved = list(conn.execute(sa.select(db.assignments.c.statement_id).where(db.assignments.c.theme_id == source)).scalars())
     conn.execute(db.assignments.update().where(db.assignments.c.theme_id == source).values(theme_id=into, method="curated"))
     conn.execute(db.themes.update().where(db.themes.c.id == source).values(active=False))
     conn.execute(db.theme_lineage.insert().values(run_id=run_id, theme_id=into, source_theme_id=source,
                                                   kind="curated-merge", overlap=1.0))
+    return moved
 
 
 def split(store: db.Store, theme_id: int, statement_ids: Sequence[int], label: str, who: str) -> int:
@@ -85,6 +88,54 @@ def split(store: db.Store, theme_id: int, statement_ids: Sequence[int], label: s
         _refresh_centroid(conn, new_id)
         _refresh_centroid(conn, theme_id)
     return new_id
+
+
+def undone_edits(conn) -> set[int]:  # noqa: ANN001
+    """Ids of edits that a later "undo" edit reversed."""
+    rows = conn.execute(sa.select(db.theme_edits.c.payload).where(db.theme_edits.c.action == "undo")).scalars()
+    return {json.loads(p)["edit"] for p in rows}
+
+
+def undo(store: db.Store, edit_id: int, who: str) -> str:
+    """Reverse one edit from the history; recorded as an edit itself. Returns what was done."""
+    with store.engine.begin() as conn:
+        e = conn.execute(sa.select(db.theme_edits).where(db.theme_edits.c.id == edit_id)).first()
+        if e is None or e.action == "undo":
+            raise NotFound(f"There is no edit #{edit_id} to undo. `synth edits` lists them.")
+        if edit_id in undone_edits(conn):
+            raise NotFound(f"Edit #{edit_id} was already undone.")
+        p = json.loads(e.payload)
+        if e.action == "rename":
+            conn.execute(db.themes.update().where(db.themes.c.id == e.theme_id).values(
+                label=p["from"], label_locked=bool(p.get("was_locked", False))))
+            done = f"Theme #{e.theme_id} is called \"{p['from']}\" again."
+        elif e.action in ("hide", "unhide"):
+            conn.execute(db.themes.update().where(db.themes.c.id == e.theme_id).values(hidden=e.action == "unhide"))
+            done = f"Theme #{e.theme_id} is {'hidden' if e.action == 'unhide' else 'shown'} again."
+        elif e.action == "merge":
+            if "moved" not in p:
+                raise NotFound(f"Edit #{edit_id} is a merge made before merges recorded what they moved; "
+                               f"split the statements off theme #{p['into']} instead.")
+            conn.execute(db.themes.update().where(db.themes.c.id == p["source"]).values(active=True))
+            conn.execute(db.assignments.update().where(db.assignments.c.statement_id.in_(p["moved"]),
+                                                       db.assignments.c.theme_id == p["into"])
+                         .values(theme_id=p["source"], method="curated"))
+            _refresh_centroid(conn, p["source"]), _refresh_centroid(conn, p["into"])
+            done = f"Theme #{p['source']} is separate from #{p['into']} again."
+        elif e.action == "split":
+            back = p["from"] if conn.execute(sa.select(db.themes.c.active).where(db.themes.c.id == p["from"])).scalar() else None
+            conn.execute(db.assignments.update().where(db.assignments.c.statement_id.in_(p["statements"]),
+                                                       db.assignments.c.theme_id == e.theme_id)
+                         .values(theme_id=back, method="curated", pinned=False))
+            conn.execute(db.themes.update().where(db.themes.c.id == e.theme_id).values(active=False))
+            if back is not None:
+                _refresh_centroid(conn, back)
+            done = f"The statements split off into #{e.theme_id} are back in #{p['from']}." if back is not None else \
+                f"Theme #{e.theme_id} is gone; its statements are unthemed until the next fit."
+        else:
+            raise NotFound(f"Edit #{edit_id} ({e.action}) cannot be undone.")
+        _edit(conn, e.theme_id, "undo", {"edit": edit_id, "action": e.action}, who)
+    return done
 
 
 def _refresh_centroid(conn, theme_id: int) -> None:  # noqa: ANN001

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from synth import store as db
 from synth.embed import Embedder, default_embedder, embed_cached
 from synth.themes.cluster import assign, unit
-from synth.themes.curation import _do_merge, _refresh_centroid
+from synth.themes.curation import _do_merge, _refresh_centroid, undone_edits
 from synth.themes.fit import fit_themes, wording
 from synth.themes.identity import match_to_previous
 from synth.themes.model_files import save_model
@@ -119,7 +119,8 @@ def _write_fit(conn, result: FitResult, lineage: list[dict], run_id: int) -> Non
 def _replay_curation(conn, run_id: int) -> None:  # noqa: ANN001
     """Merges made by people are re-applied after every refit, so curation sticks."""
     edits = conn.execute(sa.select(db.theme_edits).where(db.theme_edits.c.action == "merge").order_by(db.theme_edits.c.id)).all()
-    for e in edits:
+    undone = undone_edits(conn)
+    for e in (e for e in edits if e.id not in undone):
         p = json.loads(e.payload)
         _do_merge(conn, p["into"], p["source"], run_id)
     for tid in conn.execute(sa.select(db.themes.c.id).where(db.themes.c.active)).scalars():

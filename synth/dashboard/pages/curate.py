@@ -1,5 +1,7 @@
 """Curate (admins): rename, merge, split and hide themes; the history of edits; users."""
 
+import json
+
 import pandas as pd
 import streamlit as st
 
@@ -22,8 +24,16 @@ who = view.viewer.username
 if themes.empty:
     st.info("No themes yet.")
 else:
-    labels = dict(zip(themes["id"], themes["label"] + themes["hidden"].map({True: " (hidden)", False: ""})))
-    chosen = st.selectbox("Theme", list(labels), format_func=lambda t: f"#{t} {labels[t]}")
+    marks = themes["hidden"].astype(bool).map({True: " (hidden)", False: ""}) + themes["provisional"].astype(bool).map(
+        {True: " (new, provisional)", False: ""})
+    labels = dict(zip(themes["id"], themes["label"] + marks))
+    ids = list(labels)
+    # The chosen theme is remembered by id: relabelling a theme changes the options' text, which
+    # made Streamlit rebuild the box on the first theme, so the next action hit theme #1.
+    remembered = st.session_state.get("curate_theme_id")
+    chosen = st.selectbox("Theme", ids, index=ids.index(remembered) if remembered in ids else 0,
+                          format_func=lambda t: f"#{t} {labels[t]}")
+    st.session_state["curate_theme_id"] = chosen
 
     def act(fn, *args, done: str) -> None:  # noqa: ANN001
         try:
@@ -35,26 +45,48 @@ else:
     rename_tab, merge_tab, split_tab, hide_tab = st.tabs(["Rename", "Merge", "Split", "Hide"])
     with rename_tab, st.form("rename"):
         label = st.text_input("New label", value=themes.set_index("id").loc[chosen, "label"])
-        if st.form_submit_button("Rename"):
-            act(theme_engine.rename, chosen, label, who, done="Renamed. The new label survives refits.")
+        if st.form_submit_button(f"Rename #{chosen}"):
+            act(theme_engine.rename, chosen, label, who, done=f"Renamed #{chosen}. The new label survives refits.")
     with merge_tab, st.form("merge"):
-        other = st.selectbox("Merge this theme into it", [t for t in labels if t != chosen], format_func=lambda t: f"#{t} {labels[t]}")
-        if st.form_submit_button("Merge"):
-            act(theme_engine.merge, chosen, other, who, done=f"Merged #{other} into #{chosen}.")
-    with split_tab, st.form("split"):
-        members = data[data["theme_id"] == chosen].head(300)
-        picked = st.multiselect("Statements to split off", members["statement_id"].tolist(),
-                                format_func=lambda s: members.set_index("statement_id").loc[s, "text"][:120])
-        new_label = st.text_input("Label of the new theme")
-        if st.form_submit_button("Split"):
-            act(theme_engine.split, chosen, picked, new_label or "Split theme", who, done="Split done.")
+        other = st.selectbox("Merge this theme into it", [t for t in ids if t != chosen],
+                             format_func=lambda t: f"#{t} {labels[t]}")
+        if st.form_submit_button(f"Merge the chosen theme into #{chosen}"):
+            act(theme_engine.merge, chosen, other, who, done=f"Merged #{other} into #{chosen}. Undo it from the history below.")
+    with split_tab:
+        members = data[data["theme_id"] == chosen]
+        query = st.text_input("Find statements of this theme", key="split_query",
+                              help="Words to look for in all of the theme's statements; empty shows them all.")
+        found = members[members["text"].str.contains(query, case=False, regex=False)] if query else members
+        st.caption(f"{len(found):,} of {len(members):,} statements of #{chosen} match.")
+        with st.form("split"):
+            take_all = st.checkbox(f"Split off all {len(found):,} matching statements")
+            texts = dict(zip(found["statement_id"], found["text"]))
+            picked = st.multiselect("Or pick statements", list(texts), format_func=lambda s: f"#{s} {texts[s][:110]}")
+            new_label = st.text_input("Label of the new theme")
+            if st.form_submit_button(f"Split off from #{chosen}"):
+                chosen_ids = list(texts) if take_all else picked
+                act(theme_engine.split, chosen, chosen_ids, new_label or "Split theme", who,
+                    done=f"Split {len(chosen_ids)} statements off #{chosen} into a new theme.")
     with hide_tab, st.form("hide"):
         hidden = bool(themes.set_index("id").loc[chosen, "hidden"])
-        if st.form_submit_button("Show again" if hidden else "Hide from the dashboard"):
-            act(theme_engine.hide, chosen, who, not hidden, done="Saved.")
+        if st.form_submit_button(f"Show #{chosen} again" if hidden else f"Hide #{chosen} from the dashboard"):
+            act(theme_engine.hide, chosen, who, not hidden, done=f"#{chosen} is {'shown' if hidden else 'hidden'}.")
 
 st.subheader("History of edits")
-st.dataframe(theme_engine.edits(ui.store())[["at", "who", "action", "theme_id", "payload"]], hide_index=True)
+history = theme_engine.edits(ui.store())
+st.dataframe(history[["id", "at", "who", "action", "theme_id", "payload"]], hide_index=True)
+undoable = history[history["action"] != "undo"]
+undone = {json.loads(p)["edit"] for p in history[history["action"] == "undo"]["payload"]}
+undoable = undoable[~undoable["id"].isin(undone)]
+if not undoable.empty:
+    with st.form("undo"):
+        what = dict(zip(undoable["id"], undoable["action"] + " of theme #" + undoable["theme_id"].astype(str)))
+        edit = st.selectbox("Edit to undo", list(what), format_func=lambda e: f"edit #{e}: {what[e]}")
+        if st.form_submit_button("Undo this edit"):
+            try:
+                st.success(theme_engine.undo(ui.store(), int(edit), who))
+            except SynthError as exc:
+                ui.show_error(exc)
 
 st.subheader("Users")
 try:
