@@ -190,6 +190,8 @@ class Redactor:
         # "coffee with Saoirse", "went over the backlog with esperanza villanueva": only names
         # English does not know, or the tagger's proper nouns, after a bare preposition.
         self.matcher.add("WITH", [[{"LOWER": {"IN": ["with", "by", "for", "from"]}}]])
+        # "the new hire (mateus) still ...": a name in brackets after a noun
+        self.matcher.add("PAREN", [[{"TAG": {"IN": ["NN", "NNS"]}}, {"ORTH": "("}]])
 
     def __call__(self, doc: Doc) -> Doc:
         spans = [doc.char_span(a, b, label=label, alignment_mode="expand") for a, b, label in pattern_spans(doc.text)]
@@ -233,8 +235,10 @@ class Redactor:
         title, a role or a verb of meeting; otherwise before a verb of saying)?"""
         if not NAME_TOKEN_RE.match(tok.text) or tok.is_stop:
             return False
-        if tok.ent_type_ in NOT_NAME_ENTS and not (strong and tok.ent_type_ in {"GPE", "NORP", "LOC"} and single_token_ent(tok)
-                                                   and not self.known(tok)):
+        if tok.ent_type_ in NOT_NAME_ENTS and not (
+                (strong and tok.ent_type_ in {"GPE", "NORP", "LOC"} and single_token_ent(tok) and not self.known(tok))
+                or (tok.text[:1].islower() and tok.ent_type_ in {"GPE", "NORP", "LOC", "PRODUCT", "WORK_OF_ART"}
+                    and not self.known(tok, typos=True))):
             return False  # "according to Ifeoma": the NER calls many unfamiliar names places
         if tok.lower_ in SHORTHAND or (tok.text.isupper() and len(tok.text) <= 4 and len(tok.text) > 1):
             return False  # "HR", "VPN", "ICU"
@@ -337,9 +341,19 @@ class Redactor:
             if b >= len(doc):
                 continue
             if kind == "TITLE":
+                if b + 1 < len(doc) and doc[b].lower_ in {"and", "&"} and doc[b + 1].lower_.rstrip(".") in HONORIFICS:
+                    c = b + 2 if b + 2 < len(doc) and doc[b + 2].text == "." else b + 1 + 1
+                    e = self.run_from(doc, c, strong=True, first_free=True)
+                    if e > c:
+                        out.append((a, e))  # "Mr. and Mrs. Delacroix"
+                    continue
                 e = self.run_from(doc, b, strong=True, first_free=True)
                 if e > b:
                     out.append((a, e))
+            elif kind == "PAREN":
+                e = self.run_from(doc, b, strong=False)
+                if e > b and e < len(doc) and doc[e].text == ")":
+                    out.append((b, e))
             elif kind == "WITH":
                 e = self.run_from(doc, b, strong=False)
                 if e > b:
@@ -358,7 +372,10 @@ class Redactor:
                     and not self.english_like(tok.lower_)):
                 e = self.run_from(doc, tok.i, strong=False)
                 v = skip_parenthesis(doc, e)
-                if e > tok.i and v < len(doc) and doc[v].tag_ in {"VBD", "VBZ", "MD"}:
+                verbs = {"VBD", "VBZ", "MD"}
+                if v + 2 < len(doc) and doc[v].lower_ in {"and", "&"} and doc[v + 1].lower_ in {"i", "we"}:
+                    v, verbs = v + 2, {"VBD", "VBP", "MD"}  # "Aleksander and I walked the floor"
+                if e > tok.i and v < len(doc) and doc[v].tag_ in verbs:
                     out.append((tok.i, e))
         return self.coordinated(doc, out)
 
@@ -401,7 +418,7 @@ class Redactor:
         one English does not know, and no word that names organisations ("Group", "Bank")."""
         if ent.label_ not in {"ORG", "NORP"}:
             return False
-        words = [t for t in ent if t.text != "-"]
+        words = [t for t in ent if t.text not in {"-", "&", "and"}]
         if len(words) < 2 or len(words) > 5 or not all(NAME_TOKEN_RE.match(t.text) and t.text[:1].isupper()
                                                         and not t.text.isupper() for t in words):
             return False

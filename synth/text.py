@@ -162,6 +162,8 @@ def _roster_spans(doc: Doc, ctx: Context, ordinary: frozenset[str]) -> list[tupl
             low = tok.text.casefold().rstrip(".")
             if low not in ctx.names or low in ctx.places:
                 continue
+            if (low in WORD_NAMES or low in ordinary) and _inside_a_place_or_title(tok):
+                continue  # "the Rose Garden site", "the Young Professionals network"
             if low in WORD_NAMES and not _used_as_name(tok):
                 continue
             if low in ordinary and low not in WORD_NAMES and not _word_used_as_name(tok, ctx):
@@ -192,8 +194,8 @@ def _used_as_name(tok) -> bool:  # noqa: ANN001
         return False  # "in May", "Jan 5": a month
     if low in {"will", "may"} and nxt is not None and (nxt.tag_ == "VB" or (prev is None and nxt.pos_ in {"PRON", "DET"})):
         return False  # "will send", "Will you ...?", "Will the system ...?": the auxiliary
-    if prev is None and nxt is not None and nxt.tag_ == "NNS" and tok.ent_type_ != "PERSON":
-        return False  # "Grace periods were cut": the word before a plural noun
+    if prev is None and nxt is not None and nxt.tag_ in {"NN", "NNS"} and tok.ent_type_ != "PERSON":
+        return False  # "Grace periods were cut", "Will power": the word before a common noun
     if low in IMPERATIVE_NAMES and prev is None and nxt is not None and (nxt.pos_ in {"DET", "PRON", "PART"} or nxt.lower_ == "that"):
         return False  # "Mark the date", "Hope you are well"
     if tok.text[:1].isupper():
@@ -205,6 +207,16 @@ def _used_as_name(tok) -> bool:  # noqa: ANN001
 
 
 TITLE_WORDS = frozenset("mr mrs ms mx miss dr prof sir dame sr sra".split())
+
+
+def _inside_a_place_or_title(tok) -> bool:  # noqa: ANN001
+    """Part of a longer place or organisation name, or a name that follows "the"."""
+    doc = tok.doc
+    if tok.ent_type_ in {"GPE", "LOC", "FAC", "ORG", "PRODUCT", "WORK_OF_ART", "EVENT"}:
+        ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
+        if ent is not None and any(t.i in (tok.i - 1, tok.i + 1) and t.is_alpha and t.text[:1].isupper() for t in ent):
+            return True
+    return tok.i > 0 and doc[tok.i - 1].lower_ == "the"
 
 
 def _word_used_as_name(tok, ctx: Context) -> bool:  # noqa: ANN001

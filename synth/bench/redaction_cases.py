@@ -9,7 +9,7 @@ were first written looking only at the failures of the "dev" half, and the "held
 then measured once (recall 0.932, precision 0.982) before its four misses were looked at and
 the rules generalised. Batch 2 ("fresh") was written after that and measured once (recall
 0.860, precision 0.978) before its misses were looked at; batch 3 after the rules had been
-generalised again. synth.bench.redaction prints misses for "dev" only unless asked. Add cases in
+generalised again (measured once: recall 0.889, precision 0.970); batch 4 after that. synth.bench.redaction prints misses for "dev" only unless asked. Add cases in
 a new batch; do not edit one to make a figure better. Nothing in synth reads this file.
 """
 
@@ -315,4 +315,50 @@ CASES += [
     G("word", "the {{Spanish-language}} forms ran out in {{Houston}}"),
     G("word", "the {{King Street}} branch has had no manager since {{April}}"),
     G("word", "{{Nobody}} answers the phones after {{5 pm}}"),
+]
+
+H = lambda kind, marked, roster=(): Case(kind, marked, tuple(roster), batch=4)  # noqa: E731
+CASES += [
+    H("name", "Attendees: [[Nkechi Eze]], [[Tolu Bakare]], me"),
+    H("name", "good to see you again, [[sofia]]"),
+    H("name", "[[A.B. Okafor]] raised the pension question again"),
+    H("name", "thanks [[ingrid]] for the notes"),
+    H("name", "[[Nkechi]] & [[Tolu]] both want earlier shifts"),
+    H("name", "the new hire ([[mateus]]) still has no locker"),
+    H("name", "Ask [[Dr. Aigerim Nurlanovna]] about the referral backlog."),
+    H("name", "[[yohannes tesfaye]] asked whether the bonus is taxed"),
+    H("name", "I spoke with [[Mr. and Mrs. Delacroix]] about the broken gate"),
+    H("name", "Follow-up from [[Valentina]] - still no spare keys for the van."),
+    H("name", "[[Oyelaran]] says nobody reads the safety board."),
+    H("name", "the complaint was about [[Dmitri Volkov]] shouting at the counter"),
+    H("name", "Session with [[Bui Thi Hoa]]; night staff have no hot food."),
+    H("name", "[[ngaio]] mentioned the shuttle leaves before the shift ends"),
+    H("name", "customer [[Mrs. Chaudhry]] waited 50 minutes for her prescription"),
+    H("name", "[[Aleksander]] and I walked the floor; the fire exit is blocked"),
+    H("name", "Ms. [[Hill]] said the {{hill}} road floods in winter.", ("Jo Hill",)),
+    H("name", "[[Summer]] said the {{summer}} rota is unfair.", ("Summer Ito",)),
+    H("email", "forwarded to [[first.last at company.com]] by mistake"),
+    H("email", "[[jdoe AT acme.com]] keeps bouncing"),
+    H("email", "reply to [[<m.ortiz@clinic-east.org>]] only"),
+    H("phone", "his German mobile [[+49 151 23456789]] is switched off"),
+    H("phone", "tel. [[030 1234567]] rings out"),
+    H("phone", "please ring [[(555) 010-4477]] before the delivery"),
+    H("id", "Emp No: [[55123]] asked for a payslip reprint"),
+    H("id", "patient no. [[884213]] was sent home without meds"),
+    H("id", "MRN [[AB-771902]] was merged with another record"),
+    H("ssn", "the social security no. [[432-19-8876]] was read aloud at intake"),
+    H("card", "a customer left card [[4532 0151 1283 0366]] at the pharmacy"),
+    H("dob", "dob [[4/3/81]] doesn't match his ID"),
+    H("dob", "She was born in [[1958]] and the system says 1985."),
+    H("ip", "the server [[10.20.30.40]]:8080 is down every Monday"),
+    H("handle", "see the thread by [[@dana_w]] about parking"),
+    H("mixed", "[[Olumide]] ([[olu.a at mail dot com]], [[+44 7911 123456]]) wants a transfer"),
+    H("word", "{{Will}} power alone won't fix the rota", ("Will Turner",)),
+    H("word", "the {{Price}} list for uniforms went up again", ("Sam Price",)),
+    H("word", "see {{page 4}} of the handbook, the {{mark-up}} rules are unclear", ("Mark Bell",)),
+    H("word", "the {{Rose Garden}} site has no parking", ("Rose Kim",)),
+    H("word", "the {{Young Professionals}} network is only in {{London}}", ("Mia Young",)),
+    H("word", "{{Summer}} hours start in {{May}} and nobody was told", ("Summer Ito",)),
+    H("word", "the {{Nissan Leaf}} pool cars have no charging points"),
+    H("word", "shipments from {{Addis Ababa}} arrive {{two weeks}} late"),
 ]
