@@ -418,7 +418,9 @@ class Redactor:
         one English does not know, and no word that names organisations ("Group", "Bank")."""
         if ent.label_ not in {"ORG", "NORP"}:
             return False
-        words = [t for t in ent if t.text not in {"-", "&", "and"}]
+        if any(t.text in {"&", "and"} for t in ent):
+            return False  # "Baylor Scott & White": firms are named after people joined by "&"
+        words = [t for t in ent if t.text != "-"]
         if len(words) < 2 or len(words) > 5 or not all(NAME_TOKEN_RE.match(t.text) and t.text[:1].isupper()
                                                         and not t.text.isupper() for t in words):
             return False
