@@ -25,8 +25,8 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
 SPANS_KEY = "redact"
-PLACEHOLDERS = {"PERSON": "[PERSON]", "EMAIL": "[EMAIL]", "PHONE": "[PHONE]", "ID": "[ID]", "CARD": "[CARD]",
-                "DOB": "[DOB]", "IP": "[IP]", "HANDLE": "[HANDLE]"}
+PLACEHOLDERS = {"PERSON": "[PERSON]", "EMAIL": "[EMAIL]", "PHONE": "[PHONE]", "ID": "[ID]", "CARD": "[CARD_NO]",
+                "DOB": "[DOB]", "IP": "[IP_ADDR]", "HANDLE": "[USER_HANDLE]"}
 
 # ---- contact details and identifiers ---------------------------------------------------------
 EMAIL_RE = re.compile(r"\b[\w.+'-]+@[\w-]+(?:\.[\w-]+)+\b")

@@ -21,8 +21,9 @@ if TYPE_CHECKING:  # spaCy is imported where a model is loaded: the dashboard's 
     from spacy.language import Language
     from spacy.tokens import Doc, Span
 
-# What redaction writes: synth/redact.py finds the spans (patterns, NER, name contexts).
-PLACEHOLDERS = ("[PERSON]", "[EMAIL]", "[PHONE]", "[ID]", "[CARD]", "[DOB]", "[IP]", "[HANDLE]")
+# What redaction writes: synth/redact.py finds the spans (patterns, NER, name contexts). Theme
+# keywords treat these as stop words, so none is an ordinary word ("card", "handle").
+PLACEHOLDERS = ("[PERSON]", "[EMAIL]", "[PHONE]", "[ID]", "[CARD_NO]", "[DOB]", "[IP_ADDR]", "[USER_HANDLE]")
 
 # First names that are also ordinary English words: redacted only when used as a name.
 WORD_NAMES = frozenset("""will grace hope faith mark bill rose jan may june april august summer joy dawn

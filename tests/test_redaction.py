@@ -51,11 +51,11 @@ def test_redact_masks_names_the_ner_misses_in_context(body, secret):
     ("emp id 4821 keeps getting locked out", "4821", "[ID]"),
     ("MRN 00123456 was sent to the wrong clinic", "00123456", "[ID]"),
     ("SSN 123-45-6789 was printed on the label", "6789", "[ID]"),
-    ("the customer's card 4111 1111 1111 1111 was charged twice", "1111", "[CARD]"),
+    ("the customer's card 4111 1111 1111 1111 was charged twice", "1111", "[CARD_NO]"),
     ("DOB 03/04/1981 was missing from the referral", "1981", "[DOB]"),
     ("born 4 March 1981, she still waits for the pension update", "1981", "[DOB]"),
-    ("the kiosk at 192.168.1.42 keeps rebooting", "192.168", "[IP]"),
-    ("@jdoe posted the schedule late again", "jdoe", "[HANDLE]"),
+    ("the kiosk at 192.168.1.42 keeps rebooting", "192.168", "[IP_ADDR]"),
+    ("@jdoe posted the schedule late again", "jdoe", "[USER_HANDLE]"),
 ])
 def test_redact_masks_contact_details_and_identifiers(body, secret, placeholder):
     out = redacted(body)
@@ -63,10 +63,15 @@ def test_redact_masks_contact_details_and_identifiers(body, secret, placeholder)
     assert placeholder in out, out
 
 
+def test_placeholders_are_what_redaction_writes_and_no_ordinary_word():
+    assert set(text.PLACEHOLDERS) == set(redact.PLACEHOLDERS.values())
+    assert not {p.strip("[]").lower() for p in text.PLACEHOLDERS} & {"card", "handle", "ip", "user", "date"}
+
+
 def test_card_numbers_must_pass_the_luhn_check():
     assert redact.luhn_ok("4111111111111111")
     assert not redact.luhn_ok("4111111111111112")
-    assert "[CARD]" not in redacted("the order reference 4111 1111 1111 1112 was lost")
+    assert "[CARD_NO]" not in redacted("the order reference 4111 1111 1111 1112 was lost")
 
 
 @pytest.mark.parametrize("body,partner,name,word", [
