@@ -323,24 +323,11 @@ def test_new_notes_join_existing_themes_without_a_refit(fitted_copy, write_csv):
         assert conn.execute(sa.select(sa.func.count()).select_from(db.runs).where(db.runs.c.kind == "fit")).scalar() == runs_before
 
 
-PLANTED = [  # one new issue, said by twelve partners in words no theme of the sample uses
-    "The e-signature vendor rejects consent forms that were scanned in colour.",
-    "Our e-signature tool bounces any consent PDF scanned from a phone.",
-    "Docusign-style e-sign keeps refusing the scanned consent paperwork.",
-    "Consent forms fail the e-signature check whenever they are scans.",
-    "e-signature rejects scanned consents, so patients sign twice",
-    "The electronic signature system will not accept scanned consent documents.",
-    "Scanned consent forms get kicked back by the e-signature platform every time.",
-    "The e-sign vendor says our scanned consent files are invalid.",
-    "Every scanned consent form is rejected by e-signature validation.",
-    "e-signature validation errors on all the consent forms we scan",
-    "Patients' consent scans keep failing e-signature verification.",
-    "The e-signature service refuses consent forms that come from the scanner.",
-]
 
 
 def test_a_new_issue_surfaces_as_its_own_theme_at_import_and_stays_one_after_a_refit(fitted_copy, write_csv):
     from synth import signals
+    from synth.bench.new_issue import PLANTED
 
     settings, st = fitted_copy
     before_ids = set(st.themes_frame(include_hidden=True)["id"])

@@ -31,7 +31,7 @@ def _gold(processed, truth_by_key):  # noqa: ANN001, ANN202
             if not s.is_issue:
                 continue
             best = max(t["sentences"], key=lambda x: min(s.end, x["end"]) - max(s.start, x["start"]))
-            items.append(themes.ThemeInput(sid, s.text, s.keyphrases))
+            items.append(themes.ThemeInput(sid, s.text, s.keyphrases, p.note.partner))  # as `synth fit` passes them
             gold.append(best["theme"] if best["kind"] == "issue" else "not-an-issue")
             sid += 1
     return items, gold
@@ -65,6 +65,9 @@ def main(n_notes: int = 11_000) -> None:
         ours = themes.fit_themes(items, vectors, seed=42, embedder=emb, places=places)
     nmi, ari, un = _scores(ours.assignment, gold)
     print(f"synth:              {len(ours.themes):3d} themes  NMI {nmi:.3f}  ARI {ari:.3f}  unthemed {un:.1%}")
+    cents = np.vstack([th.centroid for th in ours.themes])
+    print(f"labels: {evaluate.label_retrieval([th.label for th in ours.themes], cents, emb):.1%} find their own theme "
+          f"(embedded, nearest centroid); e.g. " + "; ".join(f'"{th.label}"' for th in ours.themes[:5]))
 
     from bertopic import BERTopic
 
@@ -83,7 +86,6 @@ def main(n_notes: int = 11_000) -> None:
     nmi_k, ari_k, _ = _scores({i: (int(c), 0.0) for i, c in enumerate(km)}, gold)
     print(f"KMeans, true k={k}:   NMI {nmi_k:.3f}  ARI {ari_k:.3f}")
 
-    cents = np.vstack([th.centroid for th in ours.themes])
     new = MiniLMEmbedder()
     fresh = [f"{x} (again this week)" for x in texts[:1000]]  # unseen texts: embedded, then assigned
     with timed("assign 1,000 new statements (embed + nearest theme)", 1000, "statements"):
@@ -96,17 +98,30 @@ def main(n_notes: int = 11_000) -> None:
         matched, _ = themes.match_to_previous(second, previous, 10_000)
         return f"{evaluate.same_theme_share({s: t for s, (t, _) in first.assignment.items()}, {s: t for s, (t, _) in matched.assignment.items()}):.1%}"
 
+    def labels_kept(first, second) -> str:  # noqa: ANN001
+        """Share of `first`'s themes whose label `synth fit` keeps in `second` (id matching, then
+        `keep_labels`)."""
+        previous = {th.id: set(th.members) for th in first.themes}
+        matched, _ = themes.match_to_previous(second, previous, 10_000)
+        old = {th.id: th.label for th in first.themes}
+        themes.keep_labels(matched, old, emb)
+        now = {th.id: th.label for th in matched.themes}
+        return f"{sum(now.get(i) == label for i, label in old.items()) / max(len(old), 1):.1%}"
+
     anchors = [set(th.members) for th in ours.themes]
     print("stability: share of themed statements that keep their theme id")
+    reseeded = themes.fit_themes(items, vectors, seed=7, anchors=anchors, embedder=emb, places=places)
     print(f"  refit with seed 7, anchored on the previous themes (what `synth fit` does): "
-          f"{kept(ours, themes.fit_themes(items, vectors, seed=7, anchors=anchors))}")
+          f"{kept(ours, reseeded)}; labels kept: {labels_kept(ours, reseeded)}")
     print(f"  refit with seed 7, clustering from scratch:                              "
           f"{kept(ours, themes.fit_themes(items, vectors, seed=7))}")
     cut = int(len(items) / 1.1)
-    base = themes.fit_themes(items[:cut], vectors[:cut], seed=42)
+    base = themes.fit_themes(items[:cut], vectors[:cut], seed=42, embedder=emb, places=places)
     grown_by = f"+{(len(items) - cut) / cut:.0%} statements"
+    grown = themes.fit_themes(items, vectors, seed=42, anchors=[set(th.members) for th in base.themes], embedder=emb,
+                              places=places)
     print(f"  {grown_by}, anchored (what `synth fit` does):                             "
-          f"{kept(base, themes.fit_themes(items, vectors, seed=42, anchors=[set(th.members) for th in base.themes]))}")
+          f"{kept(base, grown)}; labels kept: {labels_kept(base, grown)}")
     print(f"  {grown_by}, clustering from scratch:                                      "
           f"{kept(base, themes.fit_themes(items, vectors, seed=42))}")
 

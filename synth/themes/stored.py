@@ -204,6 +204,7 @@ def form_provisional(conn, run_id: int, threshold: float, embedder: Embedder, re
         .order_by(db.statements.c.id.desc()).limit(PROVISIONAL_POOL)).all()
     if len(rows) < min_size:
         return {}
+    recent_ids = set(recent)
     X = unit(np.vstack([np.frombuffer(r.vector, dtype=np.float32) for r in rows]))
     # Average linkage at the similarity a theme's members have with each other (about the
     # square of their similarity to its centre).
@@ -217,7 +218,11 @@ def form_provisional(conn, run_id: int, threshold: float, embedder: Embedder, re
         centre = unit(X[idx].mean(axis=0))
         idx = idx[X[idx] @ centre >= threshold]
         wordings = {wording(rows[i].text) for i in idx}
-        if len(idx) >= min_size and len({rows[i].partner_key for i in idx}) >= min_partners and len(wordings) >= min_wordings:
+        fresh = sum(rows[i].id in recent_ids for i in idx)
+        # Mostly this import's statements: what the last fit left unthemed is for the next fit
+        # to judge, not for an import to turn into a theme.
+        if (len(idx) >= min_size and len({rows[i].partner_key for i in idx}) >= min_partners
+                and len(wordings) >= min_wordings and fresh * 2 >= len(idx)):
             admitted.append(idx)
     if not admitted:
         return {}
