@@ -110,9 +110,11 @@ def _valid(label: str, rx: re.Pattern, value: str) -> bool:
     if rx is TRUNK_PHONE_RE:
         return 9 <= len(digits) <= 11
     if rx is IPV6_RE:
-        return "::" in value or value.count(":") == 7
+        return ("::" in value or value.count(":") == 7) and len(re.sub(r"[^0-9a-fA-F]", "", value)) >= 4
     if rx is KEYED_ID_RE:
         return len(digits) >= 3
+    if rx is ID_RE and re.fullmatch(r"(?:19|20)\d\d-(?:19|20)?\d\d", value):
+        return False  # "2024-2025": a span of years
     return True
 
 

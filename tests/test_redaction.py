@@ -104,6 +104,7 @@ def test_roster_surnames_used_as_words_are_kept(body, partner):
     "It takes forty minutes to get a translator for Somali-speaking families.",
     "The hotline's hours changed and nobody was told.",
     "we cmpared notes abt the appts and custs",
+    "targets for 2024-2025 were set before the merger",
 ])
 def test_redact_keeps_ordinary_text(body):
     assert redacted(body) == body
