@@ -14,15 +14,18 @@ import json
 import os
 import secrets
 import tempfile
-import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import bcrypt
 
-from synth.errors import ConfigError
+from synth.errors import ConfigError, TooManySignIns
+
+if TYPE_CHECKING:
+    from synth.store import Store
 
 ROLES = ("executive", "director", "coordinator", "admin")
 
@@ -35,7 +38,13 @@ DEMO_USERS = (
     ("admin", "admin-demo", "admin", ()),
 )
 
-_DUMMY_HASH = bcrypt.hashpw(b"timing-equaliser", bcrypt.gensalt(rounds=12))
+
+
+@cache
+def _dummy_hash() -> bytes:
+    """Checked against for unknown usernames, so they cost as long as known ones. Made on the
+    first sign-in, not at import (a quarter second every process would pay)."""
+    return bcrypt.hashpw(b"timing-equaliser", bcrypt.gensalt(rounds=12))
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,9 @@ class Viewer:
     username: str
     role: str
     regions: tuple[str, ...] = ()  # directors only: the regions they may see
+    # The user's entry in the users file when they signed in (`user_stamp`): a session ends
+    # when it no longer matches (user removed, or password, role or regions changed).
+    stamp: str = field(default="", compare=False, repr=False)
 
     @property
     def sees_themes(self) -> bool:
@@ -97,43 +109,108 @@ def add_user(path: Path, username: str, password: str, role: str, regions: tuple
     save_users(path, users)
 
 
+def user_stamp(user: dict) -> str:
+    """What a session is bound to: the user's password hash, role and regions."""
+    entry = json.dumps([user["password_hash"], user["role"], sorted(user.get("regions", ()))])
+    return hashlib.sha256(entry.encode()).hexdigest()[:32]
+
+
+def _viewer(username: str, user: dict) -> Viewer:
+    return Viewer(username, user["role"], tuple(user.get("regions", ())), stamp=user_stamp(user))
+
+
 def authenticate(path: Path, username: str, password: str) -> Viewer | None:
     users = load_users(path)
     user = users.get(username)
-    hashed = user["password_hash"].encode() if user else _DUMMY_HASH
+    hashed = user["password_hash"].encode() if user else _dummy_hash()
     ok = bcrypt.checkpw(password.encode("utf-8"), hashed)  # also run for unknown users: same timing
     if not (user and ok):
         return None
-    return Viewer(username, user["role"], tuple(user.get("regions", ())))
+    return _viewer(username, user)
+
+
+def still_signed_in(path: Path, viewer: Viewer) -> Viewer | None:
+    """`viewer` as the users file has them now, or None when they were removed or their
+    password, role or regions changed since they signed in: that ends their session."""
+    user = load_users(path).get(viewer.username)
+    if user is None or not hmac.compare_digest(user_stamp(user), viewer.stamp):
+        return None
+    return viewer
+
+
+# ---- throttling sign-ins ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Backoff:
+    """`free` failures cost nothing; the next must wait `base` seconds after the last failure,
+    and each one after that twice as long as the one before, up to `cap`."""
+
+    free: int
+    base: float
+    cap: float
+
+    def wait(self, failures: int, last_at: float, now: float) -> float:
+        if failures < self.free:
+            return 0.0
+        return max(0.0, last_at + min(self.base * 2.0 ** (failures - self.free), self.cap) - now)
+
+
+# Three counters per attempt. One guesser at one address is slowed hard on one account (pair),
+# and on many (client: password spraying). Guessers at many addresses are slowed on one account
+# too, but by at most a minute: a real user is delayed, never locked out, by anyone else's guesses.
+BACKOFF = {
+    "pair": Backoff(free=5, base=15.0, cap=900.0),  # this username from this address
+    "client": Backoff(free=20, base=15.0, cap=900.0),  # any username from this address
+    "account": Backoff(free=20, base=5.0, cap=60.0),  # this username from anywhere
+}
+FORGET_AFTER = 24 * 3600.0  # a counter with no failure for a day starts again from zero
 
 
 class SignInThrottle:
-    """Failed sign-ins per username: after `limit` failures within `window` seconds, that
-    username is refused without checking a password until the oldest failure is `window`
-    seconds old. bcrypt already makes each guess cost a quarter second; this caps guessing
-    at `limit` per window however many sessions a guesser opens. Kept in the server's memory
-    (a restart forgets it); a person locked out by someone else's guesses waits `window`."""
+    """Failed sign-ins counted per account, per client address and per pair of the two, in the
+    store (so every server shares them and a restart forgets nothing), each with a growing
+    delay (`BACKOFF`) instead of a lock. `claim` counts an attempt as failed before its
+    password is checked, in one transaction with the check of the counters, so parallel
+    guesses cannot all slip under a limit; `succeeded` takes the count back. Usernames and
+    addresses are stored only as keyed hashes (a username field sometimes holds a password).
 
-    def __init__(self, limit: int = 5, window: float = 300.0, clock: Callable[[], float] = time.monotonic):
-        self.limit, self.window, self.clock = limit, window, clock
-        self._failures: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
+    The client is the connection's address: behind a proxy that hides it, every client is one
+    client and the per-client rule slows everyone after `BACKOFF['client'].free` failures."""
 
-    def wait(self, username: str) -> float:
-        """Seconds until `username` may try again; 0 when it may now."""
-        with self._lock:
-            now = self.clock()
-            recent = [t for t in self._failures.get(username, []) if now - t < self.window]
-            self._failures[username] = recent
-            return self.window - (now - recent[-self.limit]) if len(recent) >= self.limit else 0.0
+    def __init__(self, store: "Store", backoff: dict[str, Backoff] | None = None,
+                 clock: Callable[[], float] = time.time, forget_after: float = FORGET_AFTER):
+        self.store, self.backoff, self.clock, self.forget_after = store, backoff or BACKOFF, clock, forget_after
 
-    def failed(self, username: str) -> None:
-        with self._lock:
-            self._failures.setdefault(username, []).append(self.clock())
+    def keys(self, username: str, client: str) -> dict[str, str]:
+        """The stored key of each counter an attempt by `username` from `client` moves."""
+        return {"pair": "pair:" + self.store.pseudonym(f"{username}\x1f{client}"),
+                "client": "client:" + self.store.pseudonym(client or "-"),
+                "account": "account:" + self.store.pseudonym(username or "-")}
 
-    def succeeded(self, username: str) -> None:
-        with self._lock:
-            self._failures.pop(username, None)
+    def claim(self, username: str, client: str) -> float:
+        """Seconds to wait before `username` may try from `client`; 0: go ahead, the attempt
+        is already counted as a failure."""
+        kinds = {key: kind for kind, key in self.keys(username, client).items()}
+        now = self.clock()
+        return self.store.claim_sign_in(
+            list(kinds), lambda key, failures, last_at: self.backoff[kinds[key]].wait(failures, last_at, now),
+            now=now, forget_before=now - self.forget_after)
+
+    def succeeded(self, username: str, client: str) -> None:
+        """The right password: this account's counters start again. The address's own counter
+        does not (signing in to one's own account must not reset a spraying guesser)."""
+        keys = self.keys(username, client)
+        self.store.clear_sign_in([keys["pair"], keys["account"]])
+
+
+def sign_in(path: Path, throttle: SignInThrottle, username: str, password: str, client: str = "") -> Viewer | None:
+    """The viewer for a right password, None for a wrong one; `TooManySignIns` (nothing
+    checked) while the throttle says wait."""
+    if wait := throttle.claim(username, client):
+        raise TooManySignIns(wait)
+    viewer = authenticate(path, username, password)
+    if viewer is not None:
+        throttle.succeeded(username, client)
+    return viewer
 
 
 def ensure_demo_users(path: Path) -> list[tuple[str, str, str]]:
@@ -158,16 +235,16 @@ SESSION_HOURS = 12
 def session_token(path: Path, key: bytes, username: str, hours: float = SESSION_HOURS,
                   now: Callable[[], float] = time.time) -> str:
     """A signed, expiring proof that `username` signed in, for the browser to keep (the
-    dashboard keeps it in a cookie). The signature covers the user's password hash, so a
-    changed password or a removed user ends every session made before it."""
+    dashboard keeps it in a cookie). The signature covers the user's password hash, role and
+    regions (`user_stamp`), so a removed or changed user ends every session made before it."""
     user = load_users(path)[username]
     body = f"{username.encode().hex()}.{int(now() + hours * 3600)}.{secrets.token_hex(8)}"
-    return f"{body}.{_session_signature(key, body, user['password_hash'])}"
+    return f"{body}.{_session_signature(key, body, user_stamp(user))}"
 
 
 def session_viewer(path: Path, key: bytes, token: str, now: Callable[[], float] = time.time) -> Viewer | None:
     """The viewer a `session_token` stands for, checked against the users file; None when the
-    token is malformed, forged, expired, or its user was removed or changed password."""
+    token is malformed, forged, expired, or its user was removed or changed since."""
     try:
         name_hex, expires, _nonce, signature = token.split(".")
         username = bytes.fromhex(name_hex).decode()
@@ -178,10 +255,10 @@ def session_viewer(path: Path, key: bytes, token: str, now: Callable[[], float] 
     if expired or user is None:
         return None
     body = token.rsplit(".", 1)[0]
-    if not hmac.compare_digest(signature, _session_signature(key, body, user["password_hash"])):
+    if not hmac.compare_digest(signature, _session_signature(key, body, user_stamp(user))):
         return None
-    return Viewer(username, user["role"], tuple(user.get("regions", ())))
+    return _viewer(username, user)
 
 
-def _session_signature(key: bytes, body: str, password_hash: str) -> str:
-    return hmac.new(key, f"{body}|{password_hash}".encode(), hashlib.sha256).hexdigest()
+def _session_signature(key: bytes, body: str, stamp: str) -> str:
+    return hmac.new(key, f"{body}|{stamp}".encode(), hashlib.sha256).hexdigest()

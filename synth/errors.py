@@ -9,6 +9,7 @@
     ├── NotFound                    an import, theme or user id does not exist
     ├── ThemesNotFitted             a step needs themes and none are fitted yet
     └── AccessDenied                the signed-in role may not see or do this
+        └── TooManySignIns          sign-ins failed too often here or for this user: wait
 
 Messages say what happened and how to fix it. They are turned into user-facing
 text in exactly two places: `synth.cli.main` and `synth.dashboard.ui.show_error`.
@@ -16,6 +17,7 @@ text in exactly two places: `synth.cli.main` and `synth.dashboard.ui.show_error`
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -81,3 +83,11 @@ class ThemesNotFitted(SynthError):
 
 class AccessDenied(SynthError):
     exit_code = 7
+
+
+class TooManySignIns(AccessDenied):
+    def __init__(self, wait: float):
+        self.wait = wait
+        when = f"{math.ceil(wait)} s" if wait < 90 else f"{math.ceil(wait / 60)} min"
+        super().__init__(f"Too many failed sign-ins for this username or from this address. Try again in {when}; "
+                         "each further failure makes the wait longer.")

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from synth import signals
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 STATEMENT_COLUMNS = ["statement_id", "note_id", "statement", "theme_id", "theme_label", "region", "office", "meeting_date"]
 
@@ -19,7 +21,10 @@ def safe_cell(value: object) -> object:
     return value
 
 
-def statements_table(frame: pd.DataFrame) -> pd.DataFrame:
+def statements_table(frame: pd.DataFrame, k: int | None = None) -> pd.DataFrame:
+    """Statements as people read them in a spreadsheet. With `k` (the dashboard's export), an
+    office with fewer than k partners behind a statement's theme is not named, exactly as on
+    the pages (`signals.masked_offices`)."""
     out = pd.DataFrame({
         "statement_id": frame["statement_id"],  # what `synth theme split ID S1,S2,...` takes
         "note_id": frame["note_key"],
@@ -27,7 +32,7 @@ def statements_table(frame: pd.DataFrame) -> pd.DataFrame:
         "theme_id": frame["theme_id"],
         "theme_label": frame["theme_label"],
         "region": frame["region"],
-        "office": frame["office"],
+        "office": frame["office"] if k is None else signals.masked_offices(frame, k),
         "meeting_date": frame["meeting_date"].dt.date.astype(str),
     }, columns=STATEMENT_COLUMNS)
     return out

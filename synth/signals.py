@@ -6,6 +6,7 @@ and the exports share them."""
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -217,11 +218,55 @@ def suppress(cells: pd.DataFrame, column: str, k: int) -> pd.Series:
     return hidden
 
 
+# ---- the small-group (k) rule, under any filter ------------------------------------------------
+# A figure about fewer than k distinct partners (a count, a spread, an office's name beside a
+# theme) could point at the people who said it. `region_matrix` applies the rule to breakdown
+# cells; these apply it to everything else a page or an export shows: the figures of the whole
+# filtered view, of one theme in it, and the office named beside each statement. They work on
+# whatever rows the filter left, so narrowing the filter can only hide more.
+SMALL_OFFICE = "(small office hidden)"
+
+
+def too_few_partners(df: pd.DataFrame, k: int) -> bool:
+    """True when fewer than k distinct partners stand behind these rows: show no figure about them."""
+    return int(df["partner_key"].nunique()) < k
+
+
+def masked_offices(df: pd.DataFrame, k: int) -> pd.Series:
+    """`df`'s office column with every office hidden (`SMALL_OFFICE`) where fewer than k
+    partners raised that theme there (unthemed statements count as one group): what the
+    drill-down and the CSV export both show."""
+    if df.empty:
+        return df["office"].copy()
+    theme = df["theme_id"].astype("Float64").fillna(-1)
+    partners = df.groupby([theme, df["office"]], dropna=False)["partner_key"].transform("nunique")
+    return df["office"].where(partners >= k, SMALL_OFFICE)
+
+
+def with_enough_partners(table: pd.DataFrame, k: int) -> tuple[pd.DataFrame, int]:
+    """The rows of a per-theme table (`corroboration`, `ranked`) backed by at least k partners,
+    and how many were left out: their counts, spread and place are not shown at all."""
+    keep = table["partners"] >= k
+    return table[keep].reset_index(drop=True), int((~keep).sum())
+
+
+_LEADING_COUNT = re.compile(r"^\d[\d,]*(?= (?:\w+ )?statements\b)")
+
+
+def describe_in_scope(description: str, statements: int, partners: int, k: int) -> str:
+    """A theme's stored description with its statement count (counted over every region when
+    the theme was fitted) replaced by the count in the viewer's scope, or by "A few" when
+    fewer than k partners stand behind it there."""
+    return _LEADING_COUNT.sub(f"{statements:,}" if partners >= k else "A few", description, count=1)
+
+
 # ---- coverage ----------------------------------------------------------------------------------------------
-def coverage(notes: pd.DataFrame, weeks: int = 8, asof: date | None = None, quiet_share: float = 0.5) -> pd.DataFrame:
+def coverage(notes: pd.DataFrame, weeks: int = 8, asof: date | None = None, quiet_share: float = 0.5,
+             k: int | None = None) -> pd.DataFrame:
     """Offices heard from in the recent window vs their usual rate: `silent` with no notes in
     the window, `quiet` under `quiet_share` of their usual volume. Works on the notes table
-    (one row per meeting)."""
+    (one row per meeting). With `k`, an office whose notes come from fewer than k partners
+    keeps its status but not its counts (NaN)."""
     if notes.empty:
         return pd.DataFrame(columns=["region", "office", "recent", "expected", "status"])
     end = pd.Timestamp(asof) if asof else notes["meeting_date"].max()
@@ -234,7 +279,9 @@ def coverage(notes: pd.DataFrame, weeks: int = 8, asof: date | None = None, quie
         baseline = int((g["meeting_date"] <= start).sum())
         expected = baseline / base_weeks * weeks
         status = "silent" if recent == 0 else ("quiet" if recent < quiet_share * expected else "heard")
-        rows.append(dict(region=region, office=office, recent=recent, expected=round(expected, 1), status=status))
+        small = k is not None and g["partner_key"].nunique() < k
+        rows.append(dict(region=region, office=office, recent=math.nan if small else recent,
+                         expected=math.nan if small else round(expected, 1), status=status))
     order = {"silent": 0, "quiet": 1, "heard": 2}
     return pd.DataFrame(rows).sort_values(["status", "recent"], key=lambda s: s.map(order) if s.name == "status" else s).reset_index(drop=True)
 

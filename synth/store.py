@@ -9,21 +9,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import secrets
+import tempfile
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator, NamedTuple, Sequence
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from synth.errors import NotFound, StoreError
+from synth.errors import ConfigError, NotFound, StoreError
 from synth.records import ImportSummary, ProcessedNote
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 metadata = sa.MetaData()
 
 meta = sa.Table("meta", metadata,
@@ -129,6 +131,13 @@ visits = sa.Table("visits", metadata,
     sa.Column("username", sa.String(128), primary_key=True),
     sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False))
 
+# Failed sign-ins per key ("account:", "client:" or "pair:" and a keyed hash of the username
+# and/or client address, never the raw values): kept here so that a restart forgets nothing.
+sign_in_failures = sa.Table("sign_in_failures", metadata,
+    sa.Column("key", sa.String(96), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_at", sa.Float, nullable=False))  # seconds since the epoch
+
 V1_TABLES = [meta, imports, notes, statements, embeddings, runs, themes, assignments, theme_edits, theme_lineage]
 
 
@@ -147,8 +156,14 @@ def _add_provisional(conn: Connection) -> None:
         conn.execute(sa.text("ALTER TABLE themes ADD COLUMN provisional BOOLEAN NOT NULL DEFAULT FALSE"))
 
 
+def _add_sign_in_failures(conn: Connection) -> None:
+    # v4: the dashboard's sign-in throttle, shared by every server and kept across restarts.
+    sign_in_failures.create(conn, checkfirst=True)
+
+
 # Ordered migrations: (version it brings the schema to, function). Append, never edit.
-MIGRATIONS: tuple[tuple[int, object], ...] = ((1, _create_v1), (2, _add_visits), (3, _add_provisional))
+MIGRATIONS: tuple[tuple[int, object], ...] = ((1, _create_v1), (2, _add_visits), (3, _add_provisional),
+                                              (4, _add_sign_in_failures))
 
 
 def _iso(column: sa.ColumnElement) -> sa.ColumnElement:
@@ -463,6 +478,36 @@ class Store:
                     conn.execute(visits.update().where(visits.c.username == username).values(last_seen=now()))
         return seen
 
+    # ---- sign-in throttle ---------------------------------------------------------------
+    def claim_sign_in(self, keys: Sequence[str], wait_for: Callable[[str, int, float], float], now: float,
+                      forget_before: float) -> float:
+        """One sign-in attempt against these failure counters, atomically. Inside one transaction
+        that holds the write lock (SQLite: its first statement writes; PostgreSQL: the rows are
+        locked), it reads each key's failures (forgetting those last seen before
+        `forget_before`), asks `wait_for(key, failures, last_at)`, and, when no key says wait,
+        counts the attempt as a failure on every key before any other attempt can read them.
+        Returns the longest wait in seconds (0: go ahead; `clear_sign_in` takes the count back
+        when the password was right). So a burst of parallel guesses is counted one by one."""
+        with self.engine.begin() as conn:
+            conn.execute(sign_in_failures.delete().where(sign_in_failures.c.last_at < forget_before))
+            conn.execute(_insert_missing(conn, sign_in_failures, [dict(key=k, failures=0, last_at=now) for k in keys]))
+            rows = conn.execute(sa.select(sign_in_failures).where(sign_in_failures.c.key.in_(list(keys)))
+                                .with_for_update()).all()
+            wait = max((wait_for(r.key, r.failures, r.last_at) for r in rows), default=0.0)
+            if wait <= 0:
+                conn.execute(sign_in_failures.update().where(sign_in_failures.c.key.in_(list(keys)))
+                             .values(failures=sign_in_failures.c.failures + 1, last_at=now))
+        return max(wait, 0.0)
+
+    def clear_sign_in(self, keys: Sequence[str]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sign_in_failures.delete().where(sign_in_failures.c.key.in_(list(keys))))
+
+    def sign_in_failures(self, key: str) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sign_in_failures.c.failures).where(sign_in_failures.c.key == key))
+                       .scalar() or 0)
+
     def themes_created_since(self, when: datetime | None) -> list[int]:
         q = (sa.select(themes.c.id).join(runs, runs.c.id == themes.c.created_run)
              .where(themes.c.active, sa.not_(themes.c.hidden)))
@@ -494,6 +539,15 @@ class Store:
             conn.execute(embeddings.insert(), rows)
 
 
+def _insert_missing(conn: Connection, table: sa.Table, rows: list[dict]) -> sa.Insert:
+    """INSERT of `rows` that skips those whose primary key is already there."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).values(rows).on_conflict_do_nothing()
+
+
 def _existing_hashes(conn: Connection, hashes: Sequence[str]) -> set[str]:
     """Which of these note content hashes are stored (looked up 500 at a time)."""
     found: set[str] = set()
@@ -504,14 +558,28 @@ def _existing_hashes(conn: Connection, hashes: Sequence[str]) -> set[str]:
 
 
 def _load_secret(secret_file: str | None) -> bytes:
+    """The key names are pseudonymised with: created (private to this user) where the file does
+    not exist yet; never a built-in key, which anyone could use to test a guessed name."""
     if not secret_file:
-        return b"synth-test-secret"
+        raise ConfigError("SYNTH_SECRET_FILE is empty. Set it to the path of the file holding the key that "
+                          "pseudonymises names (for example data/secret.key); synth creates it if it does not exist.")
     path = Path(secret_file)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip().encode()
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret-")  # mode 0600
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)  # appears whole or not at all; a process that raced us keeps its key
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+    key = path.read_text().strip().encode()
+    if not key:
+        raise ConfigError(f"The secret file {path} (SYNTH_SECRET_FILE) is empty. Restore it from a backup, or "
+                          "delete it to make a new key (people already stored will then count as new people).")
+    return key
 
 
 def open_store(settings) -> Store:  # noqa: ANN001

@@ -1,10 +1,18 @@
 import json
+import multiprocessing
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
 from synth import auth
 from synth.access import Scoped
-from synth.errors import AccessDenied, ConfigError
+from synth.errors import AccessDenied, ConfigError, TooManySignIns
+
+from conftest import dump
 
 
 def test_passwords_are_bcrypt_hashed_and_checked(tmp_path):
@@ -17,20 +25,103 @@ def test_passwords_are_bcrypt_hashed_and_checked(tmp_path):
     assert auth.authenticate(path, "nobody", "correct horse") is None
 
 
-def test_repeated_failed_sign_ins_lock_that_username_for_a_while():
+SLOW = {"pair": auth.Backoff(free=3, base=10, cap=80), "client": auth.Backoff(free=6, base=10, cap=80),
+        "account": auth.Backoff(free=5, base=2, cap=4)}
+
+
+def test_repeated_failed_sign_ins_wait_longer_each_time_per_account_and_client(store):
     now = [1000.0]
-    t = auth.SignInThrottle(limit=3, window=60, clock=lambda: now[0])
-    for _ in range(3):
-        assert t.wait("ana") == 0
-        t.failed("ana")
-        now[0] += 1
-    assert t.wait("ana") == 57 and t.wait("bo") == 0  # other usernames are not affected
-    now[0] += 57
-    assert t.wait("ana") == 0  # the oldest failure has aged out
-    t.failed("ana")
-    assert t.wait("ana") > 0
-    t.succeeded("ana")
-    assert t.wait("ana") == 0
+    t = auth.SignInThrottle(store, SLOW, clock=lambda: now[0])
+    for _ in range(3):  # three free tries for ana from one address
+        assert t.claim("ana", "10.0.0.1") == 0
+    assert t.claim("ana", "10.0.0.1") == 10  # then a wait, not a lock ...
+    now[0] += 10
+    assert t.claim("ana", "10.0.0.1") == 0
+    assert t.claim("ana", "10.0.0.1") == 20  # ... that doubles with each failure
+    assert t.claim("ana", "10.0.0.2") == 0 and t.claim("bo", "10.0.0.1") == 0  # others are not slowed by it
+    now[0] += 20
+    assert t.claim("ana", "10.0.0.1") == 0 and t.claim("ana", "10.0.0.1") == 40
+    # ana from anywhere (7 failures): at most `cap` seconds, so a guesser elsewhere cannot lock her out
+    assert t.claim("ana", "10.0.0.3") == 4
+    now[0] += 4
+    t.succeeded("ana", "10.0.0.3")  # the right password: ana's counters start again ...
+    assert t.claim("ana", "10.0.0.3") == 0
+    assert t.claim("ana", "10.0.0.1") == 36  # ... the guesser's address still waits on ana ...
+    assert t.claim("carl", "10.0.0.1") == 6  # ... and, after six failures there, on every account
+    now[0] += auth.FORGET_AFTER + 1
+    assert t.claim("carl", "10.0.0.1") == 0  # a day without failures forgets them
+
+
+def test_sign_in_counters_survive_a_restart_and_store_no_username_or_address(settings, tmp_path):
+    from synth.store import open_store
+    users = tmp_path / "users.json"
+    auth.add_user(users, "ana", "correct horse", "executive")
+    first = open_store(settings)
+    for _ in range(5):
+        assert auth.sign_in(users, auth.SignInThrottle(first), "ana", "wrong", "10.0.0.9") is None
+    first.close()
+    again = open_store(settings)  # a new server process
+    with pytest.raises(TooManySignIns, match="Try again in 15 s"):
+        auth.sign_in(users, auth.SignInThrottle(again), "ana", "correct horse", "10.0.0.9")
+    blob = repr(dump(again))
+    assert "sign_in_failures" in blob and "ana" not in blob and "10.0.0.9" not in blob
+
+
+def _guess(args):  # a process of its own: its own store connection, like another server
+    db_url, secret_file, users, password = args
+    from synth.store import Store
+    store = Store.open(db_url, secret_file)
+    try:
+        started = time.perf_counter()
+        viewer = auth.sign_in(Path(users), auth.SignInThrottle(store), "exec", password, "10.0.0.7")
+        return ("ok" if viewer else "wrong"), time.perf_counter() - started
+    except TooManySignIns:
+        return "refused", 0.0
+    finally:
+        store.close()
+
+
+def test_parallel_wrong_passwords_are_checked_one_by_one_against_the_limit(settings, store, tmp_path):
+    users = tmp_path / "users.json"
+    auth.add_user(users, "exec", "the right one", "executive")
+    args = [(settings.db_url, settings.secret_file, str(users), f"guess-{i}") for i in range(25)]
+    with ProcessPoolExecutor(max_workers=8, mp_context=multiprocessing.get_context("spawn")) as pool:
+        outcomes = [o for o, _ in pool.map(_guess, args)]
+    assert outcomes.count("wrong") == auth.BACKOFF["pair"].free == 5  # only five passwords were checked
+    assert outcomes.count("refused") == 20
+    key = auth.SignInThrottle(store).keys("exec", "10.0.0.7")["pair"]
+    assert store.sign_in_failures(key) == 5
+
+
+def test_parallel_wrong_passwords_in_threads_share_one_count(settings, store, tmp_path):
+    users = tmp_path / "users.json"
+    auth.add_user(users, "exec", "the right one", "executive")
+    args = [(settings.db_url, settings.secret_file, str(users), f"guess-{i}") for i in range(25)]
+    with ThreadPoolExecutor(max_workers=25) as pool:
+        outcomes = [o for o, _ in pool.map(_guess, args)]
+    assert outcomes.count("wrong") == 5 and outcomes.count("refused") == 20
+
+
+def test_removing_or_changing_a_user_ends_their_sessions(tmp_path):
+    path = tmp_path / "users.json"
+    for name, role, regions in (("ana", "executive", ()), ("dee", "director", ("Southwest",)), ("bo", "admin", ())):
+        auth.add_user(path, name, "correct horse", role, regions)
+    ana, dee, bo = (auth.authenticate(path, n, "correct horse") for n in ("ana", "dee", "bo"))
+    assert all(auth.still_signed_in(path, v) == v for v in (ana, dee, bo))
+    users = auth.load_users(path)
+    del users["ana"]  # removed
+    users["dee"]["regions"] = ["Southwest", "Midwest"]  # changed scope
+    auth.save_users(path, users)
+    auth.add_user(path, "bo", "a new password", "admin")  # changed password
+    assert [auth.still_signed_in(path, v) for v in (ana, dee, bo)] == [None, None, None]
+    assert auth.still_signed_in(path, auth.Viewer("bo", "admin")) is None  # no stamp, no session
+
+
+def test_importing_auth_runs_no_bcrypt():
+    code = ("import time, bcrypt; calls = []; real = bcrypt.hashpw; "
+            "bcrypt.hashpw = lambda *a: calls.append(a) or real(*a); import synth.auth; print(len(calls))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0"
 
 
 @pytest.mark.parametrize("role,regions,message", [("boss", (), "not one of"), ("director", (), "at least one region")])

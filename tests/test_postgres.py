@@ -104,3 +104,24 @@ def test_postgres_fit_and_signals(pg, tmp_path):
     frame = store.statements_frame()
     assert frame["theme_id"].notna().mean() > 0.8
     assert set(signals.ranked(frame)["theme_id"]) == set(frame["theme_id"].dropna().astype(int))
+
+
+def test_postgres_parallel_wrong_passwords_are_counted_one_by_one(pg, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from synth import auth
+    from synth.errors import TooManySignIns
+
+    settings, store = pg
+    users = tmp_path / "users.json"
+    auth.add_user(users, "exec", "the right one", "executive")
+
+    def guess(i: int) -> str:
+        try:
+            return "wrong" if auth.sign_in(users, auth.SignInThrottle(store), "exec", f"guess-{i}", "10.1.1.1") is None else "ok"
+        except TooManySignIns:
+            return "refused"
+
+    with ThreadPoolExecutor(max_workers=25) as pool:
+        outcomes = list(pool.map(guess, range(25)))
+    assert outcomes.count("wrong") == 5 and outcomes.count("refused") == 20

@@ -156,3 +156,43 @@ def test_planted_surges_rank_top_three_and_regional_theme_is_placed(fitted_store
         assert _majority_theme(fitted_store, truth, key) in top3, (key, ranked.head(5))
     spanish = ranked.set_index("theme_id").loc[_majority_theme(fitted_store, truth, "prior_auth_spanish")]
     assert (spanish["spread"], spanish["where"]) == ("regional", "Southwest")
+
+
+# ---- the small-group (k) rule ----------------------------------------------------------------
+def test_an_office_is_named_only_where_k_partners_raised_that_theme_there():
+    df = table([(1, "2026-05-01", "West", "Big", f"p{i}", i) for i in range(3)]
+               + [(1, "2026-05-01", "West", "Tiny", "q1", 10), (2, "2026-05-01", "West", "Big", "p0", 11),
+                  (None, "2026-05-01", "West", "Tiny", "q1", 12), (None, "2026-05-01", "West", "Tiny", "q2", 13),
+                  (None, "2026-05-01", "West", "Tiny", "q3", 14)])
+    shown = signals.masked_offices(df, k=3)
+    # theme 1: Big has 3 partners, Tiny 1; theme 2 in Big has 1; unthemed in Tiny has 3
+    assert list(shown) == ["Big"] * 3 + [signals.SMALL_OFFICE, signals.SMALL_OFFICE] + ["Tiny"] * 3
+    assert signals.masked_offices(df[df["office"] == "Tiny"], k=3).tolist() == [signals.SMALL_OFFICE] + ["Tiny"] * 3
+
+
+def test_figures_of_fewer_than_k_partners_are_left_out_under_any_filter():
+    df = steady_program()
+    one_day = signals.Filter(start=date(2026, 10, 31), end=date(2026, 10, 31)).apply(df)
+    assert not signals.too_few_partners(df, 3) and signals.too_few_partners(df[df["partner_key"] == "p1"], 3)
+    # that day: theme 1 from 6 partners, theme 2 from 4, theme 3 from 8
+    ranked, left_out = signals.with_enough_partners(signals.ranked(one_day), k=5)
+    assert sorted(ranked["theme_id"]) == [1, 3] and left_out == 1
+
+
+@pytest.mark.parametrize("stored,statements,partners,shown", [
+    ("348 statements, most distinctively about parking.", 71, 9, "71 statements, most distinctively about parking."),
+    ("1,348 statements, most distinctively about parking.", 2, 2, "A few statements, most distinctively about parking."),
+    ("5 alike statements raised since the last fit; provisional.", 1200, 40, "1,200 alike statements raised since the last fit; provisional."),
+    ("Split from theme #12.", 4, 4, "Split from theme #12."),
+])
+def test_a_theme_description_counts_the_viewers_scope(stored, statements, partners, shown):
+    assert signals.describe_in_scope(stored, statements, partners, k=3) == shown
+
+
+def test_coverage_gives_no_counts_for_offices_of_fewer_than_k_partners():
+    day = pd.Timestamp("2026-10-01")
+    notes = pd.DataFrame({"region": "West", "office": ["Big"] * 3 + ["Tiny"] * 2, "meeting_date": day,
+                          "partner_key": ["a", "b", "c", "d", "d"]})
+    cov = signals.coverage(notes, k=3).set_index("office")
+    assert cov.loc["Big", "recent"] == 3 and cov.loc["Tiny", ["recent", "expected"]].isna().all()
+    assert cov.loc["Tiny", "status"] == "heard"

@@ -2,7 +2,7 @@ import sqlalchemy as sa
 import pytest
 
 from synth import pipeline, store as db
-from synth.errors import NotFound, StoreError
+from synth.errors import ConfigError, NotFound, StoreError
 
 from conftest import dump, note_row
 
@@ -100,8 +100,29 @@ def test_a_version_1_database_is_migrated_on_open(tmp_path):
         conn.execute(sa.text("ALTER TABLE themes DROP COLUMN provisional"))
         conn.execute(db.meta.insert().values(key="schema_version", value="1"))
     engine.dispose()
-    store = db.Store.open(url, None)
-    assert store.schema_version() == db.SCHEMA_VERSION == 3
-    assert "visits" in sa.inspect(store.engine).get_table_names()
+    store = db.Store.open(url, str(tmp_path / "secret.key"))
+    assert store.schema_version() == db.SCHEMA_VERSION == 4
+    assert {"visits", "sign_in_failures"} <= set(sa.inspect(store.engine).get_table_names())
     assert "provisional" in {c["name"] for c in sa.inspect(store.engine).get_columns("themes")}
     assert store.last_visit("ada", touch=True) is None and store.last_visit("ada") is not None
+    assert store.claim_sign_in(["pair:x"], lambda *_: 0.0, now=1.0, forget_before=0.0) == 0
+    assert store.sign_in_failures("pair:x") == 1
+
+
+@pytest.mark.parametrize("content", [None, "", "  \n"])
+def test_a_missing_or_empty_secret_is_an_error_that_says_what_to_set(tmp_path, content):
+    secret = tmp_path / "secret.key"
+    if content is not None:
+        secret.write_text(content)
+    url = f"sqlite:///{tmp_path / 'synth.db'}"
+    for value in ([None, ""] if content is None else [str(secret)]):
+        with pytest.raises(ConfigError, match="SYNTH_SECRET_FILE"):
+            db.Store.open(url, value)
+
+
+def test_a_new_secret_file_is_private_and_kept(tmp_path):
+    secret = tmp_path / "keys" / "secret.key"
+    first = db.Store.open(f"sqlite:///{tmp_path / 'a.db'}", str(secret))
+    assert oct(secret.stat().st_mode & 0o777) == "0o600" and len(secret.read_text()) == 64
+    again = db.Store.open(f"sqlite:///{tmp_path / 'b.db'}", str(secret))
+    assert first.pseudonym("Ana Lima") == again.pseudonym("ana  lima")

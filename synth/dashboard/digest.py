@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from synth import report, signals
+from synth import export, report, signals
 
 
 def _in_visible_theme(view) -> pd.Series:  # noqa: ANN001
@@ -44,23 +44,29 @@ def quotes(view, data: pd.DataFrame | None = None) -> dict[int, str]:  # noqa: A
 
 @dataclass(frozen=True)
 class Home:
-    headline: dict
+    headline: dict | None  # None when the view holds notes from fewer than k partners
     ranked: pd.DataFrame  # signals.ranked plus label, quote and a 12-month sparkline
+    left_out: int = 0  # themes raised by fewer than k partners in the view: not listed at all
 
 
-def home(view) -> Home:  # noqa: ANN001
+def home(view, k: int) -> Home:  # noqa: ANN001
+    """The home page's figures under the k rule: a view (a filter down to one small office, a
+    single day) with fewer than k partners shows no headline figures, and a theme raised by
+    fewer than k partners in the view is left out of the list, counts and all."""
     data = themed_in_view(view)
-    head = signals.headline(view.statements, view.notes)
+    head = None if signals.too_few_partners(view.notes, k) else signals.headline(view.statements, view.notes)
     if data.empty:
         return Home(head, pd.DataFrame())
-    ranked = signals.ranked(data)
+    ranked, left_out = signals.with_enough_partners(signals.ranked(data), k)
+    if ranked.empty:
+        return Home(head, ranked, left_out)
     labels = view.themes.set_index("id")["label"]
     month = signals.monthly(data)
     said = quotes(view, data)
     ranked["label"] = ranked["theme_id"].map(labels)
     ranked["quote"] = ranked["theme_id"].map(said).fillna("")
     ranked["sparkline"] = [month.loc[t].tail(12).astype(int).tolist() for t in ranked["theme_id"]]
-    return Home(head, ranked)
+    return Home(head, ranked, left_out)
 
 
 def region_cells(view, column: str, region: str | None, k: int) -> pd.DataFrame:  # noqa: ANN001
@@ -72,16 +78,45 @@ def region_cells(view, column: str, region: str | None, k: int) -> pd.DataFrame:
     return cells.assign(theme=cells["theme_id"].map(view.themes.set_index("id")["label"]))
 
 
-def coverage(view) -> pd.DataFrame:  # noqa: ANN001
-    return signals.coverage(view.notes)
+def coverage(view, k: int) -> pd.DataFrame:  # noqa: ANN001
+    return signals.coverage(view.notes, k=k)
 
 
-def theme_counts(view) -> pd.Series:  # noqa: ANN001
-    return view.statements["theme_id"].value_counts()
+def theme_counts(view, k: int) -> pd.Series:  # noqa: ANN001
+    """Statements per theme in the view, for the themes raised by at least k partners in it:
+    the others have no count to show."""
+    data = view.statements
+    partners = data.groupby("theme_id")["partner_key"].nunique()
+    counts = data["theme_id"].value_counts()
+    return counts[counts.index.map(partners) >= k]
 
 
-def brief(view, scope: str) -> tuple[pd.DataFrame, str, dict[int, str]]:  # noqa: ANN001
-    """The top themes, the Markdown brief and the quotes it cites."""
-    top = report.top_themes(exportable(view), view.themes, flt=signals.Filter())
+def described(view, theme_id: int, k: int) -> str:  # noqa: ANN001
+    """The theme's description with its count taken from the view, not the stored one
+    (counted over every region when the theme was fitted): `signals.describe_in_scope`."""
+    rows = view.statements[view.statements["theme_id"] == theme_id]
+    description = view.themes.set_index("id").loc[theme_id, "description"]
+    return signals.describe_in_scope(description, len(rows), int(rows["partner_key"].nunique()), k)
+
+
+def statement_rows(view, theme_id: int, k: int) -> pd.DataFrame:  # noqa: ANN001
+    """The theme's drill-down table, newest first; offices with fewer than k partners behind
+    the theme are not named (`signals.masked_offices`, as in the CSV export)."""
+    rows = view.statements[view.statements["theme_id"] == theme_id]
+    return (rows.assign(office=signals.masked_offices(rows, k)).sort_values("meeting_date", ascending=False)
+            [["meeting_date", "region", "office", "text"]].rename(columns={"meeting_date": "date", "text": "statement"}))
+
+
+def csv_rows(view, k: int) -> pd.DataFrame:  # noqa: ANN001
+    """The Export page's CSV: `exportable` statements, offices masked as the pages mask them."""
+    return export.statements_table(exportable(view), k=k)
+
+
+def brief(view, scope: str, k: int) -> tuple[pd.DataFrame, str, dict[int, str]]:  # noqa: ANN001
+    """The top themes, the Markdown brief and the quotes it cites. Themes raised by fewer than
+    k partners in the view are left out, as on the home page."""
+    top = report.top_themes(exportable(view), view.themes, flt=signals.Filter(), limit=len(view.themes))
+    if not top.empty:
+        top = signals.with_enough_partners(top, k)[0].head(10)
     said = quotes(view)
     return top, report.brief_markdown(top, scope, said), said

@@ -24,9 +24,10 @@ import streamlit as st
 
 from synth import ingest, signals
 from synth.access import Scoped
-from synth.auth import SESSION_HOURS, SignInThrottle, Viewer, authenticate, session_token, session_viewer
+from synth.auth import (SESSION_HOURS, SignInThrottle, Viewer, session_token, session_viewer, sign_in,
+                        still_signed_in)
 from synth.config import Settings
-from synth.errors import AccessDenied, SynthError
+from synth.errors import AccessDenied, SynthError, TooManySignIns
 from synth.markup import plain  # noqa: F401  (pages escape note-derived text with ui.plain)
 from synth.store import DataVersion, Store, open_store, with_themes
 
@@ -140,8 +141,17 @@ SESSION_COOKIE = "synth_session"
 
 def viewer() -> Viewer | None:
     """The signed-in viewer: kept in the session, or, after a reload (a new session), read back
-    from the browser's signed session cookie and checked against the users file."""
+    from the browser's signed session cookie; either way checked against the users file on
+    every run, so removing or changing a user ends their sessions at their next click."""
     v = st.session_state.get("viewer")
+    if v is not None:
+        try:
+            v = still_signed_in(Path(settings().users_file), v)
+        except SynthError:
+            v = None  # an unreadable users file signs everyone out; the sign-in form says why
+        if v is None:
+            _end_session()
+            st.session_state["session_ended"] = True
     if v is None and not st.session_state.get("signed_out"):
         token = st.context.cookies.get(SESSION_COOKIE)
         if token and token not in _revoked():
@@ -161,41 +171,43 @@ def sign_in_form() -> None:
         username = st.text_input("Username")
         password = st.text_input("Password", type="password")
         submitted = st.form_submit_button("Sign in")
+    if st.session_state.pop("session_ended", False) and not submitted:
+        st.info("Your session ended: your account was changed or removed. Sign in again.")
     if submitted:
-        name, throttle = username.strip(), _throttle(settings().users_file)
-        if wait := throttle.wait(name):
-            st.error(f"Too many failed sign-ins for this username. Try again in {math.ceil(wait / 60)} min.")
-            return
-        try:
-            v = authenticate(Path(settings().users_file), name, password)
+        try:  # the throttle counts the attempt before the password is checked (auth.sign_in)
+            v = sign_in(Path(settings().users_file), SignInThrottle(store()), username.strip(), password,
+                        client=_client_address())
         except SynthError as exc:
             show_error(exc)
             return
         if v is None:
-            throttle.failed(name)
             st.error("Unknown username or wrong password.")
         else:
-            throttle.succeeded(name)
             token = session_token(Path(settings().users_file), _session_key(), v.username)
             st.session_state.update(viewer=v, session_token=token, cookie_written=False, signed_out=False)
             st.rerun()  # the same URL, now with the viewer's pages: a deep link opens what it linked to
 
 
-@st.cache_resource(show_spinner=False)
-def _throttle(users_file: str) -> SignInThrottle:
-    """One per users file, shared by every session of the server."""
-    return SignInThrottle()
+def _client_address() -> str:
+    """The connection's address, for the per-client sign-in throttle ("local" over localhost)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else "local"
 
 
 def sign_out() -> None:
     """Ends the session here and on the server: its token is refused from now on (until the
     server restarts, by which time the browser has dropped the cookie too)."""
+    _end_session()
+    st.session_state["signed_out"] = True
+    st.rerun()
+
+
+def _end_session() -> None:
     if token := st.session_state.get("session_token"):
         _revoked().add(token)
     for key in list(st.session_state.keys()):
         del st.session_state[key]
-    st.session_state.update(signed_out=True, forget_cookie=True)
-    st.rerun()
+    st.session_state["forget_cookie"] = True
 
 
 def keep_session_cookie() -> None:
@@ -391,7 +403,9 @@ def upload_on_disk(upload) -> Iterator[Path]:  # noqa: ANN001
 def show_error(exc: Exception) -> None:
     """The dashboard's single boundary for turning errors into messages. Messages quote file
     names, column headers and cell values, so they are shown as plain text, never Markdown."""
-    if isinstance(exc, AccessDenied):
+    if isinstance(exc, TooManySignIns):
+        st.error(str(exc))  # synth's own words and a number, nothing a user typed: no escaping
+    elif isinstance(exc, AccessDenied):
         st.warning(plain(exc))
     elif isinstance(exc, SynthError):
         st.error(plain(exc))

@@ -15,11 +15,12 @@ scope = ui.filter_caption(flt)
 st.caption(ui.plain(scope))
 # A callable: the CSV of (up to) every statement is built when someone clicks, not on each page
 # view. No rerun on click: a rerun replaces the callable, and a download that raced it was lost.
+k = ui.settings().privacy_k
 st.download_button("Statements in this view (CSV)",
-                   lambda: export.to_csv_bytes(export.statements_table(digest.exportable(view))),
+                   lambda: export.to_csv_bytes(digest.csv_rows(view, k)),  # offices masked as on the pages
                    file_name="synth-statements.csv", mime="text/csv", on_click="ignore")
 
-top, brief, quotes = ui.memo(digest.brief, view, scope)
+top, brief, quotes = ui.memo(digest.brief, view, scope, k)
 st.download_button("One-page brief (Markdown)", brief, file_name="synth-brief.md", mime="text/markdown")
 page = ("<!doctype html><meta charset='utf-8'><title>synth brief</title>"
         "<style>body{font:15px/1.5 system-ui;max-width:900px;margin:2em auto}table{border-collapse:collapse}"

@@ -37,7 +37,7 @@ else:
     st.altair_chart(heatmap(ui.memo(digest.region_cells, view, "office", region, k), "office"), width="stretch")
 
 st.subheader("Who is not being heard")
-cov = ui.memo(digest.coverage, view)
+cov = ui.memo(digest.coverage, view, k)  # offices with fewer than k partners: status, no counts
 quiet = cov[cov["status"] != "heard"]
 if quiet.empty:
     st.success("Every office has notes in the last 8 weeks at close to its usual rate.")

@@ -11,16 +11,25 @@ view = ui.filtered_view()
 flt, themes = view.filter, view.themes.set_index("id")
 
 st.caption(f"{ui.plain(ui.filter_caption(flt))} · recent window: the last 8 weeks of notes, against everything before")
-summary = ui.memo(digest.home, view)
+k = ui.settings().privacy_k
+summary = ui.memo(digest.home, view, k)
 head = summary.headline
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Meetings", f"{head['notes']:,}")
-c2.metric("Issue statements", f"{head['statements']:,}")
-c3.metric("Themes", head["themes"])
-c4.metric("Offices heard from", head["offices"])
+if head is None:  # the k rule: no figure about fewer than k partners, whatever the filter
+    for col, label in zip((c1, c2, c3, c4), ("Meetings", "Issue statements", "Themes", "Offices heard from")):
+        col.metric(label, "hidden")
+    st.info(f"Fewer than {k} partners are behind this view, so its figures are hidden. Widen the filter.")
+else:
+    c1.metric("Meetings", f"{head['notes']:,}")
+    c2.metric("Issue statements", f"{head['statements']:,}")
+    c3.metric("Themes", head["themes"])
+    c4.metric("Offices heard from", head["offices"])
+if summary.left_out:
+    st.caption(f"{summary.left_out} theme(s) raised by fewer than {k} partners in this view are not listed.")
 
 if summary.ranked.empty:
-    st.info("No themed statements in this view yet. Coordinators import notes; `synth fit` builds themes.")
+    if head is not None and not summary.left_out:
+        st.info("No themed statements in this view yet. Coordinators import notes; `synth fit` builds themes.")
     st.stop()
 
 viewer = ui.viewer()

@@ -16,8 +16,9 @@ if themes.empty:
     st.info("No themes yet. Run `synth fit` after importing notes.")
     st.stop()
 
-counts = ui.memo(digest.theme_counts, view)
-themes = themes.assign(statements=themes["id"].map(counts).fillna(0).astype(int)).sort_values("statements", ascending=False)
+k = ui.settings().privacy_k
+counts = ui.memo(digest.theme_counts, view, k)  # only themes raised by k or more partners in the view
+themes = themes.assign(statements=themes["id"].map(counts).fillna(-1).astype(int)).sort_values("statements", ascending=False)
 query = st.text_input("Search themes", placeholder="e.g. prior authorization, CRM, parking")
 if query:
     q = query.casefold()
@@ -33,31 +34,40 @@ if not labels:
 wanted = st.query_params.get("theme")
 ids = list(labels)
 index = ids.index(int(wanted)) if wanted and wanted.isdigit() and int(wanted) in labels else 0
-chosen = st.selectbox("Theme", ids, index=index, format_func=lambda t: f"{labels[t]} ({counts.get(t, 0)})")
+chosen = st.selectbox("Theme", ids, index=index,
+                      format_func=lambda t: f"{labels[t]} ({counts[t] if t in counts.index else 'few'})")
 st.query_params["theme"] = str(chosen)
 
 theme = themes.set_index("id").loc[chosen]
 subset = data[data["theme_id"] == chosen]
 st.header(ui.plain(theme["label"]))
-st.markdown(ui.plain(theme["description"]))
+st.markdown(ui.plain(ui.memo(digest.described, view, int(chosen), k)))  # the count in this view, not company-wide
 st.caption(f"Area: {ui.plain(theme['area'])} · keywords: {ui.plain(', '.join(theme['keywords'][:8]))}")
 
 if subset.empty:
     st.info("This theme has no statements in the current filter.")
     st.stop()
 
-corr = signals.corroboration(subset).iloc[0]
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Statements", int(corr["statements"]))
-c2.metric("Partners", int(corr["partners"]))
-c3.metric("Offices", int(corr["offices"]))
-c4.metric("Spread", corr["spread"], help=ui.plain(f"{corr['spread']} {corr['where']}".strip()))
+if signals.too_few_partners(subset, k):  # the k rule: no count, spread or place for a small group
+    for col, label in zip((c1, c2, c3, c4), ("Statements", "Partners", "Offices", "Spread")):
+        col.metric(label, "hidden")
+    st.caption(f"Fewer than {k} partners raised this theme in this view, so its figures are hidden. Widen the filter.")
+else:
+    corr = signals.corroboration(subset).iloc[0]
+    c1.metric("Statements", int(corr["statements"]))
+    c2.metric("Partners", int(corr["partners"]))
+    c3.metric("Offices", int(corr["offices"]))
+    c4.metric("Spread", corr["spread"], help=ui.plain(f"{corr['spread']} {corr['where']}".strip()))
 
-trend = signals.trend(data, chosen)
 st.subheader("Over time")
-st.altair_chart(alt.Chart(trend).mark_area(opacity=0.6, interpolate="monotone").encode(
-    x=alt.X("period:T", title=None), y=alt.Y("statements:Q", title="statements per month"),
-    tooltip=["period:T", "statements:Q"]).properties(height=220), width="stretch")
+if signals.too_few_partners(subset, k):
+    st.caption(f"Hidden: the counts per month would be figures about fewer than {k} partners.")
+else:
+    trend = signals.trend(data, chosen)
+    st.altair_chart(alt.Chart(trend).mark_area(opacity=0.6, interpolate="monotone").encode(
+        x=alt.X("period:T", title=None), y=alt.Y("statements:Q", title="statements per month"),
+        tooltip=["period:T", "statements:Q"]).properties(height=220), width="stretch")
 
 st.subheader("Where")
 k = ui.settings().privacy_k
@@ -91,8 +101,5 @@ if len(lineage):
     st.dataframe(lineage[["run_id", "source_theme_id", "kind", "overlap"]], hide_index=True)
 
 st.subheader("Statements")
-office_partners = subset.groupby("office")["partner_key"].nunique()
-safe_office = subset["office"].where(subset["office"].map(office_partners) >= k, "(small office hidden)")
-st.dataframe(subset.assign(office=safe_office).sort_values("meeting_date", ascending=False)[
-    ["meeting_date", "region", "office", "text"]].rename(columns={"meeting_date": "date", "text": "statement"}),
-    hide_index=True, column_config={"date": st.column_config.DateColumn("date")})
+st.dataframe(ui.memo(digest.statement_rows, view, int(chosen), k),  # small offices not named, as in the CSV
+             hide_index=True, column_config={"date": st.column_config.DateColumn("date")})

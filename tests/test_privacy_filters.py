@@ -1,0 +1,90 @@
+"""The small-group (k) rule under every filter, in counts as well as rows, on the pages and
+in the CSV export; figures a director sees come from their own regions. Real store, real
+pages (AppTest), on the fitted sample plus one small office."""
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from synth import auth, pipeline, signals
+from synth.access import Scoped
+from synth.dashboard import digest
+
+from conftest import note_row
+from test_dashboard import signed_in
+
+TINY = "Tinyville"  # a Southwest office with two partners
+
+
+@pytest.fixture
+def small_office(fitted_copy, monkeypatch, write_csv):
+    """The fitted sample plus a new Southwest office whose two partners raise the region's
+    largest theme (its statements said again), so that theme has 2 partners there."""
+    settings, store = fitted_copy
+    for key, value in {"SYNTH_DB_URL": settings.db_url, "SYNTH_SECRET_FILE": settings.secret_file,
+                       "SYNTH_USERS_FILE": settings.users_file, "SYNTH_MODELS_DIR": settings.models_dir}.items():
+        monkeypatch.setenv(key, value)
+    auth.ensure_demo_users(Path(settings.users_file))
+    southwest = store.statements_frame(["Southwest"])
+    theme = int(southwest["theme_id"].value_counts().index[0])
+    said = southwest[southwest["theme_id"] == theme]["text"].head(6)
+    rows = [note_row(7000 + i, text, office=TINY, partner=("Ada Quill", "Bo Ferris")[i % 2])
+            for i, text in enumerate(said)]
+    pipeline.import_file(store, settings, write_csv(rows, "tiny.csv"))
+    tiny = store.statements_frame(["Southwest"]).query("office == @TINY")
+    assert tiny["partner_key"].nunique() == 2 and (tiny["theme_id"] == theme).sum() >= 3
+    return settings, store, theme
+
+
+def director_view(store, flt: signals.Filter):
+    """What the director's pages compute from: their scope, then the sidebar filter."""
+    scoped = Scoped(store, auth.Viewer("director", "director", ("Southwest",)))
+    return SimpleNamespace(filter=flt, statements=flt.apply(scoped.statements()), notes=flt.apply(scoped.notes()),
+                           themes=scoped.themes())
+
+
+def test_director_filtering_to_one_small_office_sees_no_figures(small_office):
+    _, _, theme = small_office
+    at = signed_in("director", office=[TINY])
+    assert at.multiselect[1].value == [TINY]
+    assert {m.label: m.value for m in at.metric} == {
+        "Meetings": "hidden", "Issue statements": "hidden", "Themes": "hidden", "Offices heard from": "hidden"}
+    assert not at.dataframe  # no themes table with partner or office counts
+    at.query_params["theme"] = str(theme)
+    at.switch_page("synth/dashboard/pages/themes.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox[0].value == theme
+    assert {m.label: m.value for m in at.metric} == {
+        "Statements": "hidden", "Partners": "hidden", "Offices": "hidden", "Spread": "hidden"}
+    assert at.selectbox[0].format_func(theme).endswith("(few)")
+    rows = at.dataframe[-1].value
+    assert len(rows) >= 3 and set(rows["office"]) == {signals.SMALL_OFFICE}  # rows masked, and counts too
+
+
+def test_csv_export_masks_the_offices_the_theme_page_masks(small_office):
+    _, store, theme = small_office
+    view = director_view(store, signals.Filter(offices=(TINY, "Plano")))
+    csv = digest.csv_rows(view, k=3)
+    assert TINY in set(view.statements["office"]) and TINY not in set(csv["office"])
+    assert signals.SMALL_OFFICE in set(csv["office"]) and "Plano" in set(csv["office"])
+    for t in view.statements["theme_id"].dropna().unique():
+        page = digest.statement_rows(view, int(t), k=3)
+        exported = csv[csv["theme_id"] == t].sort_values("statement_id")
+        shown = page.loc[view.statements[view.statements["theme_id"] == t].sort_values("statement_id").index]
+        assert exported["office"].tolist() == shown["office"].tolist()
+
+
+def test_a_theme_description_shows_the_directors_count_not_the_companys(small_office):
+    _, store, theme = small_office
+    stored = store.themes_frame().set_index("id").loc[theme, "description"]
+    company = int(stored.split()[0].replace(",", ""))
+    southwest = int((store.statements_frame(["Southwest"])["theme_id"] == theme).sum())
+    assert southwest < company
+    at = signed_in("director", theme=str(theme))
+    at.switch_page("synth/dashboard/pages/themes.py")
+    at.query_params["theme"] = str(theme)
+    at.run()
+    shown = [m.value for m in at.markdown if "statements" in m.value]
+    assert shown and shown[0].startswith(f"{southwest:,} ") and f"{company:,} statements" not in "\n".join(shown)
