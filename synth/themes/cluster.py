@@ -90,7 +90,7 @@ class ThemeClusterer:
         At most this share of statements is left without a theme by a fit.
     merge_density : float, default 0.5
         Two communities become one theme when the links between them are at least this dense,
-        relative to the denser of their insides (1.0: as dense as within). 0.3 collapsed the
+        relative to the sparser of their insides (1.0: as dense as within). 0.3 collapsed the
         patient-review set of `synth.bench.realtext` into 6 themes; 0.5 did not.
     random_state : int, default 42
         Seeds Leiden; the same inputs and seed give the same themes.
@@ -211,9 +211,7 @@ class ThemeClusterer:
             within = np.diag(W) / np.maximum(size * (size - 1), 1)
             between = W / np.outer(size, size)
             np.fill_diagonal(between, 0)
-            # Against the denser inside: a small, tight group beside a large, loose theme (whose
-            # density is low only because its statements' links spread over many) stays apart.
-            ratio = between / np.maximum(np.maximum.outer(within, within), 1e-12)
+            ratio = between / np.maximum(np.minimum.outer(within, within), 1e-12)
             a, b = np.unravel_index(np.argmax(ratio), ratio.shape)
             if ratio[a, b] < self.merge_density:
                 return communities
