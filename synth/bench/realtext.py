@@ -24,6 +24,7 @@ from synth import evaluate
 from synth.bench import realdata
 from synth.embed import MiniLMEmbedder
 from synth.themes import ThemeClusterer
+from synth.themes.cluster import unit
 from synth.themes.describe import phrase_labels, spacy_pos_tagger
 
 
@@ -55,10 +56,11 @@ def systems(texts: list[str], vectors: np.ndarray, k: int) -> tuple[dict[str, tu
     return out, ours
 
 
-def label_retrieval(texts: list[str], ours: ThemeClusterer, embedder) -> float:  # noqa: ANN001
+def label_retrieval(texts: list[str], vectors: np.ndarray, ours: ThemeClusterer, embedder) -> float:  # noqa: ANN001
     """synth's phrase labels for its themes on this set, and the share that, embedded, find
     their own theme's centroid first."""
-    labels = phrase_labels(texts, ours.labels_, ours.centroids_, embedder, tagger=spacy_pos_tagger())
+    labels = phrase_labels(texts, ours.labels_, ours.centroids_, embedder, tagger=spacy_pos_tagger(),
+                           vectors=unit(vectors))
     return evaluate.label_retrieval([labels[t] for t in range(len(ours.centroids_))], ours.centroids_, embedder)
 
 
@@ -79,7 +81,7 @@ def main(n: int = 4000, names: list[str] | None = None) -> dict:
         vectors = emb.embed(texts)
         k = len(set(gold))
         found, ours = systems(texts, vectors, k)
-        retrieval[name] = label_retrieval(texts, ours, emb)
+        retrieval[name] = label_retrieval(texts, vectors, ours, emb)
         for system, (labels, seconds) in found.items():
             themes_n, unthemed, nmi, ari, nmi_t = _scores(gold, labels)
             results[(name, system)] = dict(themes=themes_n, unthemed=unthemed, nmi=nmi, ari=ari, nmi_themed=nmi_t, seconds=seconds)

@@ -137,7 +137,8 @@ _BAD_LAST_POS = frozenset({"VERB", "AUX", "ADP", "DET", "PRON", "CCONJ", "SCONJ"
 _GOOD_LAST_WORDS = frozenset("out up off down back over again enough".split())
 _SEGMENT = re.compile(r"[^,.;:!?()\"\u2014\u2013]+")
 _WORD = re.compile(r"\[\w+\]|[A-Za-z0-9][\w'&/+-]*")  # a placeholder ("[PERSON]") is one word
-MAX_CANDIDATES = 25  # phrases per theme that are embedded and compared with every centre
+MAX_CANDIDATES = 25  # shared phrases per theme that are embedded and compared with every centre
+CENTRAL_STATEMENTS = 3  # ... plus the 3+ word phrases of this many of its most central statements
 
 
 # Function words: articles, pronouns, prepositions, conjunctions, auxiliaries. (sklearn's stop
@@ -190,18 +191,22 @@ def _complete(phrase: str, tags: list[str]) -> bool:
 
 def phrase_labels(texts: Sequence[str], topics: np.ndarray, centroids: np.ndarray, embedder: Embedder | None,
                   places: set[str] = frozenset(), fallback: dict[int, list[str]] | None = None,
-                  tagger=None) -> dict[int, str]:  # noqa: ANN001
+                  tagger=None, vectors: np.ndarray | None = None) -> dict[int, str]:  # noqa: ANN001
     """A readable label per theme, e.g. "logs us out in the middle of a visit": see the module
     docstring. Without an embedder, the most widely used distinctive phrase wins. `tagger`
-    (phrases -> parts of speech per word) drops phrases cut off before their point."""
+    (phrases -> parts of speech per word) drops phrases cut off before their point. `vectors`
+    (the texts' unit embeddings): phrases of the theme's most central statements are candidates
+    too, for text where people share few exact phrases."""
     edge = _edge_words()
     banned = frozenset(w for p in places for w in p.lower().split())
     theme_ids = list(range(len(centroids)))
     df_in: dict[int, Counter] = {t: Counter() for t in theme_ids}
     df_all: Counter = Counter()
     forms: dict[str, Counter] = {}
+    spans_of: list[set[tuple[str, str]]] = []
     for text, t in zip(texts, topics.tolist()):
         spans = _spans(text, edge, banned)
+        spans_of.append(spans)
         keys = {k for k, _ in spans}
         df_all.update(keys)
         if t >= 0:
@@ -211,12 +216,16 @@ def phrase_labels(texts: Sequence[str], topics: np.ndarray, centroids: np.ndarra
     sizes = np.bincount(topics[topics >= 0], minlength=len(theme_ids))
     candidates: dict[int, list[str]] = {}
     for t in theme_ids:
-        floor = max(2, int(np.ceil(0.03 * sizes[t])))
+        floor = max(2, int(np.ceil(0.01 * sizes[t])))
         # Widely used in the theme x rarely used elsewhere, a little in favour of longer phrases
         # (they say more); a phrase that only one or two statements use, or a typo, never qualifies.
         scored = [(df / sizes[t] * df / df_all[k] * (1 + 0.15 * k.count(" ")), k)
                   for k, df in df_in[t].items() if df >= floor]
         candidates[t] = [k for _, k in sorted(scored, reverse=True)[:MAX_CANDIDATES]]
+        if vectors is not None and sizes[t]:
+            rows = np.flatnonzero(topics == t)
+            for r in rows[np.argsort(-(vectors[rows] @ centroids[t]))[:CENTRAL_STATEMENTS]]:
+                candidates[t] += [k for k, _ in spans_of[r] if k.count(" ") >= 2 and k not in candidates[t]]
     surface = {k: _spelling(forms[k]) for ks in candidates.values() for k in ks}
     if tagger is not None and surface:
         keys = sorted(surface)
@@ -230,12 +239,15 @@ def phrase_labels(texts: Sequence[str], topics: np.ndarray, centroids: np.ndarra
     labels: dict[int, str] = {}
     used: set[str] = set()
     for t in sorted(theme_ids, key=lambda t: -sizes[t]):
-        def score(k: str) -> float:
+        def score(k: str) -> tuple[bool, float]:
             coverage = df_in[t][k] / sizes[t]
             if k not in margin:
-                return coverage
+                return True, coverage
             others = np.delete(margin[k], t)
-            return float(margin[k][t] - (others.max() if len(others) else 0.0)) + 0.2 * coverage
+            lead = float(margin[k][t] - (others.max() if len(others) else 0.0))
+            # A phrase nearer another theme's centre would mislabel this one: any phrase that
+            # finds its own theme first beats every one that does not.
+            return lead > 0, lead + 0.2 * coverage
 
         ranked = sorted((k for k in candidates[t] if k not in used), key=score, reverse=True)
         if ranked:
