@@ -107,7 +107,8 @@ def sample_figures(nlp=None) -> dict:  # noqa: ANN001
                 spans=spans_n, precision=true_spans / max(spans_n, 1), over=over, by_tag=by_tag)
 
 
-def main(argv: list[str]) -> None:
+def main(argv: list[str] | None = None) -> None:
+    argv = argv or []
     nlp = text.load_nlp()
     for split, r in sorted(crafted(nlp).items()):
         print(f"crafted {split} half: recall {r['caught'] / r['secrets']:.3f} ({r['caught']}/{r['secrets']} details), "
