@@ -126,7 +126,7 @@ def cmd_export(args, settings: Settings, store) -> int:  # noqa: ANN001
 
     out = output_path(args.out, "--out", "statements.csv")
     with _writing():
-        n = export.write_csv(export.statements_table(store.statements_frame()), out)
+        n = export.write_csv(export.statements_table(store.statements_frame(), k=settings.privacy_k), out)
     print(f"wrote {n} statements to {args.out}")
     return 0
 
