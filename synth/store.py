@@ -230,10 +230,20 @@ class Store:
         try:
             store.migrate()
         except sa.exc.OperationalError as exc:
+            if "locked" in str(exc.orig):
+                raise StoreError("The database is busy: another synth command is writing to it (an import, a fit or "
+                                 "an upgrade). Try again when it has finished.") from None
             raise StoreError(f"Cannot open the database at {url!r}: {exc.orig}. Check SYNTH_DB_URL.") from None
         return store
 
     def migrate(self) -> int:
+        # A store already at this version is opened without writing anything, so read-only
+        # commands (`synth imports`, `themes`, `report`, `export`) never wait on a long import.
+        with self.engine.connect() as conn:
+            if sa.inspect(conn).has_table("meta"):
+                row = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).first()
+                if row and int(row[0]) == SCHEMA_VERSION:
+                    return SCHEMA_VERSION
         with self.engine.begin() as conn:
             meta.create(conn, checkfirst=True)
             row = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).first()

@@ -42,3 +42,20 @@ def test_an_import_during_a_fit_keeps_its_theme_assignments(fitted_copy, write_c
     assert st.orphaned_statements() == []
     with st.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(db.runs).where(db.runs.c.status == "running")).scalar() == 0
+
+
+def test_read_only_commands_do_not_wait_on_a_writer(settings, store):
+    """`synth imports` used to write when it opened the store, so it waited on (or failed
+    against) a long import. Now a store at the current version is opened without writing."""
+    import sqlite3
+
+    path = settings.db_url.removeprefix("sqlite:///")
+    writer = sqlite3.connect(path, timeout=0.1)
+    writer.execute("BEGIN IMMEDIATE")  # a long import holds the write lock
+    try:
+        r = subprocess.run([str(Path(sys.executable).parent / "synth"), "imports"], env=_env(settings),
+                           capture_output=True, text=True, timeout=25)  # the busy timeout is 30 s
+        assert r.returncode == 0, r.stderr
+    finally:
+        writer.rollback()
+        writer.close()
