@@ -27,9 +27,12 @@ if viewer is None:
     # Every page's address shows the sign-in form, so a link to /themes?theme=7 asks for a
     # sign-in instead of "Page not found"; signing in reruns the same address with the pages.
     sign_in = str(ui.PAGES_DIR / "sign_in.py")
-    page = st.navigation([st.Page(sign_in, title="Sign in", url_path="sign-in", default=True)]
-                         + [st.Page(sign_in, title="Sign in", url_path=name) for name in TITLES],
+    home = st.Page(sign_in, title="Sign in", url_path="sign-in", default=True)
+    page = st.navigation([home] + [st.Page(sign_in, title="Sign in", url_path=name) for name in TITLES],
                          position="hidden")
+    # A role's first page lives at /, not at its name, and a page it may not open does not
+    # exist for it: a link to either lands on its first page, with the link's filters.
+    st.session_state["landing"] = lambda role: None if page.url_path in PAGES[role][1:] else home
     ui.keep_session_cookie()
 else:
     page = st.navigation([

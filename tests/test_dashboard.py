@@ -1,5 +1,6 @@
 """Every page for every role, through Streamlit's AppTest, on the fitted sample program."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -260,3 +261,128 @@ def test_session_token_names_its_user_and_is_refused_when_forged_expired_or_the_
     auth.add_user(users, "director", "a-new-password", "director", ("Southwest",))
     assert auth.session_viewer(users, key, token) is None
 
+
+
+# ---- figures explained, and figures that agree (issue 13) ---------------------------------------
+def _view(store, flt=None, regions=None):  # noqa: ANN001
+    """A dashboard View built from the store as the pages build it (no Streamlit)."""
+    from dataclasses import astuple
+
+    from synth import signals
+    from synth.dashboard.ui import View
+
+    flt = flt or signals.Filter()
+    statements, notes = store.statements_frame(regions), store.notes_frame(regions)
+    dated = signals.Filter(start=flt.start, end=flt.end).apply(statements)
+    return View(flt, flt.apply(statements), flt.apply(notes), store.themes_frame(), ("test", astuple(flt)), dated)
+
+
+def _vega_specs(at: AppTest) -> list[dict]:
+    import json
+
+    return [json.loads(e.proto.spec) for e in at.get("vega_lite_chart")]
+
+
+def test_director_caption_and_brief_name_the_directors_region(app_env):
+    at = signed_in("director")
+    assert "Southwest" in at.caption[0].value and "all regions" not in texts(at)
+    at.switch_page("synth/dashboard/pages/export.py")
+    at.run()
+    assert "What the field is saying: Southwest" in texts(at) and "all regions" not in texts(at)
+
+
+def test_one_region_scope_shows_its_offices_not_an_empty_region_chart(app_env):
+    at = signed_in("director")
+    at.switch_page("synth/dashboard/pages/regions.py")
+    at.run()
+    assert not at.exception
+    assert any("one region" in i.value and "Southwest" in i.value for i in at.info)
+    specs = _vega_specs(at)
+    assert len(specs) == 1  # the offices of Southwest, no blank region chart
+    tooltips = [t["title"] for layer in specs[0]["layer"] for t in layer["encoding"].get("tooltip", [])]
+    assert "Office" in tooltips and not {"lift", "suppressed"} & {t.lower() for t in tooltips}
+
+
+@pytest.mark.parametrize("role, query", [("director", {}), ("executive", {"region": ["Midwest"]}),
+                                         ("executive", {})])
+def test_a_themes_where_chart_is_drawn_or_explained_for_every_scope(app_env, role, query):
+    at = signed_in(role, **query)
+    at.switch_page("synth/dashboard/pages/themes.py")
+    at.run()
+    assert not at.exception
+    where = [json for json in _vega_specs(at) if json.get("mark", {}).get("type") == "bar"]
+    sentence = [i.value for i in at.info if "nothing to compare" in i.value or "hidden" in i.value or "No " in i.value]
+    assert where or sentence
+    for spec in where:
+        assert "NaN" not in str(spec) and spec["encoding"]["y"]["field"] == ("office" if role == "director" or query else "region")
+
+
+def test_picked_offices_are_compared_with_the_rest_of_their_region(fitted_store):
+    from synth import signals
+    from synth.dashboard import digest
+
+    whole = digest.region_cells(_view(fitted_store), "office", "Southwest", 3)
+    offices = sorted(whole["office"].unique())[:2]
+    picked = digest.region_cells(_view(fitted_store, signals.Filter(regions=("Southwest",), offices=tuple(offices))),
+                                 "office", "Southwest", 3)
+    assert set(picked["office"]) <= set(offices) and len(picked)
+    same = whole[whole["office"].isin(offices)].set_index(["theme_id", "office"])["lift"]
+    assert picked.set_index(["theme_id", "office"])["lift"].equals(same.loc[picked.set_index(["theme_id", "office"]).index])
+
+
+def test_home_explains_its_figures_and_counts_in_words(app_env):
+    at = signed_in("executive")
+    assert "How to read this" in [e.label for e in at.expander]
+    body = texts(at)
+    for words in ("company-wide", "Partners", "ranked", "whole months", "at least"):
+        assert words in body, words
+    assert not re.search(r"\b1 (offices|regions|partners|statements)\b", body)
+    assert "x1" not in body  # growth in words, not "x23.3"
+
+
+def test_home_growth_agrees_with_synth_report(app_env):
+    from synth import report
+
+    settings, store = app_env
+    at = signed_in("executive")
+    cards = [m.value for m in at.markdown if "times as often as before" in m.value]
+    printed = report.run(store, settings)
+    for card in cards:
+        ratio, low = re.search(r"([\d.]+) times as often as before \(at least ([\d.]+) times\)", card).groups()
+        assert re.search(rf"growth\s+x{re.escape(ratio)} \(low\s+{re.escape(low)}\)", printed), (card, printed)
+
+
+def test_theme_description_counts_what_the_tile_counts(app_env):
+    at = signed_in("executive", region=["Midwest"])
+    at.switch_page("synth/dashboard/pages/themes.py")
+    at.run()
+    tile = [m.value for m in at.metric if m.label == "Statements"][0]
+    said = [m.value for m in at.markdown if re.match(r"^\d[\d,]* statements?\b", m.value)]
+    assert said and said[0].startswith(f"{tile} statement")
+
+
+def test_sparklines_and_trends_leave_out_the_month_not_yet_over(fitted_store):
+    import pandas as pd
+
+    from synth.dashboard import digest
+
+    table = pd.DataFrame([[1, 2, 3]], columns=pd.date_range("2026-08-01", periods=3, freq="MS"))
+    assert list(digest.whole_months(table, pd.Timestamp("2026-10-14")).columns.month) == [8, 9]
+    assert list(digest.whole_months(table, pd.Timestamp("2026-10-31")).columns.month) == [8, 9, 10]
+    view = _view(fitted_store)
+    last = view.statements["meeting_date"].max()
+    theme = int(view.themes["id"].iloc[0])
+    assert digest.trend(view, theme)["period"].max() < last.to_period("M").start_time or last.is_month_end
+    assert all(len(s) <= 12 for s in digest.home(view, 3).ranked["sparkline"])
+
+
+def test_lineage_reads_as_sentences():
+    import pandas as pd
+
+    from synth.dashboard import digest
+
+    lineage = pd.DataFrame([dict(run_id=2, source_theme_id=4, kind="split", overlap=0.4),
+                            dict(run_id=0, source_theme_id=9, kind="curated-merge", overlap=1.0)])
+    assert digest.lineage_sentences(lineage, {4: "Parking is full"}) == [
+        "Split from \u201cParking is full\u201d when themes were refitted (refit #2; 40% of its statements came from it).",
+        "Theme #9 was merged into it by a curator."]

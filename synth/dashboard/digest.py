@@ -4,8 +4,10 @@ result. Plain aggregation over the package's signals; no Streamlit here."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from synth import export, report, signals
@@ -57,11 +59,15 @@ def home(view, k: int) -> Home:  # noqa: ANN001
     head = None if signals.too_few_partners(view.notes, k) else signals.headline(view.statements, view.notes)
     if data.empty:
         return Home(head, pd.DataFrame())
-    ranked, left_out = signals.with_enough_partners(signals.ranked(data), k)
+    # Growth is measured against every statement in the view (unthemed and hidden themes
+    # included), as `synth report` does, so the two show the same figures.
+    ranked = signals.ranked(view.statements)
+    ranked = ranked[ranked["theme_id"].isin(view.themes["id"])].reset_index(drop=True)
+    ranked, left_out = signals.with_enough_partners(ranked, k)
     if ranked.empty:
         return Home(head, ranked, left_out)
     labels = view.themes.set_index("id")["label"]
-    month = signals.monthly(data)
+    month = whole_months(signals.monthly(data), view.statements["meeting_date"].max())
     said = quotes(view, data)
     ranked["label"] = ranked["theme_id"].map(labels)
     ranked["quote"] = ranked["theme_id"].map(said).fillna("")
@@ -69,13 +75,59 @@ def home(view, k: int) -> Home:  # noqa: ANN001
     return Home(head, ranked, left_out)
 
 
+def whole_months(table: pd.DataFrame, last_day: pd.Timestamp) -> pd.DataFrame:
+    """Months (columns) up to the last complete one: the month of the last meeting counts
+    only if the notes reach its last day, otherwise its bar would show a drop that is only
+    the month not being over."""
+    if table.empty or pd.isna(last_day):
+        return table
+    if last_day.normalize() < (last_day.to_period("M").end_time.normalize()):
+        table = table.loc[:, table.columns < last_day.to_period("M").start_time]
+    return table
+
+
 def region_cells(view, column: str, region: str | None, k: int) -> pd.DataFrame:  # noqa: ANN001
-    """Theme x region cells (or theme x office within `region`), with labels."""
-    data = themed_in_view(view)
+    """Theme x region cells, each region against the rest of the viewer's scope (or theme x
+    office within `region`, each office against the rest of its region), whatever regions or
+    offices the filter picked: those pick which cells are kept, not what they are compared
+    with. With labels, and `compared`, the comparison in words."""
+    base = view.statements if view.dated is None else view.dated
+    data = base[base["theme_id"].isin(view.themes["id"])]
     if region is not None:
         data = data[data["region"] == region]
     cells = signals.region_matrix(data, column, k=k)
-    return cells.assign(theme=cells["theme_id"].map(view.themes.set_index("id")["label"]))
+    picked = view.filter.regions if column == "region" else view.filter.offices
+    if picked:
+        cells = cells[cells[column].isin(picked)]
+    return cells.assign(theme=cells["theme_id"].map(view.themes.set_index("id")["label"]),
+                        compared=[_compared(r, column, k) for r in cells.itertuples()]).reset_index(drop=True)
+
+
+def _compared(cell, column: str, k: int) -> str:  # noqa: ANN001
+    rest = "the rest of the company" if column == "region" else "the rest of the region"
+    if cell.suppressed:
+        return f"hidden: fewer than {k} partners, or it would reveal a cell that has"
+    if pd.isna(cell.lift):
+        return f"nothing to compare with: no statements in {rest}"
+    if np.isinf(cell.lift):
+        return f"only here, not in {rest}"
+    sign = " (a real difference)" if cell.over or cell.under else " (could be chance)"
+    return f"{cell.lift:.1f} times as often as in {rest}{sign}"
+
+
+def comparable(cells: pd.DataFrame) -> pd.DataFrame:
+    """Cells that can be drawn: shown, and compared with something."""
+    return cells[~cells["suppressed"].astype(bool) & cells["lift"].notna()]
+
+
+def where(view, theme_id: int, k: int) -> tuple[str, pd.DataFrame]:  # noqa: ANN001
+    """Where a theme comes from, at the finest level that compares: by region when the view
+    spans several, else by office within its one region."""
+    regions = sorted(view.statements["region"].unique())
+    column, region = ("region", None) if len(regions) > 1 else ("office", regions[0] if regions else None)
+    cells = region_cells(view, column, region, k) if regions else pd.DataFrame(
+        columns=["theme_id", column, "suppressed", "lift"])
+    return column, cells[cells["theme_id"] == theme_id]
 
 
 def coverage(view, k: int) -> pd.DataFrame:  # noqa: ANN001
@@ -115,8 +167,38 @@ def csv_rows(view, k: int) -> pd.DataFrame:  # noqa: ANN001
 def brief(view, scope: str, k: int) -> tuple[pd.DataFrame, str, dict[int, str]]:  # noqa: ANN001
     """The top themes, the Markdown brief and the quotes it cites. Themes raised by fewer than
     k partners in the view are left out, as on the home page."""
-    top = report.top_themes(exportable(view), view.themes, flt=signals.Filter(), limit=len(view.themes))
+    top = report.top_themes(view.statements, view.themes, flt=signals.Filter(), limit=len(view.themes))
     if not top.empty:
         top = signals.with_enough_partners(top, k)[0].head(10)
     said = quotes(view)
     return top, report.brief_markdown(top, scope, said), said
+
+
+_LINEAGE = {
+    "same": "Continues {source} from an earlier fit (refit #{run}; {overlap:.0%} of its statements are the same).",
+    "split": "Split from {source} when themes were refitted (refit #{run}; {overlap:.0%} of its statements came from it).",
+    "merge": "Merged from {source} when themes were refitted (refit #{run}; {overlap:.0%} of its statements came from it).",
+    "curated-merge": "{source} was merged into it by a curator.",
+    "curated-split": "Split from {source} by a curator ({overlap:.0%} of that theme's statements).",
+}
+
+
+def lineage_sentences(lineage: pd.DataFrame, labels: dict[int, str]) -> list[str]:
+    """Where a theme came from, one plain sentence per lineage record (labels come from notes:
+    escape them before showing the sentences as Markdown)."""
+    out = []
+    for r in lineage.itertuples():
+        source = f"\u201c{labels[r.source_theme_id]}\u201d" if r.source_theme_id in labels else f"theme #{r.source_theme_id}"
+        template = _LINEAGE.get(r.kind, "Related to {source} ({kind}).")
+        sentence = template.format(source=source, run=r.run_id, overlap=r.overlap, kind=r.kind)
+        out.append(sentence[0].upper() + sentence[1:])
+    return out
+
+
+def trend(view, theme_id: int) -> pd.DataFrame:  # noqa: ANN001
+    """A theme's statements per month in the view, whole months only (see `whole_months`)."""
+    out = signals.trend(view.statements, theme_id)
+    last = view.statements["meeting_date"].max()
+    if out.empty or pd.isna(last) or last.normalize() >= last.to_period("M").end_time.normalize():
+        return out
+    return out[out["period"] < last.to_period("M").start_time]

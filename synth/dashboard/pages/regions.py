@@ -8,38 +8,72 @@ from synth.dashboard import digest, ui
 st.title("Regions and offices")
 view = ui.filtered_view()
 k = ui.settings().privacy_k
+with st.expander("How to read this"):
+    st.markdown(
+        "Each cell is one theme in one region (or office). Its colour says how much more (red) or less (blue) "
+        "often the theme comes up there than in the rest of the company (for an office: the rest of its "
+        "region), as a share of all the statements made there; white is about the same. "
+        "▲ or ▼ marks a difference too large to be chance (exact test, 5% level). "
+        f"Grey cells are hidden to protect people: fewer than {k} different partners raised the theme there, "
+        "or showing the cell would let someone work out a hidden one. Hover over a cell for its figures.")
 
 
 def heatmap(cells, column: str):  # noqa: ANN001, ANN201
-    m = cells.assign(marker=cells["over"].map({True: "▲", False: ""}) + cells["under"].map({True: "▼", False: ""}))
+    m = cells.assign(marker=cells["over"].map({True: "▲", False: ""}) + cells["under"].map({True: "▼", False: ""}),
+                     colour=cells["lift"].clip(upper=3).fillna(-1),  # inf: only here -> the reddest
+                     hidden=cells["suppressed"].astype(bool) | cells["lift"].isna())
+    place = "Region" if column == "region" else "Office"
     base = alt.Chart(m).encode(x=alt.X(f"{column}:N", title=None, axis=alt.Axis(labelAngle=-30, labelLimit=140)),
-                               y=alt.Y("theme:N", title=None, sort="ascending", axis=alt.Axis(labelLimit=320)))
-    cells = base.mark_rect().encode(
-        color=alt.Color("lift:Q", scale=alt.Scale(scheme="redblue", reverse=True, domainMid=1, clamp=True,
-                                                  domain=[0, 3]), title="vs rest"),
-        tooltip=["theme", column, "statements", "partners", alt.Tooltip("share:Q", format=".1%"),
-                 alt.Tooltip("lift:Q", format=".2f"), "suppressed"])
+                               y=alt.Y("theme:N", title=None, sort="ascending", axis=alt.Axis(labelLimit=320)),
+                               tooltip=[alt.Tooltip("theme:N", title="Theme"), alt.Tooltip(f"{column}:N", title=place),
+                                        alt.Tooltip("statements:Q", title="Statements"),
+                                        alt.Tooltip("partners:Q", title="Partners who raised it"),
+                                        alt.Tooltip("share:Q", format=".1%", title=f"Share of the {column}'s statements"),
+                                        alt.Tooltip("compared:N", title="Compared")])
+    shown = base.transform_filter("!datum.hidden").mark_rect().encode(
+        color=alt.Color("colour:Q", scale=alt.Scale(scheme="redblue", reverse=True, domainMid=1, clamp=True, domain=[0, 3]),
+                        title="times as often", legend=alt.Legend(values=[0, 1, 2, 3])))
+    hidden = base.transform_filter("datum.hidden").mark_rect(color="#e6e6e6")
     text = base.mark_text(fontSize=10).encode(text="marker:N")
-    return (cells + text).properties(height=max(300, 26 * m["theme"].nunique()))
+    return (hidden + shown + text).properties(height=max(300, 26 * m["theme"].nunique()))
 
 
+regions_in_view = sorted(view.statements["region"].unique())
 by_region = ui.memo(digest.region_cells, view, "region", None, k)
-if by_region.empty:
+if not regions_in_view or by_region.empty:
     st.info("No themed statements in this view.")
 else:
     st.subheader("Themes by region")
-    st.caption("Colour: how much more (red) or less (blue) often a theme comes up in a region than in the rest of "
-               f"the company. ▲/▼: significant at 5%. Blank: hidden, fewer than {k} partners behind it.")
-    st.altair_chart(heatmap(by_region, "region"), width="stretch")
+    scope_regions = sorted(view.dated["region"].unique())
+    if len(scope_regions) < 2:
+        st.info(ui.plain(f"You see one region, {scope_regions[0]}: there is no other region to compare it with, "
+                         "so its offices are compared with each other below."))
+    elif digest.comparable(by_region).empty:
+        st.info(f"Nothing to compare: every cell in this view is hidden (fewer than {k} partners).")
+    else:
+        picked = " The regions you picked, each against the rest." if view.filter.regions else ""
+        st.caption("Each region against the rest of the company: red, more often there; blue, less often; "
+                   f"▲/▼ a real difference; grey, hidden.{picked}")
+        st.altair_chart(heatmap(by_region, "region"), width="stretch")
 
-    region = st.selectbox("Offices within", sorted(by_region["region"].unique()), index=0)
+    region = st.selectbox("Offices within", regions_in_view, index=0)
     st.subheader(f"Themes by office in {ui.plain(region)}")
-    st.altair_chart(heatmap(ui.memo(digest.region_cells, view, "office", region, k), "office"), width="stretch")
+    by_office = ui.memo(digest.region_cells, view, "office", region, k)
+    if digest.comparable(by_office).empty:
+        st.info(ui.plain(f"Nothing to compare in {region}: it has one office in this view, or every cell is hidden "
+                         f"(fewer than {k} partners)."))
+    else:
+        picked = ui.plain(", ".join(o for o in view.filter.offices))
+        st.caption(ui.plain(f"Each office against the rest of {region}") +
+                   (f", for the offices you picked ({picked})." if view.filter.offices else "."))
+        st.altair_chart(heatmap(by_office, "office"), width="stretch")
 
 st.subheader("Who is not being heard")
+st.caption("Offices with no notes in the last 8 weeks (silent), or fewer than half their usual number (quiet).")
 cov = ui.memo(digest.coverage, view, k)  # offices with fewer than k partners: status, no counts
 quiet = cov[cov["status"] != "heard"]
 if quiet.empty:
     st.success("Every office has notes in the last 8 weeks at close to its usual rate.")
 else:
-    st.dataframe(quiet.rename(columns={"recent": "notes, last 8 weeks", "expected": "usual for 8 weeks"}), hide_index=True)
+    st.dataframe(quiet.rename(columns={"region": "Region", "office": "Office", "recent": "Notes, last 8 weeks",
+                                       "expected": "Usual for 8 weeks", "status": "Status"}), hide_index=True)

@@ -3,7 +3,6 @@
 import pandas as pd
 import streamlit as st
 
-from synth import signals
 from synth.dashboard import digest, ui
 
 st.title("What's surfacing")
@@ -11,6 +10,8 @@ view = ui.filtered_view()
 flt, themes = view.filter, view.themes.set_index("id")
 
 st.caption(f"{ui.plain(ui.filter_caption(flt))} · recent window: the last 8 weeks of notes, against everything before")
+with st.expander("How to read this"):
+    st.markdown(ui.HOW_TO_READ_HOME)
 k = ui.settings().privacy_k
 summary = ui.memo(digest.home, view, k)
 head = summary.headline
@@ -21,7 +22,7 @@ if head is None:  # the k rule: no figure about fewer than k partners, whatever 
     st.info(f"Fewer than {k} partners are behind this view, so its figures are hidden. Widen the filter.")
 else:
     c1.metric("Meetings", f"{head['notes']:,}")
-    c2.metric("Issue statements", f"{head['statements']:,}")
+    c2.metric("Issue statements", f"{head['statements']:,}", help=ui.HELP["statements"])
     c3.metric("Themes", head["themes"])
     c4.metric("Offices heard from", head["offices"])
 if summary.left_out:
@@ -43,6 +44,7 @@ ranked = summary.ranked
 params = {k: st.query_params.get_all(k) for k in ui.FILTER_PARAMS if st.query_params.get_all(k)}
 
 st.subheader("Top themes")
+st.caption("Growing themes first (by the growth we are confident of), then by how many different partners raise them.")
 for r in ranked.head(8).itertuples():
     with st.container(border=True):
         left, right = st.columns([3, 1])
@@ -50,10 +52,11 @@ for r in ranked.head(8).itertuples():
         left.page_link(str(ui.PAGES_DIR / "themes.py"), label=f"**{ui.plain(r.label)}**",
                        query_params={**params, "theme": str(r.theme_id)})
         left.markdown(
-            f"{badge} {r.statements} statements · {r.partners} partners · {r.offices} offices · "
-            f"{r.regions} regions · {r.spread}{' (' + ui.plain(r.where) + ')' if r.where else ''}"
-            + (f" · growth {signals.fmt_ratio(r.rate_ratio)}, at least x{r.ratio_low:.1f}" if r.surfacing else "")
-        )
+            f"{badge} {ui.plural(r.statements, 'statement')} · {ui.plural(r.partners, 'partner')} · "
+            f"{ui.plural(r.offices, 'office')} · {ui.plural(r.regions, 'region')} · "
+            f"{r.spread}{' (' + ui.plain(r.where) + ')' if r.where else ''}"
+            + (f" · {ui.growth_words(r.rate_ratio, r.ratio_low, r.new)}" if r.surfacing or r.new else ""),
+            help=ui.HELP["growth"] + " " + ui.HELP["spread"])
         left.caption(f"\u201c{ui.plain(r.quote)}\u201d")
         right.markdown(ui.sparkline_image(r.sparkline))
 
@@ -70,6 +73,13 @@ table = pd.DataFrame({
     "Trend": ranked["sparkline"],
 })
 st.dataframe(table, hide_index=True, column_config={
-    "Trend": st.column_config.LineChartColumn("Trend (monthly)", y_min=0),
-    "Surfacing": st.column_config.CheckboxColumn("Surfacing"),
+    "Statements": st.column_config.NumberColumn("Statements", help=ui.HELP["statements"]),
+    "Recent": st.column_config.NumberColumn("Recent", help="Statements in the last 8 weeks."),
+    "Partners": st.column_config.NumberColumn("Partners", help=ui.HELP["partners"]),
+    "Offices": st.column_config.NumberColumn("Offices", help=ui.HELP["offices"]),
+    "Regions": st.column_config.NumberColumn("Regions", help=ui.HELP["regions"]),
+    "Spread": st.column_config.TextColumn("Spread", help=ui.HELP["spread"]),
+    "Trend": st.column_config.LineChartColumn("Trend (monthly)", y_min=0,
+                                              help="Statements per month, last 12 whole months."),
+    "Surfacing": st.column_config.CheckboxColumn("Surfacing", help=ui.HELP["surfacing"]),
 })

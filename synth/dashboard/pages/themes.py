@@ -43,6 +43,8 @@ subset = data[data["theme_id"] == chosen]
 st.header(ui.plain(theme["label"]))
 st.markdown(ui.plain(ui.memo(digest.described, view, int(chosen), k)))  # the count in this view, not company-wide
 st.caption(f"Area: {ui.plain(theme['area'])} · keywords: {ui.plain(', '.join(theme['keywords'][:8]))}")
+with st.expander("How to read this"):
+    st.markdown(ui.HOW_TO_READ_THEME)
 
 if subset.empty:
     st.info("This theme has no statements in the current filter.")
@@ -55,39 +57,52 @@ if signals.too_few_partners(subset, k):  # the k rule: no count, spread or place
     st.caption(f"Fewer than {k} partners raised this theme in this view, so its figures are hidden. Widen the filter.")
 else:
     corr = signals.corroboration(subset).iloc[0]
-    c1.metric("Statements", int(corr["statements"]))
-    c2.metric("Partners", int(corr["partners"]))
-    c3.metric("Offices", int(corr["offices"]))
-    c4.metric("Spread", corr["spread"], help=ui.plain(f"{corr['spread']} {corr['where']}".strip()))
+    c1.metric("Statements", int(corr["statements"]), help=ui.HELP["statements"])
+    c2.metric("Partners", int(corr["partners"]), help=ui.HELP["partners"])
+    c3.metric("Offices", int(corr["offices"]), help=ui.HELP["offices"])
+    c4.metric("Spread", corr["spread"], help=ui.plain(ui.spread_words(corr["spread"], corr["where"])))
 
 st.subheader("Over time")
 if signals.too_few_partners(subset, k):
     st.caption(f"Hidden: the counts per month would be figures about fewer than {k} partners.")
 else:
-    trend = signals.trend(data, chosen)
+    trend = ui.memo(digest.trend, view, chosen)
+    st.caption("Statements per month, whole months only (the current month is left out until it is over).")
     st.altair_chart(alt.Chart(trend).mark_area(opacity=0.6, interpolate="monotone").encode(
         x=alt.X("period:T", title=None), y=alt.Y("statements:Q", title="statements per month"),
         tooltip=["period:T", "statements:Q"]).properties(height=220), width="stretch")
 
 st.subheader("Where")
-k = ui.settings().privacy_k
-by_region = ui.memo(digest.region_cells, view, "region", None, k)
-by_region = by_region[by_region["theme_id"] == chosen]
-shown = by_region[~by_region["suppressed"]]
+column, cells = ui.memo(digest.where, view, chosen, k)
+shown = digest.comparable(cells)
+place = "region" if column == "region" else "office"
 if len(shown):
-    st.altair_chart(alt.Chart(shown).mark_bar().encode(
-        x=alt.X("share:Q", axis=alt.Axis(format="%"), title="share of the region's statements"),
-        y=alt.Y("region:N", sort="-x", title=None), color=alt.Color("lift:Q", scale=alt.Scale(scheme="redblue", reverse=True, domainMid=1)),
-        tooltip=["region", "statements", "partners", alt.Tooltip("lift:Q", format=".2f")]).properties(height=200),
+    against = "the rest of the company" if column == "region" else "the rest of its region"
+    st.caption(f"How much of each {place}'s statements are about this theme; colour: how often it comes up "
+               f"there compared with {against} (red more, blue less).")
+    st.altair_chart(alt.Chart(shown.assign(colour=shown["lift"].clip(upper=3))).mark_bar().encode(
+        x=alt.X("share:Q", axis=alt.Axis(format=".1~%", tickMinStep=0.005), title=f"share of the {place}'s statements"),
+        y=alt.Y(f"{column}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
+        color=alt.Color("colour:Q", scale=alt.Scale(scheme="redblue", reverse=True, domainMid=1, domain=[0, 3], clamp=True),
+                        title="times as often"),
+        tooltip=[alt.Tooltip(f"{column}:N", title=place.capitalize()), alt.Tooltip("statements:Q", title="Statements"),
+                 alt.Tooltip("partners:Q", title="Partners"), alt.Tooltip("share:Q", format=".1%", title="Share"),
+                 alt.Tooltip("compared:N", title="Compared")]).properties(height=40 + 32 * len(shown)),
         width="stretch")
-if by_region["suppressed"].any():
-    st.caption(f"{int(by_region['suppressed'].sum())} region cell(s) hidden: fewer than {k} partners, or would reveal one that is.")
+else:
+    st.info(ui.plain(ui.nothing_to_chart(place, cells, k)))
+hidden = int(cells["suppressed"].astype(bool).sum()) if len(cells) else 0
+if hidden and len(shown):
+    st.caption(f"{ui.plural(hidden, place + ' is', place + 's are')} hidden: fewer than {k} partners raised it there, "
+               "or showing it would reveal one that is.")
 
 st.subheader("In their words")
 texts = subset.set_index("statement_id")["text"]
 for sid in theme["quotes"]:
     if sid in texts.index:
         st.markdown(f"> {ui.plain(texts[sid])}")
+if not any(sid in texts.index for sid in theme["quotes"]):
+    st.caption("None of this theme's representative quotes is in this view; its statements are listed below.")
 
 related = [t for t in theme_engine.related(view.themes, chosen) if t in labels]
 if related:
@@ -97,8 +112,9 @@ if related:
 
 lineage = theme_engine.lineage(ui.store(), chosen)
 if len(lineage):
-    st.subheader("Lineage")
-    st.dataframe(lineage[["run_id", "source_theme_id", "kind", "overlap"]], hide_index=True)
+    st.subheader("Where this theme came from")
+    for sentence in digest.lineage_sentences(lineage, dict(zip(view.themes["id"], view.themes["label"]))):
+        st.markdown(f"- {ui.plain(sentence)}")
 
 st.subheader("Statements")
 st.dataframe(ui.memo(digest.statement_rows, view, int(chosen), k),  # small offices not named, as in the CSV
