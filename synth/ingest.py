@@ -35,8 +35,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                 "partnername", "reversementor", "frontline"),
     "executive": ("executive", "exec", "mentee", "leader", "executivename", "sponsor"),
     "notes": ("notes", "note", "summary", "discussion", "text", "body", "content", "meetingnotes",
-              "comments", "minutes", "details", "description"),
+              "comments", "minutes", "details", "description", "discussionsummary", "meetingsummary",
+              "discussionnotes", "sessionnotes", "sessionsummary", "notessummary", "keypoints"),
 }
+# A column whose name holds one of these is the note text when no name above matches exactly
+# ("Summary of discussion", "Notes (free text)").
+NOTES_WORDS = ("summary", "notes", "note", "discussion", "comment", "minutes")
 
 MAX_NOTE_CHARS = 20_000
 MAX_ROWS = Settings.max_rows  # the default of SYNTH_MAX_ROWS
@@ -62,6 +66,11 @@ class Table:
     sha256: str
     header: list[str]
     rows: list[list[object]]
+    header_line: int = 1  # the header's row in the file (a title row above it: 2), blank rows not counted
+
+    def line(self, row: int) -> int:
+        """The file's own line (a spreadsheet's row number) of data row `row` (1 = first below the header)."""
+        return self.header_line + row
 
 
 @dataclass(frozen=True)
@@ -77,19 +86,47 @@ def norm_header(name: str) -> str:
 
 
 # ---- reading files -------------------------------------------------------------------
-def read_table(path: Path, max_bytes: int, file_name: str | None = None, max_rows: int = MAX_ROWS) -> Table:
+def read_table(path: Path, max_bytes: int, file_name: str | None = None, max_rows: int = MAX_ROWS,
+               header_row: int | None = None) -> Table:
+    """The file's table. `header_row`: which non-blank row names the columns (1 = the first);
+    None finds it (a title row above the header is passed over)."""
     path = Path(path)
     name = file_name or path.name
     if not path.is_file():
         raise ImportRefused(f"{path} does not exist or is not a file. Check the path.")
     _check_size(path.stat().st_size, name, max_bytes)
-    return _read_bytes(path.read_bytes(), name, max_rows)
+    return _read_bytes(path.read_bytes(), name, max_rows, header_row)
 
 
-def read_upload(data: bytes, file_name: str, max_bytes: int, max_rows: int = MAX_ROWS) -> Table:
+def read_upload(data: bytes, file_name: str, max_bytes: int, max_rows: int = MAX_ROWS,
+                header_row: int | None = None) -> Table:
     """The same as `read_table`, from memory: what the dashboard previews an upload with."""
     _check_size(len(data), file_name, max_bytes)
-    return _read_bytes(data, file_name, max_rows)
+    return _read_bytes(data, file_name, max_rows, header_row)
+
+
+HEADER_SEARCH_ROWS = 10  # a header below this many title rows is not looked for; name it with header_row
+
+
+def guess_header_row(rows: list[list[object]]) -> int:
+    """The row (1 = first) among the first few that names the most columns synth knows, so a
+    title or a blank-ish row above the header is passed over; 1 when no row names more."""
+    known = {syn for syns in SYNONYMS.values() for syn in syns}
+    def score(row: list[object]) -> tuple[int, int]:
+        names = [norm_header(c) for c in row if str(c).strip()]
+        return sum(n in known for n in names), len(names)
+    scores = [score(r) for r in rows[:HEADER_SEARCH_ROWS]]
+    best = max(range(len(scores)), key=lambda i: (scores[i], -i))
+    return best + 1 if scores[best] > scores[0] and scores[best][0] else 1
+
+
+def _with_header(rows: list[list[object]], header_row: int | None, name: str) -> tuple[list[object], list[list[object]], int]:
+    if header_row is None:
+        header_row = guess_header_row(rows) if rows else 1
+    if not 1 <= header_row <= max(len(rows), 1):
+        raise ImportRefused(f"{name}: the header row is {header_row}, but the file has {len(rows)} rows. "
+                            "Give the number of the row that names the columns.")
+    return rows[header_row - 1] if rows else [], rows[header_row:], header_row
 
 
 def _check_size(size: int, name: str, max_bytes: int) -> None:
@@ -109,27 +146,31 @@ def _too_many_rows(name: str, max_rows: int) -> ImportRefused:
     )
 
 
-def _read_bytes(data: bytes, name: str, max_rows: int) -> Table:
+def _read_bytes(data: bytes, name: str, max_rows: int, header_row: int | None = None) -> Table:
     sha = hashlib.sha256(data).hexdigest()
     suffix = Path(name).suffix.lower()
+    tabular = True
     if data[:4] == b"PK\x03\x04" or suffix in {".xlsx", ".xlsm"}:
         header, rows = _read_xlsx(data, name, max_rows)
     else:
         text = _decode(data, name)
         stripped = text.lstrip()
         if suffix in {".jsonl", ".ndjson"} or (suffix != ".json" and stripped.startswith("{") and "\n{" in stripped):
-            header, rows = _read_records(_jsonl(text, name, max_rows), name)
+            header, rows, tabular = *_read_records(_jsonl(text, name, max_rows), name), False
         elif suffix == ".json" or stripped.startswith(("[", "{")):
-            header, rows = _read_records(_json(text, name, max_rows), name)
+            header, rows, tabular = *_read_records(_json(text, name, max_rows), name), False
         else:
             header, rows = _read_csv(text, name, max_rows)
+    line = 1
+    if tabular:  # JSON names its fields in every record: no header row to find
+        header, rows, line = _with_header([header, *rows], header_row, name)
     if not header:
         raise ImportRefused(f"{name} has no header row. The first row must name the columns.")
     if not rows:
         raise ImportRefused(f"{name} has a header but no data rows.")
     header = [str(h).strip() for h in header]
     _check_unique(header, name)
-    return Table(name, sha, header, rows)
+    return Table(name, sha, header, rows, line)
 
 
 def _check_unique(header: list[str], name: str) -> None:
@@ -463,20 +504,24 @@ def detect_mapping(header: list[str], explicit: dict[str, str] | None = None) ->
                 mapping[field_name] = hit
                 taken.add(hit)
                 break
+    if "notes" not in mapping:
+        hit = next((h for h in header if h not in taken and any(w in norm_header(h) for w in NOTES_WORDS)), None)
+        if hit:
+            mapping["notes"] = hit
     return mapping
 
 
-def check_mapping(mapping: dict[str, str], header: list[str], name: str) -> None:
+def check_mapping(mapping: dict[str, str], header: list[str], name: str, defaults: dict[str, str] | None = None) -> None:
     if "notes" not in mapping:
         raise ImportRefused(
             f"{name} has no column with the note text (looked for Notes, Summary, Discussion, Text, ...). "
             f"Columns found: {', '.join(header)}. Map one with --map notes=COLUMN."
         )
-    missing = [f for f in REQUIRED_FIELDS if f not in mapping]
+    missing = [f for f in REQUIRED_FIELDS if f not in mapping and not (defaults or {}).get(f)]
     if missing:
         raise ImportRefused(
             f"{name}: no column found for {', '.join(missing)}. Columns found: {', '.join(header)}. "
-            f"Map them with --map FIELD=COLUMN."
+            f"Choose a column for each (--map FIELD=COLUMN on the command line), or give one value for every row (region and office)."
         )
 
 
@@ -486,7 +531,28 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%m/%d/%y", "%d.%m.%Y", "%d
                  "%m/%d/%Y %H:%M", "%Y-%m-%dT%H:%M:%SZ")
 
 
-def parse_date(value: object) -> date:
+_SLASHED = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})\s*$")
+
+
+def is_slashed_date(value: object) -> bool:
+    """03/04/2026-like: day and month could be either way round."""
+    return isinstance(value, str) and bool(_SLASHED.match(value))
+
+
+def date_order(values: list[object]) -> bool | None:
+    """Whether the file writes dates day first (31/10/2026): True, False (10/31/2026), or None
+    when no value tells (every day is 12 or less) or values say both."""
+    day_first = month_first = False
+    for v in values:
+        m = _SLASHED.match(str(v)) if isinstance(v, str) else None
+        if m:
+            a, b = int(m.group(1)), int(m.group(2))
+            day_first |= a > 12 >= b
+            month_first |= b > 12 >= a
+    return None if day_first == month_first else day_first
+
+
+def parse_date(value: object, day_first: bool = False) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -498,6 +564,9 @@ def parse_date(value: object) -> date:
         raise ValueError("is empty")
     if re.match(r"^\d{4}-\d{2}-\d{2}T", text):
         text = text[:19]
+    m = _SLASHED.match(text)
+    if day_first and m:  # 31/10/2026, 31.10.26
+        text = f"{m.group(2)}/{m.group(1)}/{m.group(3)}"
     for fmt in _DATE_FORMATS:
         try:
             parsed = datetime.strptime(text, fmt).date()
@@ -516,9 +585,16 @@ def _cell(row: list[object], header_index: dict[str, int], column: str | None) -
     return row[i] if i < len(row) else ""
 
 
-def validate(table: Table, mapping: dict[str, str]) -> Parsed:
-    check_mapping(mapping, table.header, table.file_name)
+def validate(table: Table, mapping: dict[str, str], defaults: dict[str, str] | None = None,
+             day_first: bool | None = None) -> Parsed:
+    """Rows checked against `mapping`. `defaults`: a region or office for every row, where the
+    file has no column for it. `day_first`: how to read 03/04/2026; None reads it as the file
+    shows (a day over 12 anywhere in the column), month first when nothing tells."""
+    defaults = {f: v.strip() for f, v in (defaults or {}).items() if v and v.strip() and f not in mapping}
+    check_mapping(mapping, table.header, table.file_name, defaults)
     index = {h: i for i, h in enumerate(table.header)}
+    if day_first is None and "meeting_date" in mapping:
+        day_first = bool(date_order([_cell(r, index, mapping["meeting_date"]) for r in table.rows]))
     notes: list[Note] = []
     errors: list[RowError] = []
     for n, row in enumerate(table.rows, 1):
@@ -536,17 +612,17 @@ def validate(table: Table, mapping: dict[str, str]) -> Parsed:
         elif len(text) > MAX_NOTE_CHARS:
             row_errors.append(RowError(n, mapping["notes"], f"the note is {len(text):,} characters; the limit is {MAX_NOTE_CHARS:,}"))
         try:
-            meeting_date = parse_date(get("meeting_date"))
+            meeting_date = parse_date(get("meeting_date"), day_first=bool(day_first))
         except ValueError as exc:
             row_errors.append(RowError(n, mapping["meeting_date"], f"the date {exc}"))
             meeting_date = None
         scope = {}
         for f in ("region", "office"):
-            value = " ".join(str(get(f) or "").split())
+            value = " ".join(str(get(f) or defaults.get(f, "")).split())
             if not value:
-                row_errors.append(RowError(n, mapping[f], f"the {f} is empty"))
+                row_errors.append(RowError(n, mapping.get(f, f), f"the {f} is empty"))
             elif len(value) > 128:
-                row_errors.append(RowError(n, mapping[f], f"the {f} is longer than 128 characters"))
+                row_errors.append(RowError(n, mapping.get(f, f), f"the {f} is longer than 128 characters"))
             scope[f] = value
         if row_errors:
             errors.extend(row_errors)
@@ -562,7 +638,8 @@ def validate(table: Table, mapping: dict[str, str]) -> Parsed:
 
 
 def parse_file(path: Path, max_bytes: int, explicit: dict[str, str] | None = None,
-               file_name: str | None = None, max_rows: int = MAX_ROWS) -> tuple[Table, Parsed]:
-    table = read_table(path, max_bytes, file_name, max_rows)
+               file_name: str | None = None, max_rows: int = MAX_ROWS, header_row: int | None = None,
+               defaults: dict[str, str] | None = None, day_first: bool | None = None) -> tuple[Table, Parsed]:
+    table = read_table(path, max_bytes, file_name, max_rows, header_row)
     mapping = detect_mapping(table.header, explicit)
-    return table, validate(table, mapping)
+    return table, validate(table, mapping, defaults, day_first)

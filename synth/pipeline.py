@@ -26,9 +26,12 @@ def _quiet(stage: str, done: int, total: int) -> None:
 def import_file(store: Store, settings: Settings, path: Path, *, who: str = "cli",
                 mapping: dict[str, str] | None = None, skip_bad_rows: bool = False,
                 file_name: str | None = None, progress: Progress = _quiet, assign: bool = True,
-                nlp=None) -> ImportSummary:  # noqa: ANN001
-    """Import one export. Either everything lands or nothing does."""
-    table, parsed = ingest.parse_file(Path(path), settings.max_upload_bytes, mapping, file_name, settings.max_rows)
+                nlp=None, header_row: int | None = None, defaults: dict[str, str] | None = None,
+                day_first: bool | None = None) -> ImportSummary:  # noqa: ANN001
+    """Import one export. Either everything lands or nothing does. `header_row`, `defaults`
+    (a region or office for every row) and `day_first`: see `ingest.read_table` and `ingest.validate`."""
+    table, parsed = ingest.parse_file(Path(path), settings.max_upload_bytes, mapping, file_name, settings.max_rows,
+                                      header_row, defaults, day_first)
     if parsed.errors and not skip_bad_rows:
         raise BadRowsError(table.file_name, parsed.errors)
     if not parsed.notes:

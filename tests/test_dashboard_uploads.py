@@ -122,3 +122,61 @@ def test_an_import_that_fails_removes_its_private_copy(app_env, temp_folder, mon
     assert any("no valid rows to import" in e for e in errors(at)), errors(at)
     assert len(made) == 1 and not Path(made[0]).exists()
     assert left_on_disk(temp_folder) == [] and len(store.notes_frame()) == before
+
+
+def _title_row_xlsx() -> bytes:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Reverse mentoring notes, autumn 2026"])
+    ws.append(["Session", "Date", "Branch", "Mentor", "Discussion Summary"])
+    for i, day in enumerate(["31/10/2026", "15/10/2026", "02/10/2026"]):
+        ws.append([f"T{i}", day, "Tucson", f"Partner {i}", f"The scanners at the Tucson branch jam every morning, case {i}."])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_a_coordinator_imports_a_title_row_xlsx_with_summary_column_day_first_dates_and_no_region(app_env):
+    settings, store = app_env
+    before = len(store.notes_frame())
+    at = signed_in("coordinator")
+    at.file_uploader[0].set_value(("autumn.xlsx", _title_row_xlsx(), "application/octet-stream"))
+    at.run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="header_row").value == 2  # the title row above the header is passed over
+    assert at.selectbox(key="map_notes").value == "Discussion Summary"
+    assert at.selectbox(key="map_office").value == "Branch"
+    matched = " ".join(i.value for i in at.info)
+    assert "Discussion Summary" in matched and "Note text" in matched  # says what it matched to what
+    assert any("Tucson" in c.value for c in at.caption)  # sample values next to the mapping
+    assert "meeting_date" not in [w.label for w in at.selectbox]  # plain field names
+    at.text_input(key="default_region").input("Southwest")
+    at.run()
+    assert not at.error, errors(at)
+    assert any("**3** valid rows" in m.value for m in at.markdown)  # 31/10/2026 read day first
+    next(b for b in at.button if b.label == "Import").click()
+    at.run()
+    assert not at.exception and any("Import #" in s.value for s in at.success), errors(at)
+    notes = store.notes_frame()
+    assert len(notes) == before + 3
+    added = notes.sort_values("id").tail(3)
+    assert set(added["region"]) == {"Southwest"} and added["meeting_date"].max().day == 31
+
+
+def test_row_numbers_on_the_import_page_are_the_files_own(app_env):
+    data = b"Meeting Date,Region,Office,Notes\n2026-01-01,West,Denver,Scanners jam.\nnot a date,West,Denver,Printers jam.\n"
+    at = signed_in("coordinator")
+    at.file_uploader[0].set_value(("bad.csv", data, "text/csv"))
+    at.run()
+    table = at.dataframe[0].value
+    assert list(table["row"]) == [3]  # line 3 of the file, as a spreadsheet numbers it
+
+
+def test_ambiguous_dates_are_asked_about(app_env):
+    data = b"Meeting Date,Region,Office,Notes\n03/04/2026,West,Denver,Scanners jam.\n05/06/2026,West,Denver,Printers jam.\n"
+    at = signed_in("coordinator")
+    at.file_uploader[0].set_value(("amb.csv", data, "text/csv"))
+    at.run()
+    assert at.radio(key="date_order").options[1].startswith("The first number")

@@ -185,6 +185,9 @@ def sign_in_form() -> None:
         else:
             token = session_token(Path(settings().users_file), _session_key(), v.username)
             st.session_state.update(viewer=v, session_token=token, cookie_written=False, signed_out=False)
+            landing = st.session_state.pop("landing", lambda role: None)(v.role)
+            if landing is not None:
+                st.switch_page(landing, query_params={k: st.query_params.get_all(k) for k in st.query_params})
             st.rerun()  # the same URL, now with the viewer's pages: a deep link opens what it linked to
 
 
@@ -307,8 +310,11 @@ def _set_params(**values: list[str]) -> None:
 
 def filter_caption(flt: signals.Filter) -> str:
     """The filter in words, as plain text (region and office names come from notes: pass it
-    through `plain` to show it as Markdown)."""
-    parts = [", ".join(flt.regions) or "all regions"]
+    through `plain` to show it as Markdown). With no region picked it names the viewer's own
+    regions (a director's), not "all regions"."""
+    v = viewer()
+    scope = v.region_scope if v is not None else None
+    parts = [", ".join(flt.regions or scope or ()) or "all regions"]
     if flt.offices:
         parts.append(", ".join(flt.offices))
     if flt.start or flt.end:
@@ -323,6 +329,9 @@ class View:
     notes: pd.DataFrame
     themes: pd.DataFrame
     key: tuple  # scope, data version and filter: what `memo` caches on
+    # the viewer's whole scope within the filter's dates: what a region or office is compared
+    # with (the rest of the company, or the rest of its region), whichever places are picked
+    dated: pd.DataFrame | None = None
 
 
 def filtered_view() -> View:
@@ -332,10 +341,72 @@ def filtered_view() -> View:
         key = _key()
         flt = sidebar_filters(key)
         f = _frames(*key)
-        return View(flt, flt.apply(f.statements), flt.apply(f.notes), f.themes, (*key, astuple(flt)))
+        dated = signals.Filter(start=flt.start, end=flt.end).apply(f.statements)
+        return View(flt, flt.apply(f.statements), flt.apply(f.notes), f.themes, (*key, astuple(flt)), dated)
     except SynthError as exc:
         show_error(exc)
         st.stop()
+
+
+# ---- figures in words ----------------------------------------------------------------------------
+HELP = {
+    "statements": "Issue statements: one note can raise several issues, and each is one statement. "
+                  "Small talk and logistics are left out.",
+    "partners": "Different frontline partners who raised it, however often each did: ten partners once each "
+                "are stronger evidence than one partner ten times.",
+    "offices": "Different offices those partners work in.",
+    "regions": "Different regions those offices are in.",
+    "growth": "How many times as often the theme came up in the last 8 weeks as before, as a share of all "
+              "statements (so a busier month is not read as growth). 'At least' is the low end of the 95% "
+              "range: the growth we are confident of.",
+    "new": "New: nobody raised it before the last 8 weeks.",
+    "spread": "Company-wide: raised in several regions. Regional: at least 80% of its partners are in one "
+              "region. Local: all from one office.",
+    "surfacing": "Surfacing: coming up clearly more often in the last 8 weeks than before (not chance, exact test "
+                 "at 5%).",
+}
+HOW_TO_READ_HOME = (
+    "Themes are ranked first by how clearly they are growing (themes marked **Surfacing**, by the growth we "
+    "are confident of), then by how many different partners raise them.\n\n"
+    f"- **Growth 23.3 times, at least 12.5 times**: {HELP['growth']}\n"
+    f"- **New**: {HELP['new'][5:]}\n"
+    f"- **Partners**: {HELP['partners']}\n"
+    f"- **Company-wide / regional / local**: {HELP['spread']}\n"
+    "- **Trend**: statements per month over the last 12 whole months; the current month is left out until it is over.")
+HOW_TO_READ_THEME = (
+    f"- **Statements**: {HELP['statements']}\n- **Partners**: {HELP['partners']}\n"
+    f"- **Spread**: {HELP['spread']}\n"
+    "- **Where**: the share of each region's statements that are about this theme (each office's, when you see "
+    "one region), coloured by how often it comes up there compared with the rest.\n"
+    "- **In their words**: representative statements, redacted and never attributed.")
+
+
+def spread_words(spread: str, where: str = "") -> str:
+    """'regional (Midwest): at least 80% of its partners are in one region.'"""
+    meaning = {"company-wide": "raised in several regions", "regional": "at least 80% of its partners are in one region",
+               "local": "all from one office"}.get(spread, "")
+    return f"{spread}{f' ({where})' if where else ''}: {meaning}."
+
+
+def growth_words(rate_ratio: float, ratio_low: float, new: bool) -> str:
+    """'23.3 times as often as before (at least 12.5 times)'; 'new in the last 8 weeks'."""
+    if new or math.isinf(rate_ratio):
+        return "new in the last 8 weeks"
+    return f"{signals.fmt_ratio(rate_ratio)[1:]} times as often as before (at least {ratio_low:.1f} times)"
+
+
+def nothing_to_chart(place: str, cells: pd.DataFrame, k: int) -> str:
+    """Why a theme's 'Where' chart has nothing to draw, in a sentence."""
+    if cells.empty:
+        return f"No {place} in this view has statements about this theme."
+    if cells["suppressed"].astype(bool).all():
+        return f"Every {place} is hidden: fewer than {k} partners raised this theme there, or showing it would reveal one."
+    return f"There is only one {place} in this view, so there is nothing to compare it with. Widen the filter."
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """'1 office', '3 offices'."""
+    return f"{n:,} {word if n == 1 else (words or word + 's')}"
 
 
 def sparkline_image(counts: list[int], width: int = 160, height: int = 40) -> str:
@@ -350,18 +421,22 @@ def sparkline_image(counts: list[int], width: int = 160, height: int = 40) -> st
 
 
 # ---- uploads --------------------------------------------------------------------------------
-def read_upload(upload) -> ingest.Table:  # noqa: ANN001
-    """The upload's table, parsed from memory once per upload: every rerun of the page (each
-    widget change) reads it from the session, a refused file included (its error is kept and
-    raised again), so a costly file costs once, and nothing is written to disk to preview it."""
+def read_upload(upload, header_row: int | None = None) -> ingest.Table:  # noqa: ANN001
+    """The upload's table, parsed from memory once per upload (and header row: None finds it):
+    every rerun of the page (each widget change) reads it from the session, a refused file
+    included (its error is kept and raised again), so a costly file costs once, and nothing is
+    written to disk to preview it."""
     key = (upload.file_id, upload.name, upload.size)
     kept = st.session_state.get("upload_table")
-    if kept is None or kept[0] != key:
+    same_row = kept is not None and (header_row is None or header_row == kept[2] or
+                                     (isinstance(kept[1], ingest.Table) and kept[1].header_line == header_row))
+    if kept is None or kept[0] != key or not same_row:
         s = settings()
         try:
-            kept = (key, ingest.read_upload(upload.getvalue(), upload.name, s.max_upload_bytes, s.max_rows))
+            kept = (key, ingest.read_upload(upload.getvalue(), upload.name, s.max_upload_bytes, s.max_rows, header_row),
+                    header_row)
         except SynthError as exc:
-            kept = (key, exc)
+            kept = (key, exc, header_row)
         st.session_state["upload_table"] = kept
         st.session_state.pop("upload_checked", None)
     if isinstance(kept[1], SynthError):
@@ -369,17 +444,93 @@ def read_upload(upload) -> ingest.Table:  # noqa: ANN001
     return kept[1]
 
 
-def check_upload(table: ingest.Table, mapping: dict[str, str]) -> ingest.Parsed:
-    """Rows validated against a mapping, kept for the session until the file or the mapping changes."""
-    key = (table.sha256, tuple(sorted(mapping.items())))
+def check_upload(table: ingest.Table, mapping: dict[str, str], defaults: dict[str, str] | None = None,
+                 day_first: bool | None = None) -> ingest.Parsed:
+    """Rows validated against a mapping, kept for the session until the file or a choice changes."""
+    key = (table.sha256, table.header_line, tuple(sorted(mapping.items())), tuple(sorted((defaults or {}).items())), day_first)
     kept = st.session_state.get("upload_checked")
     if kept is None or kept[0] != key:
-        kept = (key, ingest.validate(table, mapping))
+        kept = (key, ingest.validate(table, mapping, defaults, day_first))
         st.session_state["upload_checked"] = kept
     return kept[1]
 
 
+FIELD_NAMES = {"note_id": "Note ID", "meeting_date": "Meeting date", "region": "Region", "office": "Office",
+               "partner": "Frontline partner", "executive": "Executive", "notes": "Note text"}
+FIELD_HELP = {
+    "note_id": "An ID for each meeting, if the file has one; without it, notes are told apart by their content.",
+    "meeting_date": "When the meeting took place.",
+    "region": "The region the partner works in. No such column? Give one region for every row below.",
+    "office": "The office, branch or site. No such column? Give one office for every row below.",
+    "partner": "The frontline partner's name: used only to count different people, never stored.",
+    "executive": "The executive's name: used only to count different people, never stored.",
+    "notes": "The meeting notes, summary or discussion: the text synth reads.",
+}
+
+
+def sample_values(table: ingest.Table, column: int, n: int = 3) -> list[str]:
+    """The first `n` different non-empty values of a column, shortened, to check a mapping by."""
+    out: list[str] = []
+    for row in table.rows[:200]:
+        value = " ".join(str(row[column]).split()) if column < len(row) else ""
+        if value and value not in out:
+            out.append(value if len(value) <= 60 else value[:57] + "...")
+            if len(out) == n:
+                break
+    return out
+
+
+def show_touched_themes(import_id: int | None) -> None:
+    """The themes an import's statements went to, linked, for a viewer who may open themes."""
+    v = viewer()
+    if import_id is None or v is None or not v.sees_themes:
+        return
+    try:
+        s = scoped()
+        rows = with_themes(s.statement_rows(imports=[import_id]), s.assignments())
+        labels = s.themes().set_index("id")["label"]
+    except SynthError as exc:
+        show_error(exc)
+        return
+    counts = rows["theme_id"].dropna().astype(int).value_counts()
+    counts = counts[counts.index.isin(labels.index)]
+    if counts.empty:
+        return
+    st.markdown("**Themes this import added to**")
+    for theme_id, n in counts.items():
+        st.page_link(str(PAGES_DIR / "themes.py"), label=f"{plain(labels[theme_id])} (+{n})",
+                     query_params={"theme": str(theme_id)})
+
+
+def refit_button() -> None:
+    """Refit themes over every statement, with progress: for admins and coordinators, after
+    imports have left statements unthemed. Other viewers keep working on the current themes."""
+    v = viewer()
+    if v is None or v.role not in ("admin", "coordinator"):
+        return
+    st.subheader("Themes")
+    st.caption("New notes join existing themes as they are imported. A refit looks at every statement again: "
+               "it confirms provisional themes and forms new ones. Theme ids and curators' edits are kept. "
+               "It takes a minute or two; the dashboard keeps working meanwhile.")
+    if st.button("Refit themes now", key="refit"):
+        from synth import pipeline
+
+        bar = st.progress(0.0, text="Refitting themes")
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.progress(min(done / max(total, 1), 1.0), text=f"Refitting themes: {stage}")
+
+        try:
+            pipeline.fit(store(), settings(), who=v.username, progress=progress)
+        except SynthError as exc:
+            show_error(exc)
+            return
+        bar.progress(1.0, text="Done")
+        st.success("Themes refitted.")
+
+
 def forget_upload() -> None:
+    st.session_state.pop("header_row", None)
     for name in ("upload_table", "upload_checked"):
         st.session_state.pop(name, None)
 

@@ -8,7 +8,7 @@ import streamlit as st
 from synth import ingest, pipeline
 from synth.dashboard import ui
 from synth.errors import SynthError
-from synth.records import CANONICAL_FIELDS
+from synth.records import CANONICAL_FIELDS, REQUIRED_FIELDS
 
 st.title("Import notes")
 try:
@@ -24,25 +24,57 @@ upload = st.file_uploader("Note export (CSV, XLSX, JSON or JSON Lines)",
 if upload is None:
     ui.forget_upload()
 else:
+    chosen_row = st.session_state.get("header_row")  # None: found in the file
     try:
-        table = ui.read_upload(upload)
+        table = ui.read_upload(upload, chosen_row)
         detected = ingest.detect_mapping(table.header)
     except SynthError as exc:
         ui.show_error(exc)
         st.stop()
 
     st.subheader("Columns")
-    st.caption("We matched these columns by name. Change any that are wrong.")
+    st.number_input("Row that names the columns", min_value=1, max_value=ingest.HEADER_SEARCH_ROWS * 10,
+                    value=table.header_line, key="header_row",
+                    help="Found in the file; change it if a title row sits above the column names.")
+    if table.header_line > 1:
+        st.caption(f"The column names are on row {table.header_line}; the rows above them were left out.")
+    guessed = {f: c for f, c in detected.items()}
+    if guessed:
+        st.info("Matched by name: " + "; ".join(ui.plain(f"“{c}” → {ui.FIELD_NAMES[f]}")
+                                                 for f, c in guessed.items())
+                + ". Check them against the sample values, and change any that are wrong.")
     none = "(not in this file)"
     mapping = {}
-    cols = st.columns(len(CANONICAL_FIELDS))
-    for col, field in zip(cols, CANONICAL_FIELDS):
+    index = {h: i for i, h in enumerate(table.header)}
+    for field in CANONICAL_FIELDS:
+        name_col, pick_col, sample_col = st.columns([2, 3, 5], vertical_alignment="center")
+        name_col.markdown(f"**{ui.FIELD_NAMES[field]}**" + (" (required)" if field in REQUIRED_FIELDS else ""),
+                          help=ui.FIELD_HELP[field])
         options = [none] + table.header
-        choice = col.selectbox(field, options, index=options.index(detected.get(field, none)), key=f"map_{field}")
+        choice = pick_col.selectbox(ui.FIELD_NAMES[field], options, index=options.index(detected.get(field, none)),
+                                    key=f"map_{field}", label_visibility="collapsed")
         if choice != none:
             mapping[field] = choice
+            samples = ui.sample_values(table, index[choice])
+            sample_col.caption("e.g. " + " · ".join(ui.plain(s) for s in samples) if samples else "(empty in the first rows)")
+    defaults = {}
+    for field in ("region", "office"):
+        if field not in mapping:
+            defaults[field] = st.text_input(f"{ui.FIELD_NAMES[field]} for every row",
+                                            help=f"This file has no {field} column: every note gets this {field}.",
+                                            key=f"default_{field}")
+    day_first = None
+    if "meeting_date" in mapping:
+        dates = [r[index[mapping["meeting_date"]]] for r in table.rows if index[mapping["meeting_date"]] < len(r)]
+        order = ingest.date_order(dates)
+        if order is None and any(ingest.is_slashed_date(d) for d in dates):
+            day_first = st.radio("This file writes dates like 03/04/2026. Which is the day?",
+                                 ["The second number (month first: March 4)", "The first number (day first: 3 April)"],
+                                 key="date_order").startswith("The first")
+        elif order:
+            st.caption("Dates are read day first (31/10/2026 is 31 October), as the file writes them.")
     try:
-        parsed = ui.check_upload(table, mapping)
+        parsed = ui.check_upload(table, mapping, defaults, day_first)
     except SynthError as exc:
         ui.show_error(exc)
         st.stop()
@@ -51,8 +83,9 @@ else:
     st.subheader("Check")
     st.write(f"**{ok:,}** valid rows, **{bad:,}** rows with problems, out of {parsed.rows_total:,}.")
     if parsed.errors:
-        st.dataframe(pd.DataFrame([dict(row=e.row, column=e.column, problem=e.reason) for e in parsed.errors]),
-                     hide_index=True, height=220)
+        st.dataframe(pd.DataFrame([dict(row=table.line(e.row), column=e.column, problem=e.reason) for e in parsed.errors]),
+                     hide_index=True, height=220, column_config={
+                         "row": st.column_config.NumberColumn("Row in the file", help="As your spreadsheet numbers it.")})
     skip = st.checkbox("Skip the rows with problems and import the rest", value=False, disabled=not parsed.errors)
     if st.button("Import", type="primary", disabled=bool(parsed.errors) and not skip):
         bar = st.progress(0.0, text="Reading notes")
@@ -64,7 +97,8 @@ else:
         try:
             with ui.upload_on_disk(upload) as path:
                 s = pipeline.import_file(ui.store(), settings, path, who=view.viewer.username, mapping=mapping,
-                                         skip_bad_rows=skip, file_name=upload.name, progress=progress)
+                                         skip_bad_rows=skip, file_name=upload.name, progress=progress,
+                                         header_row=table.header_line, defaults=defaults, day_first=day_first)
         except SynthError as exc:
             ui.show_error(exc)
             st.stop()
@@ -74,8 +108,14 @@ else:
         m[0].metric("Notes added", s.notes_added)
         m[1].metric("Duplicates skipped", s.duplicates)
         m[2].metric("Issue statements", s.issues_found)
-        m[3].metric("Themes touched", s.themes_touched)
-        m[4].metric("New, not yet themed", s.unthemed)
+        m[3].metric("Themes touched", s.themes_touched, help="Existing themes that got statements from this import.")
+        m[4].metric("New, not yet themed", s.unthemed, help="Statements like no theme yet; a refit places them.")
+        if s.new_themes:
+            st.info(f"{ui.plural(s.new_themes, 'provisional new theme')} formed from "
+                    f"{ui.plural(s.new_theme_statements, 'statement')} alike: a refit confirms or dissolves them.")
+        ui.show_touched_themes(s.import_id)
+
+ui.refit_button()
 
 st.subheader("Past imports")
 history = view.imports()
