@@ -19,20 +19,45 @@ def _env(settings) -> dict:  # noqa: ANN001
             "SYNTH_CACHE_DIR": str(settings.cache_dir), "HF_HUB_OFFLINE": "1"}
 
 
+class _Fit(subprocess.Popen):
+    def stderr_text(self) -> str:
+        return "".join(self.seen)
+
+
+def _start_fit(settings) -> _Fit:  # noqa: ANN001
+    """`synth fit` in its own process, returned once it has read its snapshot and is clustering
+    (its progress line says so)."""
+    import threading
+
+    fit = _Fit([str(Path(sys.executable).parent / "synth"), "fit"], env={**_env(settings), "SYNTH_PROGRESS": "1"},
+               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    fit.seen = []
+    clustering = threading.Event()
+
+    def read() -> None:
+        while chunk := fit.stderr.read(64):
+            fit.seen.append(chunk)
+            if "cluster" in "".join(fit.seen):
+                clustering.set()
+        clustering.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    assert clustering.wait(180), "the fit never started clustering"
+    return fit
+
+
+def _run_rows(st) -> list:  # noqa: ANN001
+    with st.engine.connect() as conn:
+        return conn.execute(sa.select(db.runs.c.id, db.runs.c.status).where(db.runs.c.kind == "fit")).all()
+
+
 def test_an_import_during_a_fit_keeps_its_theme_assignments(fitted_copy, write_csv):
     settings, st = fitted_copy
-    exe = Path(sys.executable).parent / "synth"
-    fit = subprocess.Popen([str(exe), "fit"], env=_env(settings), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 120
-    with st.engine.connect() as conn:  # wait until the fit has read its snapshot and is computing
-        while time.time() < deadline and not conn.execute(
-                sa.select(sa.func.count()).select_from(db.runs).where(db.runs.c.status == "running")).scalar():
-            time.sleep(0.2)
+    fit = _start_fit(settings)
     path = write_csv([note_row(i, "Parking at the clinic is full by eight and reps circle the block for twenty minutes.",
                                partner=f"Planted Partner{i}") for i in range(5)])
     summary = pipeline.import_file(st, settings, path)
-    out, err = fit.communicate(timeout=300)
-    assert fit.returncode == 0, err
+    assert fit.wait(timeout=300) == 0, fit.stderr_text()
     assert summary.themed >= 1
     frame = st.statements_frame()
     mine = frame[frame["text"].str.startswith("Parking at the clinic is full by eight")]
@@ -59,3 +84,34 @@ def test_read_only_commands_do_not_wait_on_a_writer(settings, store):
     finally:
         writer.rollback()
         writer.close()
+
+
+def test_undoing_an_import_during_a_fit_leaves_no_partial_state(fitted_copy, write_csv):
+    settings, st = fitted_copy
+    path = write_csv([note_row(i, "Parking at the clinic is full by eight and reps circle the block.",
+                               partner=f"Undo Partner{i}") for i in range(4)])
+    summary = pipeline.import_file(st, settings, path)
+    fit = _start_fit(settings)
+    undo = subprocess.run([str(Path(sys.executable).parent / "synth"), "undo", str(summary.import_id)],
+                          env=_env(settings), capture_output=True, text=True, timeout=120)
+    assert undo.returncode == 0, undo.stderr
+    # Before, the fit then failed on a foreign key with a traceback, left its run "running"
+    # forever and an orphan model folder.
+    assert fit.wait(timeout=300) == 0, fit.stderr_text()
+    assert all(status == "done" for _, status in _run_rows(st))
+    runs = {f"run-{run_id:04d}" for run_id, _ in _run_rows(st)}
+    assert {p.name for p in Path(settings.models_dir).iterdir()} == runs
+    assert st.orphaned_statements() == []
+
+
+def test_a_fit_killed_while_it_computes_leaves_nothing_behind(fitted_copy):
+    import signal
+
+    settings, st = fitted_copy
+    runs_before = _run_rows(st)
+    folders_before = sorted(p.name for p in Path(settings.models_dir).iterdir())
+    fit = _start_fit(settings)
+    fit.send_signal(signal.SIGKILL)
+    fit.wait(timeout=30)
+    assert _run_rows(st) == runs_before
+    assert sorted(p.name for p in Path(settings.models_dir).iterdir()) == folders_before

@@ -16,10 +16,10 @@ from synth.themes.records import FitResult
 MODEL_FORMAT = 2  # 2: Leiden communities, no UMAP
 
 
-def save_model(folder: Path, result: FitResult, run_id: int, embedder_id: str) -> Path:
+def save_model(folder: Path, result: FitResult, run_id: int, embedder_id: str, name: str | None = None) -> Path:
     """Everything needed to assign new statements without the notes: centroids, labels, and
-    the versions that made them."""
-    path = Path(folder) / f"run-{run_id:04d}"
+    the versions that made them. In `folder/name` (default `run-NNNN`)."""
+    path = Path(folder) / (name or f"run-{run_id:04d}")
     path.mkdir(parents=True, exist_ok=True)
     np.save(path / "centroids.npy", np.vstack([t.centroid for t in result.themes]) if result.themes else np.zeros((0, 384)))
     (path / "themes.json").write_text(json.dumps([

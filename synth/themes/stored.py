@@ -5,6 +5,8 @@ the store is open work, see issue "One house, one door per room".)"""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Sequence
@@ -33,6 +35,7 @@ def _issue_inputs(conn) -> list[ThemeInput]:  # noqa: ANN001
 def fit_and_store(store: db.Store, settings, who: str = "cli", progress=None, embedder: Embedder | None = None) -> dict:  # noqa: ANN001
     say = progress or (lambda *_: None)
     embedder = embedder or default_embedder(settings.cache_dir)
+    _remove_stale_folders(Path(settings.models_dir))
     with store.engine.connect() as conn:
         items = _issue_inputs(conn)
         places = set(conn.execute(sa.select(db.notes.c.office).distinct()).scalars()) | set(
@@ -44,26 +47,49 @@ def fit_and_store(store: db.Store, settings, who: str = "cli", progress=None, em
     say("embed", 0, len(items))
     vectors = embed_cached(store, embedder, [i.text for i in items])
     say("embed", len(items), len(items))
-    with store.engine.begin() as conn:
-        run_id = conn.execute(db.runs.insert().values(kind="fit", started_at=db.now(), status="running",
-                                                      params=json.dumps({"seed": settings.seed})).returning(db.runs.c.id)).scalar_one()
+    started = db.now()
     result = fit_themes(items, vectors, seed=settings.seed, embedder=embedder,
                         n_quotes=settings.quotes_per_theme,
                         anchors=list(previous.values()), places=places - {None}, progress=say)
-    with store.engine.begin() as conn:
-        max_id = conn.execute(sa.select(sa.func.max(db.themes.c.id))).scalar() or 0
-        result, lineage = match_to_previous(result, previous, next_id=max_id + 1)
-        old_labels = dict(conn.execute(sa.select(db.themes.c.id, db.themes.c.label).where(db.themes.c.active)).all())
-        keep_labels(result, old_labels, embedder)
-        model_dir = save_model(Path(settings.models_dir), result, run_id, embedder.model_id)
-        _write_fit(conn, result, lineage, run_id)
-        _replay_curation(conn, run_id)
-        _reassign_orphans(conn, run_id, result.params["assign_threshold"])
-        conn.execute(db.runs.update().where(db.runs.c.id == run_id).values(
-            status="done", finished_at=db.now(), model_dir=str(model_dir),
-            params=json.dumps({**result.params, "themes": len(result.themes)})))
+    # Everything a fit leaves is written at the end, at once: the run row, the themes and the
+    # assignments in one transaction, the model folder under a temporary name renamed only after
+    # the commit. A fit killed while it computes leaves nothing; one that fails while writing
+    # leaves no row and no folder.
+    models = Path(settings.models_dir)
+    tmp = None
+    try:
+        with store.engine.begin() as conn:
+            run_id = conn.execute(db.runs.insert().values(kind="fit", started_at=started, status="running",
+                                                          params="{}").returning(db.runs.c.id)).scalar_one()
+            max_id = conn.execute(sa.select(sa.func.max(db.themes.c.id))).scalar() or 0
+            result, lineage = match_to_previous(result, previous, next_id=max_id + 1)
+            old_labels = dict(conn.execute(sa.select(db.themes.c.id, db.themes.c.label).where(db.themes.c.active)).all())
+            keep_labels(result, old_labels, embedder)
+            model_dir = models / f"run-{run_id:04d}"
+            tmp = save_model(models, result, run_id, embedder.model_id, name=f".tmp-run-{run_id:04d}-{os.getpid()}")
+            _write_fit(conn, result, lineage, run_id)
+            _replay_curation(conn, run_id)
+            _reassign_orphans(conn, run_id, result.params["assign_threshold"])
+            conn.execute(db.runs.update().where(db.runs.c.id == run_id).values(
+                status="done", finished_at=db.now(), model_dir=str(model_dir),
+                params=json.dumps({**result.params, "themes": len(result.themes)})))
+    except BaseException:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    tmp.rename(model_dir)
     unthemed = sum(1 for t, _ in result.assignment.values() if t is None)
     return dict(run_id=run_id, themes=len(result.themes), statements=len(items), unthemed=unthemed, model_dir=str(model_dir))
+
+
+def _remove_stale_folders(models: Path, older_than_s: float = 24 * 3600) -> None:
+    """Temporary model folders of fits that died while writing (older than a day, so a fit
+    writing right now is never touched)."""
+    import time
+
+    for path in models.glob(".tmp-run-*"):
+        if time.time() - path.stat().st_mtime > older_than_s:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def keep_labels(result: FitResult, old_labels: dict[int, str], embedder: Embedder) -> int:
@@ -106,8 +132,10 @@ def _write_fit(conn, result: FitResult, lineage: list[dict], run_id: int) -> Non
     # Only the statements this fit computed are rewritten: one imported while the fit ran keeps
     # its assignment (re-checked by _reassign_orphans), and a pinned (curated) one stays.
     pinned = set(conn.execute(sa.select(db.assignments.c.statement_id).where(db.assignments.c.pinned)).scalars())
+    # An import undone while the fit ran took its statements with it.
+    present = set(conn.execute(sa.select(db.statements.c.id)).scalars())
     rows = [dict(statement_id=s, theme_id=t, run_id=run_id, score=sim, method="fit", pinned=False)
-            for s, (t, sim) in result.assignment.items() if s not in pinned]
+            for s, (t, sim) in result.assignment.items() if s not in pinned and s in present]
     for i in range(0, len(rows), 5000):
         chunk = rows[i:i + 5000]
         conn.execute(db.assignments.delete().where(db.assignments.c.statement_id.in_([r["statement_id"] for r in chunk])))
