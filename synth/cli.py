@@ -108,7 +108,10 @@ def cmd_import(args, settings: Settings, store) -> int:  # noqa: ANN001
     print(f"import #{s.import_id}: {s.notes_added} notes added, {s.duplicates} duplicates skipped, "
           f"{s.rows_skipped} bad rows skipped; {s.statements_added} statements, {s.issues_found} issues"
           + (f"; {s.themed} joined existing themes ({s.themes_touched} themes), {s.unthemed} unthemed"
-             if s.themed or s.unthemed else ""))
+             if s.themed or s.unthemed else "")
+          + (f"; {s.new_themes} new provisional theme{'s' if s.new_themes != 1 else ''} from "
+             f"{s.new_theme_statements} alike statements (`synth themes` marks them; the next fit confirms them)"
+             if s.new_themes else ""))
     return 0
 
 

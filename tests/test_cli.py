@@ -146,3 +146,20 @@ def test_split_by_exported_statement_ids_then_undo_it_from_the_history(fitted_co
     assert cli.main(["undo-edit", str(edit)]) != 0
     err = capsys.readouterr().err
     assert "already undone" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_new_issue_imported_through_the_cli_is_announced_and_listed_as_provisional(fitted_copy, monkeypatch,
+                                                                                      write_csv, capsys):
+    from synth.bench.new_issue import planted_rows
+
+    settings, st = fitted_copy
+    for name, value in (("SYNTH_DB_URL", settings.db_url), ("SYNTH_MODELS_DIR", settings.models_dir),
+                        ("SYNTH_SECRET_FILE", settings.secret_file), ("SYNTH_USERS_FILE", settings.users_file)):
+        monkeypatch.setenv(name, value)
+    rows = [r[:5] + [r[5]] + [r[6]] for r in planted_rows()]
+    assert cli.main(["import", str(write_csv(rows))]) == 0
+    out = capsys.readouterr().out
+    assert "1 new provisional theme from 24 alike statements" in out
+    assert cli.main(["themes"]) == 0
+    listed = [line for line in capsys.readouterr().out.splitlines() if "(new, provisional)" in line]
+    assert len(listed) == 1 and "signature" in listed[0].lower() and " 24 " in f" {listed[0].split()[1]} "

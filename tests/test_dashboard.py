@@ -386,3 +386,22 @@ def test_lineage_reads_as_sentences():
     assert digest.lineage_sentences(lineage, {4: "Parking is full"}) == [
         "Split from \u201cParking is full\u201d when themes were refitted (refit #2; 40% of its statements came from it).",
         "Theme #9 was merged into it by a curator."]
+
+
+def test_a_new_issue_shows_on_the_executive_home_as_new_with_its_own_label(app_env, write_csv):
+    from synth import pipeline
+    from synth.bench.new_issue import planted_rows
+
+    settings, store = app_env
+    summary = pipeline.import_file(store, settings, write_csv(planted_rows()))
+    assert summary.new_themes == 1
+    label = store.themes_frame().query("provisional.astype('bool')", engine="python")["label"].iloc[0]
+    at = signed_in("executive")
+    # Note-derived text is escaped for Markdown on the pages (backslashes, word joiners).
+    shown = " ".join([texts(at)] + [str(getattr(e, "label", "")) for e in at.get("page_link")])
+    shown = shown.replace("\\", "").replace("\u2060", "").lower()
+    assert "signature" in label.lower() and label.lower() in shown
+    admin = signed_in("admin")
+    admin.switch_page("synth/dashboard/pages/curate.py")
+    admin.run()
+    assert any("(new, provisional)" in option for option in admin.selectbox[0].options)

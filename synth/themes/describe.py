@@ -214,6 +214,7 @@ def phrase_labels(texts: Sequence[str], topics: np.ndarray, centroids: np.ndarra
             for k, form in spans:
                 forms.setdefault(k, Counter())[form] += 1
     sizes = np.bincount(topics[topics >= 0], minlength=len(theme_ids))
+    word_df = Counter(w for spans in spans_of for w in {w for k, _ in spans for w in k.split()})
     candidates: dict[int, list[str]] = {}
     for t in theme_ids:
         floor = max(2, int(np.ceil(0.01 * sizes[t])))
@@ -225,7 +226,10 @@ def phrase_labels(texts: Sequence[str], topics: np.ndarray, centroids: np.ndarra
         if vectors is not None and sizes[t]:
             rows = np.flatnonzero(topics == t)
             for r in rows[np.argsort(-(vectors[rows] @ centroids[t]))[:CENTRAL_STATEMENTS]]:
-                candidates[t] += [k for k, _ in spans_of[r] if k.count(" ") >= 2 and k not in candidates[t]]
+                # A phrase of one statement may carry its writer's typo: every word of it must be
+                # written the same way in at least one other statement.
+                candidates[t] += [k for k, _ in spans_of[r] if k.count(" ") >= 2 and k not in candidates[t]
+                                  and all(word_df[w] >= 2 for w in k.split())]
     surface = {k: _spelling(forms[k]) for ks in candidates.values() for k in ks}
     if tagger is not None and surface:
         keys = sorted(surface)

@@ -198,12 +198,14 @@ def assigner(store: db.Store, settings, embedder: Embedder | None = None):  # no
                                                       status="done", params="{}").returning(db.runs.c.id)).scalar_one()
         conn.execute(db.assignments.insert(), [dict(statement_id=r.id, theme_id=t, run_id=run_id, score=s,
                                                     method="assign", pinned=False) for r, (t, s) in zip(rows, out)])
-        themed = [t for t, _ in out if t is not None]
         formed = form_provisional(conn, run_id, fitted_threshold(conn, settings.assign_threshold), emb,
                                   recent=[r.id for r in rows])
-        joined = sum(formed.values())
-        return dict(themed=len(themed), unthemed=len(out) - len(themed), themes_touched=len(set(themed)),
-                    new_themes=len(formed), new_theme_statements=joined)
+        # Counted after the new themes formed: a statement that moved to one is no longer in an old theme.
+        now = conn.execute(sa.select(db.assignments.c.theme_id, db.assignments.c.method)
+                           .where(db.assignments.c.statement_id.in_([r.id for r in rows]))).all()
+        old = [t for t, method in now if t is not None and method == "assign"]
+        return dict(themed=len(old), unthemed=sum(t is None for t, _ in now), themes_touched=len(set(old)),
+                    new_themes=len(formed), new_theme_statements=len(now) - len(old) - sum(t is None for t, _ in now))
 
     return assign
 
