@@ -10,12 +10,16 @@ from synth import cli
 from conftest import note_row
 
 
-@pytest.fixture
-def env(settings, monkeypatch):
+def _point_cli_at(settings, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setenv("SYNTH_DB_URL", settings.db_url)
     monkeypatch.setenv("SYNTH_MODELS_DIR", settings.models_dir)
     monkeypatch.setenv("SYNTH_SECRET_FILE", settings.secret_file)
     monkeypatch.setenv("SYNTH_USERS_FILE", settings.users_file)
+
+
+@pytest.fixture
+def env(settings, monkeypatch):
+    _point_cli_at(settings, monkeypatch)
     return settings
 
 
@@ -121,9 +125,7 @@ def test_theme_merge_and_split_argument_errors_fail_cleanly_as_a_process(env):
 
 def test_split_by_exported_statement_ids_then_undo_it_from_the_history(fitted_copy, monkeypatch, tmp_path, capsys):
     settings, st = fitted_copy
-    for name, value in (("SYNTH_DB_URL", settings.db_url), ("SYNTH_MODELS_DIR", settings.models_dir),
-                        ("SYNTH_SECRET_FILE", settings.secret_file), ("SYNTH_USERS_FILE", settings.users_file)):
-        monkeypatch.setenv(name, value)
+    _point_cli_at(settings, monkeypatch)
     out = tmp_path / "statements.csv"
     assert cli.main(["export", "statements", "--out", str(out)]) == 0
     import pandas as pd
@@ -153,9 +155,7 @@ def test_a_new_issue_imported_through_the_cli_is_announced_and_listed_as_provisi
     from synth.bench.new_issue import planted_rows
 
     settings, st = fitted_copy
-    for name, value in (("SYNTH_DB_URL", settings.db_url), ("SYNTH_MODELS_DIR", settings.models_dir),
-                        ("SYNTH_SECRET_FILE", settings.secret_file), ("SYNTH_USERS_FILE", settings.users_file)):
-        monkeypatch.setenv(name, value)
+    _point_cli_at(settings, monkeypatch)
     rows = [r[:5] + [r[5]] + [r[6]] for r in planted_rows()]
     assert cli.main(["import", str(write_csv(rows))]) == 0
     out = capsys.readouterr().out

@@ -371,17 +371,25 @@ def _all_visible(st) -> None:
     assert all(shown.get(s) == t for s, t in assigned)
 
 
-def test_every_edit_can_be_undone_and_refits_lose_no_statement(fitted_copy):
-    settings, st = fitted_copy
-    t = st.themes_frame().sort_values("id")
-    a, b, c, d = (int(x) for x in t["id"].iloc[:4])
-    label_a = t.set_index("id").loc[a, "label"]
+def _edit_every_way(st, hide: int) -> tuple[int, int, int, int, list[int]]:  # noqa: ANN001
+    """Rename the first theme, merge the second into it, split four statements off the third,
+    hide theme number `hide` (0-based). Returns (a, b, c, new, moved)."""
+    ids = [int(x) for x in st.themes_frame().sort_values("id")["id"]]
+    a, b, c = ids[:3]
     themes.rename(st, a, "Renamed by a person", who="ada")
     themes.merge(st, a, b, who="ada")
     members = st.statements_frame()
     moved = members[members["theme_id"] == c]["statement_id"].head(4).tolist()
     new = themes.split(st, c, moved, "Split by a person", who="ada")
-    themes.hide(st, d, who="ada")
+    themes.hide(st, ids[hide], who="ada")
+    return a, b, c, new, moved
+
+
+def test_every_edit_can_be_undone_and_refits_lose_no_statement(fitted_copy):
+    settings, st = fitted_copy
+    t = st.themes_frame().sort_values("id")
+    label_a, d = t["label"].iloc[0], int(t["id"].iloc[3])
+    a, b, c, new, moved = _edit_every_way(st, hide=3)
     _all_visible(st)
     pipeline.fit(st, settings)
     _all_visible(st)
@@ -410,19 +418,12 @@ def test_every_edit_can_be_undone_and_refits_lose_no_statement(fitted_copy):
 
 def test_curation_survives_a_refit(fitted_copy):
     settings, st = fitted_copy
-    t = st.themes_frame().sort_values("id")
-    a, b, c = (int(x) for x in t["id"].iloc[:3])
-    themes.rename(st, a, "Renamed by a person", who="ada")
-    themes.merge(st, a, b, who="ada")
-    members = st.statements_frame()
-    moved = members[members["theme_id"] == c]["statement_id"].head(4).tolist()
-    new = themes.split(st, c, moved, "Split by a person", who="ada")
-    themes.hide(st, c, who="ada")
+    a, b, c, new, moved = _edit_every_way(st, hide=2)
     pipeline.fit(st, settings)
     after = st.themes_frame(include_hidden=True).set_index("id")
     assert after.loc[a, "label"] == "Renamed by a person"
     assert b not in after.index  # still merged away
-    assert bool(after.loc[c, "hidden"]) if c in after.index else True
+    assert bool(after.loc[c, "hidden"])  # the hidden theme kept its id through the refit, and stays hidden
     frame = st.statements_frame()
     assert set(frame[frame["statement_id"].isin(moved)]["theme_id"]) == {new}
     edits = themes.edits(st)
