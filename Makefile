@@ -42,6 +42,7 @@ run: setup
 	  --browser.gatherUsageStats false
 
 test: setup system-deps
+	.venv/bin/ruff check synth tests app.py
 	.venv/bin/python -m pytest -q
 
 # Public labelled text for synth.bench.realdata: Debian's WordNet and fortune files, and the PyPI

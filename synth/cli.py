@@ -18,7 +18,7 @@ SAMPLE_EXPORT = PROJECT_ROOT / "data" / "sample_notes.csv"
 class Progress:
     """A one-line progress bar on stderr, only when stderr is a terminal or SYNTH_PROGRESS=1."""
 
-    def __init__(self, stream=None):  # noqa: ANN001
+    def __init__(self, stream=None):
         self.stream = stream or sys.stderr  # looked up now: tests and callers may have replaced it
         self.on = self.stream.isatty() or os.environ.get("SYNTH_PROGRESS") == "1"
 
@@ -37,7 +37,7 @@ class Parser(argparse.ArgumentParser):
     """argparse, but a usage error is a `UsageError`: one line on stderr and exit code 2 from
     `main`, like every other error, instead of argparse's usage block and `SystemExit`."""
 
-    def error(self, message: str):  # noqa: ANN201
+    def error(self, message: str):
         raise UsageError(f"{message}. Run `{self.prog} --help` for the usage.")
 
 
@@ -76,7 +76,7 @@ def output_path(value: str, flag: str, example: str = "synth.csv") -> Path:
 
 
 @contextlib.contextmanager
-def _writing():  # noqa: ANN202
+def _writing():
     """Around the write itself: a disk that fills up, or a path that changed since
     `output_path` checked it, is still one line."""
     try:
@@ -96,7 +96,7 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-def cmd_import(args, settings: Settings, store) -> int:  # noqa: ANN001
+def cmd_import(args, settings: Settings, store) -> int:
     from synth import pipeline
 
     s = pipeline.import_file(store, settings, Path(args.path), who=args.who, mapping=_mapping(args.map),
@@ -115,7 +115,7 @@ def cmd_import(args, settings: Settings, store) -> int:  # noqa: ANN001
     return 0
 
 
-def cmd_fit(args, settings: Settings, store) -> int:  # noqa: ANN001
+def cmd_fit(args, settings: Settings, store) -> int:
     from synth import pipeline
 
     r = pipeline.fit(store, settings, progress=Progress())
@@ -124,7 +124,7 @@ def cmd_fit(args, settings: Settings, store) -> int:  # noqa: ANN001
     return 0
 
 
-def cmd_export(args, settings: Settings, store) -> int:  # noqa: ANN001
+def cmd_export(args, settings: Settings, store) -> int:
     from synth import export
 
     out = output_path(args.out, "--out", "statements.csv")
@@ -134,13 +134,13 @@ def cmd_export(args, settings: Settings, store) -> int:  # noqa: ANN001
     return 0
 
 
-def cmd_undo(args, settings: Settings, store) -> int:  # noqa: ANN001
+def cmd_undo(args, settings: Settings, store) -> int:
     n = store.undo_import(args.import_id, who=args.who)
     print(f"import #{args.import_id} undone: {n} notes removed")
     return 0
 
 
-def cmd_imports(args, settings: Settings, store) -> int:  # noqa: ANN001
+def cmd_imports(args, settings: Settings, store) -> int:
     df = store.list_imports()
     if df.empty:
         print("no imports yet")
@@ -150,7 +150,7 @@ def cmd_imports(args, settings: Settings, store) -> int:  # noqa: ANN001
     return 0
 
 
-def cmd_themes(args, settings: Settings, store) -> int:  # noqa: ANN001
+def cmd_themes(args, settings: Settings, store) -> int:
     df = store.themes_frame(include_hidden=True)
     counts = store.statements_frame()["theme_id"].value_counts()
     for r in df.itertuples():
@@ -159,7 +159,7 @@ def cmd_themes(args, settings: Settings, store) -> int:  # noqa: ANN001
     return 0
 
 
-def cmd_edits(args, settings: Settings, store) -> int:  # noqa: ANN001
+def cmd_edits(args, settings: Settings, store) -> int:
     from synth import themes
 
     for r in themes.edits(store).itertuples():
@@ -167,7 +167,7 @@ def cmd_edits(args, settings: Settings, store) -> int:  # noqa: ANN001
     return 0
 
 
-def cmd_undo_edit(args, settings: Settings, store) -> int:  # noqa: ANN001
+def cmd_undo_edit(args, settings: Settings, store) -> int:
     from synth import themes
 
     print(themes.undo(store, args.edit_id, who=args.who))
@@ -183,7 +183,7 @@ THEME_USAGE = {
 }
 
 
-def cmd_theme(args, settings: Settings, store) -> int:  # noqa: ANN001
+def cmd_theme(args, settings: Settings, store) -> int:
     from synth import themes
 
     action, values = args.action, args.value
@@ -213,7 +213,7 @@ def cmd_theme(args, settings: Settings, store) -> int:  # noqa: ANN001
     return 0
 
 
-def cmd_demo(args, settings: Settings, store) -> int:  # noqa: ANN001
+def cmd_demo(args, settings: Settings, store) -> int:
     from synth import auth, pipeline
 
     if not SAMPLE_EXPORT.exists():
@@ -229,7 +229,7 @@ def cmd_demo(args, settings: Settings, store) -> int:  # noqa: ANN001
     return 0
 
 
-def cmd_report(args, settings: Settings, store) -> int:  # noqa: ANN001
+def cmd_report(args, settings: Settings, store) -> int:
     from synth import report
 
     markdown = output_path(args.markdown, "--markdown", "brief.md") if args.markdown else None

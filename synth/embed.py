@@ -87,7 +87,7 @@ class _quiet_quantizer:
     def __enter__(self) -> None:
         logging.getLogger().addFilter(self)
 
-    def __exit__(self, *exc) -> None:  # noqa: ANN002
+    def __exit__(self, *exc) -> None:
         logging.getLogger().removeFilter(self)
 
 
@@ -127,7 +127,7 @@ class MiniLMEmbedder:
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         batches = [order[start:start + self.batch_size] for start in range(0, len(order), self.batch_size)]
 
-        def run(session, share: list[list[int]]) -> None:  # noqa: ANN001
+        def run(session, share: list[list[int]]) -> None:
             for idx in share:
                 out[idx] = self._embed_batch(session, [encodings[i].ids for i in idx])
 
@@ -137,7 +137,7 @@ class MiniLMEmbedder:
             list(pool.map(run, self.sessions, [batches[k::n] for k in range(n)]))
         return out
 
-    def _embed_batch(self, session, token_ids: list[list[int]]) -> np.ndarray:  # noqa: ANN001
+    def _embed_batch(self, session, token_ids: list[list[int]]) -> np.ndarray:
         width = max(len(t) for t in token_ids)
         ids = np.zeros((len(token_ids), width), dtype=np.int64)
         mask = np.zeros((len(token_ids), width), dtype=np.int64)
@@ -154,7 +154,7 @@ def default_embedder(cache_dir: str | None = None) -> MiniLMEmbedder:
     return MiniLMEmbedder(cache_dir=cache_dir)
 
 
-def embed_cached(store, embedder: Embedder, texts: Sequence[str], conn=None) -> np.ndarray:  # noqa: ANN001
+def embed_cached(store, embedder: Embedder, texts: Sequence[str], conn=None) -> np.ndarray:
     """Vectors for `texts`, computing only those not yet in the store's cache."""
     hashes = [text_hash(t) for t in texts]
     cached = store.cached_embeddings(sorted(set(hashes)), embedder.model_id)

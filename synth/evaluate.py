@@ -128,7 +128,7 @@ def same_theme_share(before: dict[int, int | None], after: dict[int, int | None]
     return float(np.mean([before[s] == after[s] for s in common])) if common else 0.0
 
 
-def label_retrieval(labels: list[str], centroids, embedder) -> float:  # noqa: ANN001
+def label_retrieval(labels: list[str], centroids, embedder) -> float:
     """Share of themes whose label, embedded, is nearest to that theme's own centroid among all
     themes: a label that says what the theme is about finds its theme."""
     import numpy as np

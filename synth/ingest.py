@@ -291,7 +291,7 @@ class _Doc:
             raise _json_error(exc, self.name) from None
         return value
 
-    def items(self):  # noqa: ANN201
+    def items(self):
         """Yield the elements of the array that starts here."""
         self.expect("[")
         if self.peek() == "]":
@@ -459,7 +459,7 @@ def _read_xlsx(data: bytes, name: str, max_rows: int) -> tuple[list[str], list[l
     return [str(h) for h in rows[0]], rows[1:]
 
 
-def _xlsx_rows(sheet, name: str, max_rows: int) -> list[list[object]]:  # noqa: ANN001
+def _xlsx_rows(sheet, name: str, max_rows: int) -> list[list[object]]:
     """The non-empty rows, trailing empty cells dropped; stops at the first limit passed."""
     rows: list[list[object]] = []
     cells = 0

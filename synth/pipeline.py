@@ -27,7 +27,7 @@ def import_file(store: Store, settings: Settings, path: Path, *, who: str = "cli
                 mapping: dict[str, str] | None = None, skip_bad_rows: bool = False,
                 file_name: str | None = None, progress: Progress = _quiet, assign: bool = True,
                 nlp=None, header_row: int | None = None, defaults: dict[str, str] | None = None,
-                day_first: bool | None = None) -> ImportSummary:  # noqa: ANN001
+                day_first: bool | None = None) -> ImportSummary:
     """Import one export. Either everything lands or nothing does. `header_row`, `defaults`
     (a region or office for every row) and `day_first`: see `ingest.read_table` and `ingest.validate`."""
     table, parsed = ingest.parse_file(Path(path), settings.max_upload_bytes, mapping, file_name, settings.max_rows,
@@ -56,7 +56,7 @@ def import_file(store: Store, settings: Settings, path: Path, *, who: str = "cli
     return ImportSummary(**{**summary.__dict__, "row_errors": tuple(parsed.errors)})
 
 
-def fit(store: Store, settings: Settings, *, who: str = "cli", progress: Progress = _quiet):  # noqa: ANN201
+def fit(store: Store, settings: Settings, *, who: str = "cli", progress: Progress = _quiet):
     from synth import themes
 
     return themes.fit_and_store(store, settings, who=who, progress=progress)

@@ -501,7 +501,7 @@ def english_words(nlp: Language, parts_of_speech: tuple[str, ...] = ("noun", "ve
     return frozenset(words)
 
 
-@Language.factory("synth_redactor", assigns=[f"doc.spans"], requires=["token.tag", "token.lemma", "doc.ents"],
+@Language.factory("synth_redactor", assigns=["doc.spans"], requires=["token.tag", "token.lemma", "doc.ents"],
                   default_config={"spans_key": SPANS_KEY})
 def make_redactor(nlp: Language, name: str, spans_key: str) -> Redactor:
     return Redactor(nlp, spans_key)

@@ -47,7 +47,7 @@ def brief_markdown(top: pd.DataFrame, scope: str, quotes: dict[int, str] | None 
     return "\n".join(lines)
 
 
-def run(store, settings, region: str | None = None, office: str | None = None, since: str | None = None,  # noqa: ANN001
+def run(store, settings, region: str | None = None, office: str | None = None, since: str | None = None,
         markdown: str | None = None, csv_path: str | None = None) -> str:
     themes = store.themes_frame()
     if themes.empty:

@@ -114,7 +114,7 @@ def rate_ratio_test(k1: int, k0: int, e1: int, e0: int, alpha: float = 0.05) -> 
     p_value = float(stats.binom.sf(k1 - 1, n, p_null))
     lo = stats.beta.ppf(alpha / 2, k1, n - k1 + 1) if k1 > 0 else 0.0
     hi = stats.beta.ppf(1 - alpha / 2, k1 + 1, n - k1) if k1 < n else 1.0
-    to_ratio = lambda p: (p / (1 - p)) * (e0 / e1) if p < 1 else float("inf")  # noqa: E731
+    to_ratio = lambda p: (p / (1 - p)) * (e0 / e1) if p < 1 else float("inf")
     ratio = (k1 / e1) / (k0 / e0) if k0 else float("inf")
     return dict(rate_ratio=ratio, ratio_low=float(to_ratio(lo)), ratio_high=float(to_ratio(hi)), p_value=p_value)
 

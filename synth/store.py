@@ -172,7 +172,7 @@ def _iso(column: sa.ColumnElement) -> sa.ColumnElement:
     return sa.cast(column, sa.String).label(column.name)
 
 
-def _read_frame(conn, query) -> pd.DataFrame:  # noqa: ANN001
+def _read_frame(conn, query) -> pd.DataFrame:
     """Rows straight from the driver's cursor into pandas: SQLAlchemy's per-row processing was
     40% of loading 100k statements. Values come as the driver returns them (SQLite: booleans
     as 0/1, dates as text), so callers cast the columns they need."""
@@ -219,7 +219,7 @@ class Store:
             raise StoreError(f"Cannot use database URL {url!r}: {exc}. Check SYNTH_DB_URL.") from None
         if engine.dialect.name == "sqlite":
             @sa.event.listens_for(engine, "connect")
-            def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
+            def _sqlite_pragmas(dbapi_conn, _record):
                 cur = dbapi_conn.cursor()
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA foreign_keys=ON")
@@ -372,7 +372,7 @@ class Store:
     # ---- reading -------------------------------------------------------------------
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
-            one = lambda q: int(conn.execute(q).scalar_one())  # noqa: E731
+            one = lambda q: int(conn.execute(q).scalar_one())
             return {
                 "notes": one(sa.select(sa.func.count()).select_from(notes)),
                 "statements": one(sa.select(sa.func.count()).select_from(statements)),
@@ -592,5 +592,5 @@ def _load_secret(secret_file: str | None) -> bytes:
     return key
 
 
-def open_store(settings) -> Store:  # noqa: ANN001
+def open_store(settings) -> Store:
     return Store.open(settings.db_url, settings.secret_file)

@@ -179,7 +179,7 @@ NAME_BEFORE = frozenset({"by", "with", "told", "tell", "ask", "asked", "thanks",
 IMPERATIVE_NAMES = frozenset({"mark", "bill", "chase", "frank", "rob", "drew", "pat", "sue", "hope", "page", "art"})
 
 
-def _used_as_name(tok) -> bool:  # noqa: ANN001
+def _used_as_name(tok) -> bool:
     """A first name that is also a word ("Will", "Grace", "Jan"), known from the export's own
     columns: is this occurrence the person? The export tells us these people are in the notes,
     so a capitalised occurrence is a name unless the context says otherwise."""
@@ -210,7 +210,7 @@ def _used_as_name(tok) -> bool:  # noqa: ANN001
 TITLE_WORDS = frozenset("mr mrs ms mx miss dr prof sir dame sr sra".split())
 
 
-def _inside_a_place_or_title(tok) -> bool:  # noqa: ANN001
+def _inside_a_place_or_title(tok) -> bool:
     """Part of a longer place or organisation name, or a name that follows "the"."""
     doc = tok.doc
     if tok.ent_type_ in {"GPE", "LOC", "FAC", "ORG", "PRODUCT", "WORK_OF_ART", "EVENT"}:
@@ -220,7 +220,7 @@ def _inside_a_place_or_title(tok) -> bool:  # noqa: ANN001
     return tok.i > 0 and doc[tok.i - 1].lower_ == "the"
 
 
-def _word_used_as_name(tok, ctx: Context) -> bool:  # noqa: ANN001
+def _word_used_as_name(tok, ctx: Context) -> bool:
     """A roster surname that is also an English word ("Long", "Price"): a name only where it is
     used as one: after a title or another part of a name, before "'s" or a verb of saying, or
     as a proper noun inside a sentence. Never inside a place ("Long Beach")."""
@@ -365,7 +365,7 @@ def classify(text: str, tokens: Sequence = ()) -> tuple[bool, str]:
 
 def keyphrases(span: Span, redacted: Sequence[tuple[int, int, str]]) -> tuple[str, ...]:
     """Noun-phrase keyphrases (ADJ/NOUN runs ending in a noun), lemmatised, lower-case."""
-    def masked(tok) -> bool:  # noqa: ANN001
+    def masked(tok) -> bool:
         return any(a <= tok.idx < b for a, b, _ in redacted)
 
     phrases: list[str] = []
@@ -508,7 +508,7 @@ def _process_batch(nlp: Language, ctx: Context, batch_size: int,
     return processed, learned
 
 
-def _collect(results: Iterable, total: int, progress) -> tuple[list[ProcessedNote], set[str]]:  # noqa: ANN001
+def _collect(results: Iterable, total: int, progress) -> tuple[list[ProcessedNote], set[str]]:
     out: list[ProcessedNote] = []
     learned: set[str] = set()
     for processed, names in results:

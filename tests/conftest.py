@@ -12,9 +12,9 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from synth import sample  # noqa: E402
-from synth.config import Settings  # noqa: E402
-from synth.store import Store, open_store  # noqa: E402
+from synth import sample
+from synth.config import Settings
+from synth.store import Store, open_store
 
 HEADER = ["Session ID", "Meeting Date", "Region", "Office", "Frontline Partner", "Executive", "Meeting Notes"]
 

@@ -26,14 +26,14 @@ def beacon():
     hits = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             hits.append(self.path)
             self.send_response(200)
             self.send_header("Content-Type", "image/gif")
             self.end_headers()
             self.wfile.write(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;")
 
-        def log_message(self, *args):  # noqa: ANN002
+        def log_message(self, *args):
             pass
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -61,7 +61,7 @@ def planted(fitted_copy, beacon):
     return url
 
 
-def live_markup(page, beacon_url: str) -> dict:  # noqa: ANN001
+def live_markup(page, beacon_url: str) -> dict:
     return page.evaluate("""(beacon) => ({
         links: [...document.querySelectorAll('a[href*="evil.example"]')]
                   .map(a => (a.closest('[data-testid]') || {}).getAttribute?.('data-testid') + ': ' + a.outerHTML),

@@ -10,7 +10,7 @@ from synth import cli
 from conftest import note_row
 
 
-def _point_cli_at(settings, monkeypatch) -> None:  # noqa: ANN001
+def _point_cli_at(settings, monkeypatch) -> None:
     monkeypatch.setenv("SYNTH_DB_URL", settings.db_url)
     monkeypatch.setenv("SYNTH_MODELS_DIR", settings.models_dir)
     monkeypatch.setenv("SYNTH_SECRET_FILE", settings.secret_file)

@@ -3,7 +3,6 @@
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -13,7 +12,7 @@ from synth import pipeline, store as db
 from conftest import note_row
 
 
-def _env(settings) -> dict:  # noqa: ANN001
+def _env(settings) -> dict:
     return {**os.environ, "SYNTH_DB_URL": settings.db_url, "SYNTH_MODELS_DIR": settings.models_dir,
             "SYNTH_SECRET_FILE": settings.secret_file, "SYNTH_USERS_FILE": settings.users_file,
             "SYNTH_CACHE_DIR": str(settings.cache_dir), "HF_HUB_OFFLINE": "1"}
@@ -24,7 +23,7 @@ class _Fit(subprocess.Popen):
         return "".join(self.seen)
 
 
-def _start_fit(settings) -> _Fit:  # noqa: ANN001
+def _start_fit(settings) -> _Fit:
     """`synth fit` in its own process, returned once it has read its snapshot and is clustering
     (its progress line says so)."""
     import threading
@@ -46,7 +45,7 @@ def _start_fit(settings) -> _Fit:  # noqa: ANN001
     return fit
 
 
-def _run_rows(st) -> list:  # noqa: ANN001
+def _run_rows(st) -> list:
     with st.engine.connect() as conn:
         return conn.execute(sa.select(db.runs.c.id, db.runs.c.status).where(db.runs.c.kind == "fit")).all()
 

@@ -117,7 +117,7 @@ def test_pages_follow_imports_and_undos_without_a_restart(app_env, write_csv):
         at.run()
         return {m.label: int(str(m.value).replace(",", "")) for m in at.metric}
 
-    def stored(regions=None) -> dict:  # noqa: ANN001
+    def stored(regions=None) -> dict:
         return {"Meetings": len(store.notes_frame(regions)), "Issue statements": len(store.statements_frame(regions))}
 
     execs, director = signed_in("executive"), signed_in("director")  # director: Southwest only
@@ -264,7 +264,7 @@ def test_session_token_names_its_user_and_is_refused_when_forged_expired_or_the_
 
 
 # ---- figures explained, and figures that agree (issue 13) ---------------------------------------
-def _view(store, flt=None, regions=None):  # noqa: ANN001
+def _view(store, flt=None, regions=None):
     """A dashboard View built from the store as the pages build it (no Streamlit)."""
     from dataclasses import astuple
 

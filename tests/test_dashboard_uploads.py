@@ -30,14 +30,14 @@ def reads(monkeypatch):
     calls = []
     real = ingest.read_upload
 
-    def counting(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def counting(*args, **kwargs):
         calls.append(args[1])
         return real(*args, **kwargs)
     monkeypatch.setattr(ingest, "read_upload", counting)
     return calls
 
 
-def csv_bytes(rows) -> bytes:  # noqa: ANN001
+def csv_bytes(rows) -> bytes:
     out = io.StringIO()
     import csv
     w = csv.writer(out)
@@ -46,12 +46,12 @@ def csv_bytes(rows) -> bytes:  # noqa: ANN001
     return out.getvalue().encode()
 
 
-def errors(at) -> list[str]:  # noqa: ANN001
+def errors(at) -> list[str]:
     """The error messages as the viewer reads them (they reach st.error escaped as plain text)."""
     return [re.sub(r"\\(.)", r"\1", e.value).replace("\u2060", "") for e in at.error]
 
 
-def left_on_disk(folder) -> list:  # noqa: ANN001
+def left_on_disk(folder) -> list:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
 
 

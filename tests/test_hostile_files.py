@@ -103,7 +103,7 @@ def _with_sheet(tmp_path, name, edit):
     return p
 
 
-def _append_rows(xml: bytes) -> bytes:  # noqa: E302
+def _append_rows(xml: bytes) -> bytes:
     head, tail = xml.split(b"</sheetData>")
     return head + _append_rows.extra + b"</sheetData>" + tail
 

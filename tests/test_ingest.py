@@ -1,7 +1,9 @@
 import json
 from datetime import date
+from pathlib import Path
 
 import openpyxl
+
 import pytest
 
 from synth import ingest
@@ -99,7 +101,7 @@ def test_same_note_hashes_equal_whatever_the_id_and_spacing():
     assert a.content_hash == b.content_hash
 
 
-def _xlsx_with_sheet(tmp_path, rows: int, edit) -> "Path":  # noqa: F821
+def _xlsx_with_sheet(tmp_path, rows: int, edit) -> Path:
     """A workbook of `rows` notes whose first sheet's XML is passed through `edit`."""
     import io
     import zipfile
@@ -161,7 +163,7 @@ def test_a_json_list_or_object_in_a_field_is_a_row_error(tmp_path, value, kind):
     assert all("- Southwest" not in n.region for n in parsed.notes)
 
 
-def _rows_file(tmp_path, kind: str, n: int):  # noqa: ANN202
+def _rows_file(tmp_path, kind: str, n: int):
     rows = [note_row(i, f"Samples run out in week {i}") for i in range(1, n + 1)]
     if kind == "csv":
         path = tmp_path / "n.csv"

@@ -19,7 +19,7 @@ from synth.store import Store
 from conftest import dump, note_row
 
 
-def _run(cmd, as_postgres):  # noqa: ANN001
+def _run(cmd, as_postgres):
     if as_postgres:
         cmd = ["runuser", "-u", "postgres", "--"] + cmd
     return subprocess.run(cmd, check=True, capture_output=True, text=True)

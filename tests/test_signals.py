@@ -25,10 +25,12 @@ def steady_program(weeks=52, end=date(2026, 10, 31)):
         day = end - timedelta(weeks=weeks - 1 - w)
         for theme, per_week in ((1, 6), (2, 4)):
             for i in range(per_week):
-                rows.append((theme, day, "West", f"O{i % 3}", f"p{(w + i) % 20}", n)); n += 1
+                rows.append((theme, day, "West", f"O{i % 3}", f"p{(w + i) % 20}", n))
+                n += 1
         surge = 8 if w >= weeks - 8 else 1
         for i in range(surge):
-            rows.append((3, day, "West", "O1", f"p{(w * 3 + i) % 20}", n)); n += 1
+            rows.append((3, day, "West", "O1", f"p{(w * 3 + i) % 20}", n))
+            n += 1
     return table(rows)
 
 

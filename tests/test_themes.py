@@ -1,6 +1,5 @@
 """Theme engine: pure pieces on literal data, then the real fit on the session's sample."""
 
-from collections import Counter
 
 import numpy as np
 import pytest
@@ -371,7 +370,7 @@ def _all_visible(st) -> None:
     assert all(shown.get(s) == t for s, t in assigned)
 
 
-def _edit_every_way(st, hide: int) -> tuple[int, int, int, int, list[int]]:  # noqa: ANN001
+def _edit_every_way(st, hide: int) -> tuple[int, int, int, int, list[int]]:
     """Rename the first theme, merge the second into it, split four statements off the third,
     hide theme number `hide` (0-based). Returns (a, b, c, new, moved)."""
     ids = [int(x) for x in st.themes_frame().sort_values("id")["id"]]

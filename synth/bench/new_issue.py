@@ -42,7 +42,7 @@ def planted_rows(n: int = 24) -> list[list[str]]:
              PLANTED[i % len(PLANTED)]] for i in range(n)]
 
 
-def _share(store) -> tuple[object, float, int]:  # noqa: ANN001
+def _share(store) -> tuple[object, float, int]:
     frame = store.statements_frame()
     themed = frame[frame["text"].isin(PLANTED)]["theme_id"]
     counts = themed.value_counts(dropna=False)

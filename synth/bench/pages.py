@@ -30,7 +30,7 @@ from synth.store import open_store
 PAGES = ["surfacing", "themes", "regions", "export", "curate", "importer"]
 
 
-def build(settings, target: int) -> int:  # noqa: ANN001
+def build(settings, target: int) -> int:
     store = open_store(settings)
     with store.engine.connect() as conn:  # a store built by an earlier run (SYNTH_BENCH_DIR) is reused
         have = conn.execute(sa.text("SELECT count(*) FROM statements WHERE is_issue")).scalar()
@@ -63,7 +63,7 @@ def build(settings, target: int) -> int:  # noqa: ANN001
     return total
 
 
-def _import_a_few(store, settings, k: int) -> None:  # noqa: ANN001
+def _import_a_few(store, settings, k: int) -> None:
     """New data as a coordinator brings it: five new notes imported (and assigned to themes)."""
     import csv
 
@@ -78,7 +78,7 @@ def _import_a_few(store, settings, k: int) -> None:  # noqa: ANN001
     pipeline.import_file(store, settings, path, who="bench")
 
 
-def apptest_timings(settings) -> None:  # noqa: ANN001
+def apptest_timings(settings) -> None:
     from streamlit.testing.v1 import AppTest
 
     from synth import themes
@@ -123,7 +123,7 @@ def _relay(listen_port: int, server_port: int, log_path: str) -> None:
     log = open(log_path, "a", buffering=1)
     gate = Path(log_path + ".hold")
 
-    async def pipe(reader, writer, conn: int, upstream: bool) -> None:  # noqa: ANN001
+    async def pipe(reader, writer, conn: int, upstream: bool) -> None:
         try:
             while chunk := await reader.read(65536):
                 # 0x82: a final binary frame from the browser (Streamlit's messages are binary).
@@ -144,7 +144,7 @@ def _relay(listen_port: int, server_port: int, log_path: str) -> None:
 
     count = 0
 
-    async def handle(reader, writer) -> None:  # noqa: ANN001
+    async def handle(reader, writer) -> None:
         nonlocal count
         count += 1
         up_reader, up_writer = await aio.open_connection("127.0.0.1", server_port)
@@ -197,7 +197,7 @@ async def _sessions(url: str, n: int, server_pid: int, relay_log: str) -> tuple[
 
         sockets: dict = {}
 
-        async def open_signed_out():  # noqa: ANN202
+        async def open_signed_out():
             ctx = await browser.new_context(viewport={"width": 1200, "height": 900})
             page = await ctx.new_page()
             sockets[page] = []
@@ -207,18 +207,18 @@ async def _sessions(url: str, n: int, server_pid: int, relay_log: str) -> tuple[
             await page.get_by_label("Password", exact=True).fill("exec-demo")
             return ctx, page
 
-        async def sign_in(page) -> None:  # noqa: ANN001
+        async def sign_in(page) -> None:
             await page.get_by_role("button", name="Sign in").click()
             await page.get_by_text("Top themes").wait_for(timeout=300_000)
             await page.get_by_role("link", name="Export").click()
             await page.get_by_text("Preview").wait_for(timeout=300_000)
 
-        async def home(page) -> tuple[float, float]:  # noqa: ANN001
+        async def home(page) -> tuple[float, float]:
             """When (perf_counter) the server's message carrying the themes reached the browser,
             and when the themes were on screen, after clicking the home page's link."""
             replied = asyncio.get_running_loop().create_future()
 
-            def on_frame(payload) -> None:  # noqa: ANN001
+            def on_frame(payload) -> None:
                 if not replied.done() and b"Top themes" in (payload if isinstance(payload, bytes) else payload.encode()):
                     replied.set_result(time.perf_counter())
 
@@ -269,7 +269,7 @@ async def _sessions(url: str, n: int, server_pid: int, relay_log: str) -> tuple[
     return list(times), server_side
 
 
-def concurrent_home(settings, n: int) -> None:  # noqa: ANN001
+def concurrent_home(settings, n: int) -> None:
     port, relay_port = _free_port(), _free_port()
     relay_log = str(Path(settings.models_dir).parent / "relay.log")
     env = {**os.environ, "SYNTH_DB_URL": settings.db_url, "SYNTH_SECRET_FILE": settings.secret_file,
@@ -279,7 +279,7 @@ def concurrent_home(settings, n: int) -> None:  # noqa: ANN001
     # is then the server's on one core, not a measure of 20 Chromium renderers.
     cores = sorted(os.sched_getaffinity(0))
     server_cores, browser_cores = (cores[:1], cores[1:]) if len(cores) > 1 else (cores, cores)
-    pin = lambda: os.sched_setaffinity(0, server_cores)  # noqa: E731
+    pin = lambda: os.sched_setaffinity(0, server_cores)
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
                              "--server.port", str(port)], env=env, cwd=PROJECT_ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=pin)

@@ -28,7 +28,7 @@ from synth.themes.cluster import unit
 from synth.themes.describe import phrase_labels, spacy_pos_tagger
 
 
-def _scores(gold: list[str], labels) -> tuple[int, float, float, float, float]:  # noqa: ANN001
+def _scores(gold: list[str], labels) -> tuple[int, float, float, float, float]:
     labels = np.asarray(labels)
     themed = labels >= 0
     nmi, ari = evaluate.nmi_ari(gold, labels.tolist())
@@ -56,7 +56,7 @@ def systems(texts: list[str], vectors: np.ndarray, k: int) -> tuple[dict[str, tu
     return out, ours
 
 
-def label_retrieval(texts: list[str], vectors: np.ndarray, ours: ThemeClusterer, embedder) -> float:  # noqa: ANN001
+def label_retrieval(texts: list[str], vectors: np.ndarray, ours: ThemeClusterer, embedder) -> float:
     """synth's phrase labels for its themes on this set, and the share that, embedded, find
     their own theme's centroid first."""
     labels = phrase_labels(texts, ours.labels_, ours.centroids_, embedder, tagger=spacy_pos_tagger(),

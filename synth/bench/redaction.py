@@ -23,7 +23,7 @@ from collections import Counter
 from datetime import date
 
 from synth import evaluate, ingest, sample, text
-from synth.bench.redaction_cases import CASES, Case
+from synth.bench.redaction_cases import CASES
 from synth.config import PROJECT_ROOT
 from synth.records import Note
 
@@ -41,7 +41,7 @@ def _touched(a: int, b: int, spans, body: str) -> bool:
     return any(x < b and a < y for x, y, _ in spans if body[max(x, a):min(y, b)].strip(" .,;:()'-"))
 
 
-def crafted(nlp=None) -> dict[str, dict]:  # noqa: ANN001
+def crafted(nlp=None) -> dict[str, dict]:
     nlp = nlp or text.load_nlp()
     out: dict[str, dict] = {}
     for case in CASES:
@@ -73,7 +73,7 @@ def crafted(nlp=None) -> dict[str, dict]:  # noqa: ANN001
     return out
 
 
-def sample_figures(nlp=None) -> dict:  # noqa: ANN001
+def sample_figures(nlp=None) -> dict:
     """Recall and precision on the bundled sample's planted items."""
     nlp = nlp or text.load_nlp()
     truth = {t["note_id"]: t for t in sample.load_truth(PROJECT_ROOT / "data" / "sample_notes.truth.jsonl")}

@@ -212,7 +212,7 @@ CASES = [
     C("word", "the {{Teams}} call dropped {{twice}} in {{Lagos}}"),
 ]
 
-F = lambda kind, marked, roster=(): Case(kind, marked, tuple(roster), batch=2)  # noqa: E731
+F = lambda kind, marked, roster=(): Case(kind, marked, tuple(roster), batch=2)
 CASES += [
     F("name", "went over the backlog with [[esperanza villanueva]] and she is worried about audits"),
     F("name", "[[Chukwuemeka Eze]] wants the shift pattern changed before winter."),
@@ -273,7 +273,7 @@ CASES += [
     F("word", "{{Amazon}} deliveries block the loading bay every {{Tuesday}}"),
 ]
 
-G = lambda kind, marked, roster=(): Case(kind, marked, tuple(roster), batch=3)  # noqa: E731
+G = lambda kind, marked, roster=(): Case(kind, marked, tuple(roster), batch=3)
 CASES += [
     G("name", "- from [[kwabena]]: the walk-in freezer alarm goes off every night"),
     G("name", "notes by [[fatima o.]]"),
@@ -319,7 +319,7 @@ CASES += [
     G("word", "{{Nobody}} answers the phones after {{5 pm}}"),
 ]
 
-H = lambda kind, marked, roster=(): Case(kind, marked, tuple(roster), batch=4)  # noqa: E731
+H = lambda kind, marked, roster=(): Case(kind, marked, tuple(roster), batch=4)
 CASES += [
     H("name", "Attendees: [[Nkechi Eze]], [[Tolu Bakare]], me"),
     H("name", "good to see you again, [[sofia]]"),

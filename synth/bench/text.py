@@ -33,7 +33,7 @@ def _as_notes(bodies: list[str]) -> list[Note]:
     return [Note(i, f"h{i}", date(2026, 1, 1), "", "", "", "", b) for i, b in enumerate(bodies)]
 
 
-def sentence_detection(nlp=None) -> dict:  # noqa: ANN001
+def sentence_detection(nlp=None) -> dict:
     """Each held-out sentence as its own note: kept if the stage keeps any statement of it."""
     bodies = heldout_phrasings.ISSUES + heldout_phrasings.NOT_ISSUES
     gold = [True] * len(heldout_phrasings.ISSUES) + [False] * len(heldout_phrasings.NOT_ISSUES)
@@ -69,7 +69,7 @@ def drug_reviews(path: Path) -> list[tuple[str, str]]:
     return out
 
 
-def drug_review_kept(path: Path, nlp=None) -> dict:  # noqa: ANN001
+def drug_review_kept(path: Path, nlp=None) -> dict:
     """Share of review sentences kept as issues, by the review's rating class."""
     reviews = drug_reviews(path)
     done = text.process_notes(_as_notes([r for r, _ in reviews]), nlp=nlp, n_process=1)
@@ -81,7 +81,7 @@ def drug_review_kept(path: Path, nlp=None) -> dict:  # noqa: ANN001
     return {rating: (kept / max(n, 1), n) for rating, (kept, n) in sorted(by.items())}
 
 
-def quality(nlp=None) -> None:  # noqa: ANN001
+def quality(nlp=None) -> None:
     r = sentence_detection(nlp)
     print(f"issue detection, hand-written held-out sentences ({r['issues']} issues, {r['non_issues']} not): "
           f"precision {r['precision']:.3f}, recall {r['recall']:.3f}")

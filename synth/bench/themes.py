@@ -21,7 +21,7 @@ from synth.bench.common import scratch, timed
 from synth.embed import MiniLMEmbedder
 
 
-def _gold(processed, truth_by_key):  # noqa: ANN001, ANN202
+def _gold(processed, truth_by_key):
     """Truth theme of each issue statement, by character overlap with the truth sentences."""
     items, gold = [], []
     sid = 0
@@ -37,7 +37,7 @@ def _gold(processed, truth_by_key):  # noqa: ANN001, ANN202
     return items, gold
 
 
-def _scores(assignment, gold):  # noqa: ANN001, ANN202
+def _scores(assignment, gold):
     pairs = [(g, assignment[i][0]) for i, g in enumerate(gold) if g != "not-an-issue"]
     themed = [(g, t) for g, t in pairs if t is not None]
     nmi, ari = evaluate.nmi_ari([g for g, _ in themed], [t for _, t in themed])
@@ -91,14 +91,15 @@ def main(n_notes: int = 11_000) -> None:
     with timed("assign 1,000 new statements (embed + nearest theme)", 1000, "statements"):
         themes.assign_vectors(new.embed(fresh), [th.id for th in ours.themes], cents, ours.params["assign_threshold"])
 
-    def kept(first, second) -> str:  # noqa: ANN001
+    def kept(first, second) -> str:
         """Share of statements themed by `first` that keep their theme id in `second`, after
         `synth fit`'s id matching."""
         previous = {th.id: set(th.members) for th in first.themes}
         matched, _ = themes.match_to_previous(second, previous, 10_000)
-        return f"{evaluate.same_theme_share({s: t for s, (t, _) in first.assignment.items()}, {s: t for s, (t, _) in matched.assignment.items()}):.1%}"
+        before = {s: t for s, (t, _) in first.assignment.items()}
+        return f"{evaluate.same_theme_share(before, {s: t for s, (t, _) in matched.assignment.items()}):.1%}"
 
-    def labels_kept(first, second) -> str:  # noqa: ANN001
+    def labels_kept(first, second) -> str:
         """Share of `first`'s themes whose label `synth fit` keeps in `second` (id matching, then
         `keep_labels`)."""
         previous = {th.id: set(th.members) for th in first.themes}

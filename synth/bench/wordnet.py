@@ -42,7 +42,7 @@ def load(path: Path, n: int, seed: int = 0) -> tuple[list[str], list[str]]:
     return [docs[i] for i in pick], [gold[i] for i in pick]
 
 
-def _row(name: str, labels, gold: list[str], seconds: float) -> None:  # noqa: ANN001
+def _row(name: str, labels, gold: list[str], seconds: float) -> None:
     labels, gold_a = np.asarray(labels), np.asarray(gold)
     themed = labels >= 0
     nmi_t, ari_t = evaluate.nmi_ari(gold_a[themed].tolist(), labels[themed].tolist())

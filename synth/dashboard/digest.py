@@ -4,7 +4,6 @@ result. Plain aggregation over the package's signals; no Streamlit here."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,21 +12,21 @@ import pandas as pd
 from synth import export, report, signals
 
 
-def _in_visible_theme(view) -> pd.Series:  # noqa: ANN001
+def _in_visible_theme(view) -> pd.Series:
     return view.statements["theme_id"].isin(view.themes["id"])
 
 
-def themed_in_view(view) -> pd.DataFrame:  # noqa: ANN001
+def themed_in_view(view) -> pd.DataFrame:
     """Statements of the viewer's visible themes (hidden or out-of-scope themes dropped)."""
     return view.statements[_in_visible_theme(view)]
 
 
-def exportable(view) -> pd.DataFrame:  # noqa: ANN001
+def exportable(view) -> pd.DataFrame:
     """What the Export page offers: statements of visible themes, and unthemed ones."""
     return view.statements[_in_visible_theme(view) | view.statements["theme_id"].isna()]
 
 
-def quotes(view, data: pd.DataFrame | None = None) -> dict[int, str]:  # noqa: ANN001
+def quotes(view, data: pd.DataFrame | None = None) -> dict[int, str]:
     """Per theme, its first representative quote inside the view, else any statement of it in
     the view (a filter can exclude every fitted quote). `data`: `themed_in_view(view)`, when
     the caller already has it."""
@@ -51,7 +50,7 @@ class Home:
     left_out: int = 0  # themes raised by fewer than k partners in the view: not listed at all
 
 
-def home(view, k: int) -> Home:  # noqa: ANN001
+def home(view, k: int) -> Home:
     """The home page's figures under the k rule: a view (a filter down to one small office, a
     single day) with fewer than k partners shows no headline figures, and a theme raised by
     fewer than k partners in the view is left out of the list, counts and all."""
@@ -86,7 +85,7 @@ def whole_months(table: pd.DataFrame, last_day: pd.Timestamp) -> pd.DataFrame:
     return table
 
 
-def region_cells(view, column: str, region: str | None, k: int) -> pd.DataFrame:  # noqa: ANN001
+def region_cells(view, column: str, region: str | None, k: int) -> pd.DataFrame:
     """Theme x region cells, each region against the rest of the viewer's scope (or theme x
     office within `region`, each office against the rest of its region), whatever regions or
     offices the filter picked: those pick which cells are kept, not what they are compared
@@ -103,7 +102,7 @@ def region_cells(view, column: str, region: str | None, k: int) -> pd.DataFrame:
                         compared=[_compared(r, column, k) for r in cells.itertuples()]).reset_index(drop=True)
 
 
-def _compared(cell, column: str, k: int) -> str:  # noqa: ANN001
+def _compared(cell, column: str, k: int) -> str:
     rest = "the rest of the company" if column == "region" else "the rest of the region"
     if cell.suppressed:
         return f"hidden: fewer than {k} partners, or it would reveal a cell that has"
@@ -120,7 +119,7 @@ def comparable(cells: pd.DataFrame) -> pd.DataFrame:
     return cells[~cells["suppressed"].astype(bool) & cells["lift"].notna()]
 
 
-def where(view, theme_id: int, k: int) -> tuple[str, pd.DataFrame]:  # noqa: ANN001
+def where(view, theme_id: int, k: int) -> tuple[str, pd.DataFrame]:
     """Where a theme comes from, at the finest level that compares: by region when the view
     spans several, else by office within its one region."""
     regions = sorted(view.statements["region"].unique())
@@ -130,11 +129,11 @@ def where(view, theme_id: int, k: int) -> tuple[str, pd.DataFrame]:  # noqa: ANN
     return column, cells[cells["theme_id"] == theme_id]
 
 
-def coverage(view, k: int) -> pd.DataFrame:  # noqa: ANN001
+def coverage(view, k: int) -> pd.DataFrame:
     return signals.coverage(view.notes, k=k)
 
 
-def theme_counts(view, k: int) -> pd.Series:  # noqa: ANN001
+def theme_counts(view, k: int) -> pd.Series:
     """Statements per theme in the view, for the themes raised by at least k partners in it:
     the others have no count to show."""
     data = view.statements
@@ -143,7 +142,7 @@ def theme_counts(view, k: int) -> pd.Series:  # noqa: ANN001
     return counts[counts.index.map(partners) >= k]
 
 
-def described(view, theme_id: int, k: int) -> str:  # noqa: ANN001
+def described(view, theme_id: int, k: int) -> str:
     """The theme's description with its count taken from the view, not the stored one
     (counted over every region when the theme was fitted): `signals.describe_in_scope`."""
     rows = view.statements[view.statements["theme_id"] == theme_id]
@@ -151,7 +150,7 @@ def described(view, theme_id: int, k: int) -> str:  # noqa: ANN001
     return signals.describe_in_scope(description, len(rows), int(rows["partner_key"].nunique()), k)
 
 
-def statement_rows(view, theme_id: int, k: int) -> pd.DataFrame:  # noqa: ANN001
+def statement_rows(view, theme_id: int, k: int) -> pd.DataFrame:
     """The theme's drill-down table, newest first; offices with fewer than k partners behind
     the theme are not named (`signals.masked_offices`, as in the CSV export)."""
     rows = view.statements[view.statements["theme_id"] == theme_id]
@@ -159,12 +158,12 @@ def statement_rows(view, theme_id: int, k: int) -> pd.DataFrame:  # noqa: ANN001
             [["meeting_date", "region", "office", "text"]].rename(columns={"meeting_date": "date", "text": "statement"}))
 
 
-def csv_rows(view, k: int) -> pd.DataFrame:  # noqa: ANN001
+def csv_rows(view, k: int) -> pd.DataFrame:
     """The Export page's CSV: `exportable` statements, offices masked as the pages mask them."""
     return export.statements_table(exportable(view), k=k)
 
 
-def brief(view, scope: str, k: int) -> tuple[pd.DataFrame, str, dict[int, str]]:  # noqa: ANN001
+def brief(view, scope: str, k: int) -> tuple[pd.DataFrame, str, dict[int, str]]:
     """The top themes, the Markdown brief and the quotes it cites. Themes raised by fewer than
     k partners in the view are left out, as on the home page."""
     top = report.top_themes(view.statements, view.themes, flt=signals.Filter(), limit=len(view.themes))
@@ -195,7 +194,7 @@ def lineage_sentences(lineage: pd.DataFrame, labels: dict[int, str]) -> list[str
     return out
 
 
-def trend(view, theme_id: int) -> pd.DataFrame:  # noqa: ANN001
+def trend(view, theme_id: int) -> pd.DataFrame:
     """A theme's statements per month in the view, whole months only (see `whole_months`)."""
     out = signals.trend(view.statements, theme_id)
     last = view.statements["meeting_date"].max()

@@ -28,7 +28,7 @@ from synth.auth import (SESSION_HOURS, SignInThrottle, Viewer, session_token, se
                         still_signed_in)
 from synth.config import Settings
 from synth.errors import AccessDenied, SynthError, TooManySignIns
-from synth.markup import plain  # noqa: F401  (pages escape note-derived text with ui.plain)
+from synth.markup import plain
 from synth.store import DataVersion, Store, open_store, with_themes
 
 PAGES_DIR = Path(__file__).parent / "pages"
@@ -131,7 +131,7 @@ def memo(fn: Callable, view: View, *args: Hashable) -> Any:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _memo(name: str, key: tuple, args: tuple, _fn: Callable, _view: View) -> Any:  # noqa: ARG001
+def _memo(name: str, key: tuple, args: tuple, _fn: Callable, _view: View) -> Any:
     return _fn(_view, *args)
 
 
@@ -421,7 +421,7 @@ def sparkline_image(counts: list[int], width: int = 160, height: int = 40) -> st
 
 
 # ---- uploads --------------------------------------------------------------------------------
-def read_upload(upload, header_row: int | None = None) -> ingest.Table:  # noqa: ANN001
+def read_upload(upload, header_row: int | None = None) -> ingest.Table:
     """The upload's table, parsed from memory once per upload (and header row: None finds it):
     every rerun of the page (each widget change) reads it from the session, a refused file
     included (its error is kept and raised again), so a costly file costs once, and nothing is
@@ -536,7 +536,7 @@ def forget_upload() -> None:
 
 
 @contextmanager
-def upload_on_disk(upload) -> Iterator[Path]:  # noqa: ANN001
+def upload_on_disk(upload) -> Iterator[Path]:
     """The upload as a file for the import, in a folder only this server's user can open
     (mkdtemp: mode 0700), removed when the import ends, however it ends."""
     folder = tempfile.mkdtemp(prefix="synth-upload-")

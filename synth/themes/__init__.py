@@ -17,7 +17,8 @@ from synth.themes.fit import fit_themes
 from synth.themes.identity import match_to_previous
 from synth.themes.model_files import load_model, save_model
 from synth.themes.records import FitResult, Theme, ThemeInput
-from synth.themes.stored import _issue_inputs, assign_vectors, assigner, fit_and_store, fitted_threshold, keep_labels, related
+from synth.themes.stored import _issue_inputs as _issue_inputs  # for tests
+from synth.themes.stored import assign_vectors, assigner, fit_and_store, fitted_threshold, keep_labels, related
 
 __all__ = ["FitResult", "Theme", "ThemeClusterer", "ThemeInput", "assign_vectors", "assigner", "edits", "fit_and_store",
            "fit_themes", "fitted_threshold", "hide", "keep_labels", "lineage", "load_model", "match_to_previous", "merge", "phrase_labels", "related",

@@ -189,7 +189,7 @@ class ThemeClusterer:
             ig.set_random_number_generator(random)
         return np.asarray(part.membership, dtype=np.int64), graph
 
-    def _merge_alike(self, communities: np.ndarray, graph) -> np.ndarray:  # noqa: ANN001
+    def _merge_alike(self, communities: np.ndarray, graph) -> np.ndarray:
         """Join communities that are one group of statements cut in two. Modularity at a useful
         resolution also cuts a large, uniform group (one issue said many ways) into pieces; the
         pieces are as densely linked to each other as within themselves, while distinct topics

@@ -14,12 +14,12 @@ from synth.errors import NotFound
 from synth.themes.cluster import unit
 
 
-def _edit(conn, theme_id: int, action: str, payload: dict, who: str) -> None:  # noqa: ANN001
+def _edit(conn, theme_id: int, action: str, payload: dict, who: str) -> None:
     conn.execute(db.theme_edits.insert().values(theme_id=theme_id, action=action, payload=json.dumps(payload),
                                                 who=who, at=db.now()))
 
 
-def _theme(conn, theme_id: int):  # noqa: ANN001, ANN202
+def _theme(conn, theme_id: int):
     row = conn.execute(sa.select(db.themes).where(db.themes.c.id == theme_id, db.themes.c.active)).first()
     if row is None:
         raise NotFound(f"There is no active theme #{theme_id}. `synth themes` lists them.")
@@ -53,7 +53,7 @@ def merge(store: db.Store, into: int, source: int, who: str) -> None:
         _edit(conn, into, "merge", {"into": into, "source": source, "moved": moved}, who)
 
 
-def _do_merge(conn, into: int, source: int, run_id: int) -> list[int]:  # noqa: ANN001
+def _do_merge(conn, into: int, source: int, run_id: int) -> list[int]:
     """Move the source theme's statements into `into`; returns the statements moved."""
     active = set(conn.execute(sa.select(db.themes.c.id).where(db.themes.c.active)).scalars())
     if into not in active or source not in active:
@@ -90,7 +90,7 @@ def split(store: db.Store, theme_id: int, statement_ids: Sequence[int], label: s
     return new_id
 
 
-def undone_edits(conn) -> set[int]:  # noqa: ANN001
+def undone_edits(conn) -> set[int]:
     """Ids of edits that a later "undo" edit reversed."""
     rows = conn.execute(sa.select(db.theme_edits.c.payload).where(db.theme_edits.c.action == "undo")).scalars()
     return {json.loads(p)["edit"] for p in rows}
@@ -138,7 +138,7 @@ def undo(store: db.Store, edit_id: int, who: str) -> str:
     return done
 
 
-def _refresh_centroid(conn, theme_id: int) -> None:  # noqa: ANN001
+def _refresh_centroid(conn, theme_id: int) -> None:
     rows = conn.execute(sa.select(db.embeddings.c.vector)
                         .select_from(db.assignments.join(db.statements, db.statements.c.id == db.assignments.c.statement_id)
                                      .join(db.embeddings, db.embeddings.c.text_hash == db.statements.c.text_hash))
@@ -148,14 +148,14 @@ def _refresh_centroid(conn, theme_id: int) -> None:  # noqa: ANN001
         conn.execute(db.themes.update().where(db.themes.c.id == theme_id).values(centroid=c.tobytes()))
 
 
-def edits(store: db.Store):  # noqa: ANN201
+def edits(store: db.Store):
     import pandas as pd
 
     with store.engine.connect() as conn:
         return pd.read_sql(sa.select(db.theme_edits).order_by(db.theme_edits.c.id.desc()), conn)
 
 
-def lineage(store: db.Store, theme_id: int):  # noqa: ANN201
+def lineage(store: db.Store, theme_id: int):
     import pandas as pd
 
     with store.engine.connect() as conn:

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from typing import Sequence
@@ -43,14 +42,14 @@ def _docs(items: Sequence[ThemeInput]) -> list[str]:
             for i in items]
 
 
-def _vectorizer(analyzer):  # noqa: ANN001, ANN202
+def _vectorizer(analyzer):
     """c-TF-IDF's term counts, keeping terms found in at least two themes' text (a typo seen
     once never becomes a keyword), or every term when that leaves fewer than two (BERTopic's
     c-TF-IDF fails on a one-term vocabulary, and on none)."""
     from sklearn.feature_extraction.text import CountVectorizer
 
     class Vectorizer(CountVectorizer):
-        def fit_transform(self, raw_documents, y=None):  # noqa: ANN001, ANN201
+        def fit_transform(self, raw_documents, y=None):
             raw_documents = list(raw_documents)
             if self.min_df != 1:
                 try:
@@ -121,7 +120,7 @@ class _Backend:
         from bertopic.backend import BaseEmbedder
 
         class _B(BaseEmbedder):
-            def embed(self_inner, documents, verbose=False):  # noqa: N805, ANN001
+            def embed(self_inner, documents, verbose=False):
                 return embedder.embed(list(documents))
 
         self.model = _B()
@@ -176,7 +175,7 @@ def _spans(text: str, edge: frozenset[str], banned: frozenset[str]) -> set[tuple
     return out
 
 
-def spacy_pos_tagger():  # noqa: ANN201
+def spacy_pos_tagger():
     """Parts of speech of short phrases, by the pipeline's own spaCy model (tagger only)."""
     from synth.text import load_nlp
 
@@ -191,7 +190,7 @@ def _complete(phrase: str, tags: list[str]) -> bool:
 
 def phrase_labels(texts: Sequence[str], topics: np.ndarray, centroids: np.ndarray, embedder: Embedder | None,
                   places: set[str] = frozenset(), fallback: dict[int, list[str]] | None = None,
-                  tagger=None, vectors: np.ndarray | None = None) -> dict[int, str]:  # noqa: ANN001
+                  tagger=None, vectors: np.ndarray | None = None) -> dict[int, str]:
     """A readable label per theme, e.g. "logs us out in the middle of a visit": see the module
     docstring. Without an embedder, the most widely used distinctive phrase wins. `tagger`
     (phrases -> parts of speech per word) drops phrases cut off before their point. `vectors`

@@ -28,7 +28,7 @@ def wording(text: str) -> str:
 
 def fit_themes(items: Sequence[ThemeInput], vectors: np.ndarray, *, seed: int = 42, embedder: Embedder | None = None,
                n_quotes: int = 3, anchors: Sequence[set[int]] = (), places: Iterable[str] = (),
-               progress=None, tag_phrases: bool = True, **cluster_params) -> FitResult:  # noqa: ANN001
+               progress=None, tag_phrases: bool = True, **cluster_params) -> FitResult:
     """Cluster statements into themes. Deterministic for the same inputs and seed.
 
     `anchors`: the previous fit's themes (their statement ids); a refit starts from them, so

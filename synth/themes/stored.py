@@ -24,7 +24,7 @@ from synth.themes.model_files import save_model
 from synth.themes.records import FitResult, ThemeInput
 
 
-def _issue_inputs(conn) -> list[ThemeInput]:  # noqa: ANN001
+def _issue_inputs(conn) -> list[ThemeInput]:
     rows = conn.execute(sa.select(db.statements.c.id, db.statements.c.text, db.statements.c.keyphrases,
                                   db.notes.c.partner_key)
                         .join(db.notes, db.notes.c.id == db.statements.c.note_id)
@@ -32,7 +32,7 @@ def _issue_inputs(conn) -> list[ThemeInput]:  # noqa: ANN001
     return [ThemeInput(r.id, r.text, tuple(json.loads(r.keyphrases)), r.partner_key) for r in rows]
 
 
-def fit_and_store(store: db.Store, settings, who: str = "cli", progress=None, embedder: Embedder | None = None) -> dict:  # noqa: ANN001
+def fit_and_store(store: db.Store, settings, who: str = "cli", progress=None, embedder: Embedder | None = None) -> dict:
     say = progress or (lambda *_: None)
     embedder = embedder or default_embedder(settings.cache_dir)
     _remove_stale_folders(Path(settings.models_dir))
@@ -113,7 +113,7 @@ def keep_labels(result: FitResult, old_labels: dict[int, str], embedder: Embedde
     return kept
 
 
-def _write_fit(conn, result: FitResult, lineage: list[dict], run_id: int) -> None:  # noqa: ANN001
+def _write_fit(conn, result: FitResult, lineage: list[dict], run_id: int) -> None:
     old = {r.id: r for r in conn.execute(sa.select(db.themes)).all()}
     conn.execute(db.themes.update().values(active=False))
     for t in result.themes:
@@ -144,7 +144,7 @@ def _write_fit(conn, result: FitResult, lineage: list[dict], run_id: int) -> Non
         conn.execute(db.theme_lineage.insert(), [dict(run_id=run_id, **row) for row in lineage])
 
 
-def _replay_curation(conn, run_id: int) -> None:  # noqa: ANN001
+def _replay_curation(conn, run_id: int) -> None:
     """Merges made by people are re-applied after every refit, so curation sticks."""
     edits = conn.execute(sa.select(db.theme_edits).where(db.theme_edits.c.action == "merge").order_by(db.theme_edits.c.id)).all()
     undone = undone_edits(conn)
@@ -155,7 +155,7 @@ def _replay_curation(conn, run_id: int) -> None:  # noqa: ANN001
         _refresh_centroid(conn, tid)
 
 
-def _reassign_orphans(conn, run_id: int, threshold: float) -> None:  # noqa: ANN001
+def _reassign_orphans(conn, run_id: int, threshold: float) -> None:
     """No statement may point at an inactive theme: statements imported while the fit ran, or
     left in a theme the refit dissolved, join the nearest active theme or become unthemed."""
     active = conn.execute(sa.select(db.themes.c.id, db.themes.c.centroid)
@@ -178,11 +178,11 @@ def _reassign_orphans(conn, run_id: int, threshold: float) -> None:  # noqa: ANN
             theme_id=active[b].id if b >= 0 else None, score=float(sim), run_id=run_id, method="fit", pinned=False))
 
 
-def assigner(store: db.Store, settings, embedder: Embedder | None = None):  # noqa: ANN001, ANN201
+def assigner(store: db.Store, settings, embedder: Embedder | None = None):
     """A callback for `Store.write_import`: statements of a new import join the nearest existing
     theme when similar enough, inside the import's own transaction. No themes yet: a no-op."""
 
-    def assign(conn, statement_ids: list[int]) -> dict:  # noqa: ANN001
+    def assign(conn, statement_ids: list[int]) -> dict:
         cents = conn.execute(sa.select(db.themes.c.id, db.themes.c.centroid)
                              .where(db.themes.c.active, db.themes.c.centroid.is_not(None))).all()
         if not cents:
@@ -213,7 +213,7 @@ def assigner(store: db.Store, settings, embedder: Embedder | None = None):  # no
 PROVISIONAL_POOL = 5000  # the most recent unthemed statements looked at for a new theme at import
 
 
-def form_provisional(conn, run_id: int, threshold: float, embedder: Embedder, recent: Sequence[int] = (),  # noqa: ANN001
+def form_provisional(conn, run_id: int, threshold: float, embedder: Embedder, recent: Sequence[int] = (),
                      min_size: int = 5, min_partners: int = 3, min_wordings: int = 3) -> dict[int, int]:
     """New issues surface on their own: unthemed statements that are alike (each as close to
     their group's centre as a theme's members are to theirs), from enough partners and in
@@ -301,7 +301,7 @@ def form_provisional(conn, run_id: int, threshold: float, embedder: Embedder, re
     return formed
 
 
-def fitted_threshold(conn, configured: float) -> float:  # noqa: ANN001
+def fitted_threshold(conn, configured: float) -> float:
     """The similarity the last fit used to admit a statement to a theme (the configured one,
     or lower where the texts needed it; see `ThemeClusterer.threshold_`): new statements are held to the same."""
     params = conn.execute(sa.select(db.runs.c.params).where(db.runs.c.kind == "fit", db.runs.c.status == "done")
@@ -316,7 +316,7 @@ def assign_vectors(vectors: np.ndarray, theme_ids: list[int], centroids: np.ndar
     return [((theme_ids[b] if b >= 0 else None), float(s)) for b, s in zip(best.tolist(), sims.tolist())]
 
 
-def related(themes_frame, theme_id: int, n: int = 3) -> list[int]:  # noqa: ANN001
+def related(themes_frame, theme_id: int, n: int = 3) -> list[int]:
     """The n themes whose centroids are closest to this one's."""
     rows = themes_frame[themes_frame["centroid"].notna()]
     if theme_id not in set(rows["id"]) or len(rows) < 2:

@@ -35,7 +35,7 @@ else:
                           format_func=lambda t: f"#{t} {labels[t]}")
     st.session_state["curate_theme_id"] = chosen
 
-    def act(fn, *args, done: str) -> None:  # noqa: ANN001
+    def act(fn, *args, done: str) -> None:
         try:
             fn(ui.store(), *args)
             st.success(done)

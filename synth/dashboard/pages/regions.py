@@ -18,7 +18,7 @@ with st.expander("How to read this"):
         "or showing the cell would let someone work out a hidden one. Hover over a cell for its figures.")
 
 
-def heatmap(cells, column: str):  # noqa: ANN001, ANN201
+def heatmap(cells, column: str):
     m = cells.assign(marker=cells["over"].map({True: "▲", False: ""}) + cells["under"].map({True: "▼", False: ""}),
                      colour=cells["lift"].clip(upper=3).fillna(-1),  # inf: only here -> the reddest
                      hidden=cells["suppressed"].astype(bool) | cells["lift"].isna())
