@@ -197,9 +197,13 @@ class SignInThrottle:
 
     def succeeded(self, username: str, client: str) -> None:
         """The right password: this account's counters start again. The address's own counter
-        does not (signing in to one's own account must not reset a spraying guesser)."""
+        is not reset (signing in to one's own account must not clear a spraying guesser's
+        failures), but this attempt, counted by `claim` before the check, is taken back: right
+        passwords are not failures, or everyone behind one office address would be made to
+        wait after twenty good sign-ins."""
         keys = self.keys(username, client)
         self.store.clear_sign_in([keys["pair"], keys["account"]])
+        self.store.uncount_sign_in([keys["client"]])
 
 
 def sign_in(path: Path, throttle: SignInThrottle, username: str, password: str, client: str = "") -> Viewer | None:

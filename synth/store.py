@@ -509,6 +509,13 @@ class Store:
                              .values(failures=sign_in_failures.c.failures + 1, last_at=now))
         return max(wait, 0.0)
 
+    def uncount_sign_in(self, keys: Sequence[str]) -> None:
+        """Take back one attempt `claim_sign_in` counted on these keys."""
+        with self.engine.begin() as conn:
+            conn.execute(sign_in_failures.update().where(sign_in_failures.c.key.in_(list(keys)),
+                                                         sign_in_failures.c.failures > 0)
+                         .values(failures=sign_in_failures.c.failures - 1))
+
     def clear_sign_in(self, keys: Sequence[str]) -> None:
         with self.engine.begin() as conn:
             conn.execute(sign_in_failures.delete().where(sign_in_failures.c.key.in_(list(keys))))

@@ -151,3 +151,16 @@ def test_only_admins_curate(fitted_store):
     with pytest.raises(AccessDenied):
         Scoped(fitted_store, auth.Viewer("e", "executive")).require("curate")
     Scoped(fitted_store, auth.Viewer("a", "admin")).require("curate")
+
+
+def test_right_passwords_never_count_as_failures_of_the_address(store, tmp_path):
+    # Found in Chromium: after about twenty good sign-ins from one office address every user
+    # there was told to wait, with no wrong password typed at all.
+    users = tmp_path / "users.json"
+    auth.save_users(users, {"ana": dict(role="executive", regions=[], password_hash=auth.hash_password("correct horse"))})
+    throttle = auth.SignInThrottle(store)
+    for _ in range(40):
+        assert auth.sign_in(users, throttle, "ana", "correct horse", "10.0.0.9") is not None
+    assert store.sign_in_failures(throttle.keys("ana", "10.0.0.9")["client"]) == 0
+    assert auth.sign_in(users, throttle, "ana", "wrong", "10.0.0.9") is None
+    assert store.sign_in_failures(throttle.keys("ana", "10.0.0.9")["client"]) == 1  # a wrong one still counts
