@@ -226,6 +226,16 @@ def test_curate_keeps_the_chosen_theme_after_a_rename_and_acts_on_it(app_env):
     at.run()
     hidden = store.themes_frame(include_hidden=True).set_index("id")["hidden"].astype(bool)
     assert hidden[hidden].index.tolist() == [theme_id] and theme_id != first  # not snapped back to the first theme
+    # The page shows the edit at once (it lagged one action behind): marked hidden, the button
+    # offers to show it again, the history offers to undo the hide.
+    assert f"#{theme_id} A label a person chose (hidden)" in at.selectbox[0].options
+    assert any(b.label == f"Show #{theme_id} again" for b in at.button) and "is hidden" in texts(at)
+    undo = next(box for box in at.selectbox if box.label == "Edit to undo")
+    assert undo.options[0].startswith("edit #") and f"hide of theme #{theme_id}" in undo.options[0]
+    next(b for b in at.button if b.label == "Undo this edit").click()
+    at.run()
+    assert not bool(store.themes_frame(include_hidden=True).set_index("id").loc[theme_id, "hidden"])
+    assert f"#{theme_id} A label a person chose" in at.selectbox[0].options and "shown again" in texts(at)
 
 
 def test_curate_splits_by_search_over_all_statements_and_keeps_identical_texts_apart(app_env):

@@ -34,13 +34,19 @@ else:
     chosen = st.selectbox("Theme", ids, index=ids.index(remembered) if remembered in ids else 0,
                           format_func=lambda t: f"#{t} {labels[t]}")
     st.session_state["curate_theme_id"] = chosen
+    if done := st.session_state.pop("curate_done", None):
+        st.success(done)
 
     def act(fn, *args, done: str) -> None:
         try:
             fn(ui.store(), *args)
-            st.success(done)
         except SynthError as exc:
             ui.show_error(exc)
+            return
+        # Draw the page again from the edited store: the widgets above were drawn before the
+        # edit, so labels, buttons and the history lagged one action behind.
+        st.session_state["curate_done"] = done
+        st.rerun()
 
     rename_tab, merge_tab, split_tab, hide_tab = st.tabs(["Rename", "Merge", "Split", "Hide"])
     with rename_tab, st.form("rename"):
@@ -75,7 +81,7 @@ else:
 st.subheader("History of edits")
 history = theme_engine.edits(ui.store())
 st.dataframe(history[["id", "at", "who", "action", "theme_id", "payload"]], hide_index=True)
-undoable = history[history["action"] != "undo"]
+undoable = history[history["action"].isin(["rename", "hide", "unhide", "merge", "split"])]
 undone = {json.loads(p)["edit"] for p in history[history["action"] == "undo"]["payload"]}
 undoable = undoable[~undoable["id"].isin(undone)]
 if not undoable.empty:
@@ -84,7 +90,8 @@ if not undoable.empty:
         edit = st.selectbox("Edit to undo", list(what), format_func=lambda e: f"edit #{e}: {what[e]}")
         if st.form_submit_button("Undo this edit"):
             try:
-                st.success(theme_engine.undo(ui.store(), int(edit), who))
+                st.session_state["curate_done"] = theme_engine.undo(ui.store(), int(edit), who)
+                st.rerun()
             except SynthError as exc:
                 ui.show_error(exc)
 
