@@ -44,6 +44,14 @@ def signed_in(role: str, **query) -> AppTest:
     return at
 
 
+def curate_page() -> AppTest:
+    """The Curate page, signed in as an admin."""
+    at = signed_in("admin")
+    at.switch_page("synth/dashboard/pages/curate.py")
+    at.run()
+    return at
+
+
 def texts(at: AppTest) -> str:
     parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "success", "info", "warning", "error")
              for e in getattr(at, kind)]
@@ -184,9 +192,7 @@ def test_coordinator_import_page_shows_history_and_no_themes(app_env):
 
 def test_admin_renames_a_theme_and_it_is_recorded(app_env):
     settings, store = app_env
-    at = signed_in("admin")
-    at.switch_page("synth/dashboard/pages/curate.py")
-    at.run()
+    at = curate_page()
     theme_id = at.selectbox[0].value
     at.text_input[0].set_value("Prior-auth forms in Spanish")
     at.button[0].click()  # the rename form's submit button
@@ -208,9 +214,7 @@ def test_export_page_offers_csv_and_brief(app_env):
 
 def test_curate_keeps_the_chosen_theme_after_a_rename_and_acts_on_it(app_env):
     settings, store = app_env
-    at = signed_in("admin")
-    at.switch_page("synth/dashboard/pages/curate.py")
-    at.run()
+    at = curate_page()
     first = int(at.selectbox[0].options[0].split()[0].lstrip("#"))
     at.selectbox[0].select_index(1)
     at.run()
@@ -240,9 +244,7 @@ def test_curate_keeps_the_chosen_theme_after_a_rename_and_acts_on_it(app_env):
 
 def test_curate_splits_by_search_over_all_statements_and_keeps_identical_texts_apart(app_env):
     settings, store = app_env
-    at = signed_in("admin")
-    at.switch_page("synth/dashboard/pages/curate.py")
-    at.run()
+    at = curate_page()
     theme_id = at.selectbox[0].value
     frame = store.statements_frame()
     members = frame[frame["theme_id"] == theme_id]
@@ -411,7 +413,5 @@ def test_a_new_issue_shows_on_the_executive_home_as_new_with_its_own_label(app_e
     shown = " ".join([texts(at)] + [str(getattr(e, "label", "")) for e in at.get("page_link")])
     shown = shown.replace("\\", "").replace("\u2060", "").lower()
     assert "signature" in label.lower() and label.lower() in shown
-    admin = signed_in("admin")
-    admin.switch_page("synth/dashboard/pages/curate.py")
-    admin.run()
+    admin = curate_page()
     assert any("(new, provisional)" in option for option in admin.selectbox[0].options)
