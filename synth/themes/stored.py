@@ -69,7 +69,7 @@ def fit_and_store(store: db.Store, settings, who: str = "cli", progress=None, em
             tmp = save_model(models, result, run_id, embedder.model_id, name=f".tmp-run-{run_id:04d}-{os.getpid()}")
             _write_fit(conn, result, lineage, run_id)
             _replay_curation(conn, run_id)
-            _reassign_orphans(conn, run_id, result.params["assign_threshold"])
+            _reassign_orphans(conn, run_id, result.params["assign_threshold"], embedder.model_id)
             conn.execute(db.runs.update().where(db.runs.c.id == run_id).values(
                 status="done", finished_at=db.now(), model_dir=str(model_dir),
                 params=json.dumps({**result.params, "themes": len(result.themes)})))
@@ -155,27 +155,34 @@ def _replay_curation(conn, run_id: int) -> None:
         _refresh_centroid(conn, tid)
 
 
-def _reassign_orphans(conn, run_id: int, threshold: float) -> None:
+def _active_centroids(conn, dim: int = 384) -> tuple[list[int], np.ndarray]:
+    """Ids and centroid rows of the active themes that have a centroid."""
+    rows = conn.execute(sa.select(db.themes.c.id, db.themes.c.centroid)
+                        .where(db.themes.c.active, db.themes.c.centroid.is_not(None))).all()
+    cents = np.vstack([np.frombuffer(r.centroid, dtype=np.float32) for r in rows]) if rows else np.zeros((0, dim), np.float32)
+    return [r.id for r in rows], cents
+
+
+def _reassign_orphans(conn, run_id: int, threshold: float, model_id: str) -> None:
     """No statement may point at an inactive theme: statements imported while the fit ran, or
     left in a theme the refit dissolved, join the nearest active theme or become unthemed."""
-    active = conn.execute(sa.select(db.themes.c.id, db.themes.c.centroid)
-                          .where(db.themes.c.active, db.themes.c.centroid.is_not(None))).all()
+    ids, cents = _active_centroids(conn)
+    # Vectors of the current model only: a store that changed models keeps the old ones cached too.
     orphans = conn.execute(
         sa.select(db.assignments.c.statement_id, db.embeddings.c.vector)
         .select_from(db.assignments.join(db.themes, db.themes.c.id == db.assignments.c.theme_id)
                      .join(db.statements, db.statements.c.id == db.assignments.c.statement_id)
-                     .outerjoin(db.embeddings, db.embeddings.c.text_hash == db.statements.c.text_hash))
+                     .outerjoin(db.embeddings, sa.and_(db.embeddings.c.text_hash == db.statements.c.text_hash,
+                                                       db.embeddings.c.model == model_id)))
         .where(sa.not_(db.themes.c.active), sa.not_(db.assignments.c.pinned))).all()
     if not orphans:
         return
-    dim = len(np.frombuffer(active[0].centroid, dtype=np.float32)) if active else 0
-    vectors = np.vstack([np.frombuffer(o.vector, dtype=np.float32) if o.vector is not None else np.zeros(dim, np.float32)
-                         for o in orphans]) if dim else np.zeros((len(orphans), 0), np.float32)
-    cents = np.vstack([np.frombuffer(a.centroid, dtype=np.float32) for a in active]) if active else np.zeros((0, dim))
-    best, sims = assign(unit(vectors), cents, threshold)
+    vectors = np.vstack([np.frombuffer(o.vector, dtype=np.float32) if o.vector is not None
+                         else np.zeros(cents.shape[1], np.float32) for o in orphans])
+    best, sims = assign(unit(vectors), cents, threshold)  # a statement with no vector stays unthemed
     for o, b, sim in zip(orphans, best.tolist(), sims.tolist()):
         conn.execute(db.assignments.update().where(db.assignments.c.statement_id == o.statement_id).values(
-            theme_id=active[b].id if b >= 0 else None, score=float(sim), run_id=run_id, method="fit", pinned=False))
+            theme_id=ids[b] if b >= 0 else None, score=float(sim), run_id=run_id, method="fit", pinned=False))
 
 
 def assigner(store: db.Store, settings, embedder: Embedder | None = None):
@@ -183,17 +190,14 @@ def assigner(store: db.Store, settings, embedder: Embedder | None = None):
     theme when similar enough, inside the import's own transaction. No themes yet: a no-op."""
 
     def assign(conn, statement_ids: list[int]) -> dict:
-        cents = conn.execute(sa.select(db.themes.c.id, db.themes.c.centroid)
-                             .where(db.themes.c.active, db.themes.c.centroid.is_not(None))).all()
-        if not cents:
+        ids, cents = _active_centroids(conn)
+        if not ids:
             return {}
         rows = conn.execute(sa.select(db.statements.c.id, db.statements.c.text)
                             .where(db.statements.c.id.in_(statement_ids))).all()
         emb = embedder or default_embedder(settings.cache_dir)
         vectors = embed_cached(store, emb, [r.text for r in rows], conn=conn)
-        out = assign_vectors(vectors, [c.id for c in cents],
-                             np.vstack([np.frombuffer(c.centroid, dtype=np.float32) for c in cents]),
-                             fitted_threshold(conn, settings.assign_threshold))
+        out = assign_vectors(vectors, ids, cents, fitted_threshold(conn, settings.assign_threshold))
         run_id = conn.execute(db.runs.insert().values(kind="assign", started_at=db.now(), finished_at=db.now(),
                                                       status="done", params="{}").returning(db.runs.c.id)).scalar_one()
         conn.execute(db.assignments.insert(), [dict(statement_id=r.id, theme_id=t, run_id=run_id, score=s,
@@ -240,8 +244,7 @@ def form_provisional(conn, run_id: int, threshold: float, embedder: Embedder, re
     # square of their similarity to its centre).
     groups = AgglomerativeClustering(n_clusters=None, distance_threshold=1 - threshold ** 2, metric="cosine",
                                      linkage="average").fit_predict(X)
-    existing = conn.execute(sa.select(db.themes.c.id, db.themes.c.centroid)
-                            .where(db.themes.c.active, db.themes.c.centroid.is_not(None))).all()
+    _, existing = _active_centroids(conn, X.shape[1])
     admitted = []
     for g in np.unique(groups):
         idx = np.flatnonzero(groups == g)
@@ -259,7 +262,7 @@ def form_provisional(conn, run_id: int, threshold: float, embedder: Embedder, re
     from synth.themes.describe import phrase_labels, representative, spacy_pos_tagger
 
     cents = [unit(X[idx].mean(axis=0)) for idx in admitted]
-    all_cents = np.vstack([np.frombuffer(c.centroid, dtype=np.float32) for c in existing] + cents)
+    all_cents = np.vstack([existing, *cents])
     members = np.concatenate(admitted)
     topics = np.concatenate([np.full(len(idx), len(existing) + k) for k, idx in enumerate(admitted)])
     places = {p.lower() for r in rows for p in (r.office, r.region)}
