@@ -9,11 +9,12 @@ from collections import Counter
 import numpy as np
 import sqlalchemy as sa
 
-from synth import store as db
+from synth.store import Store
+from synth.store import schema as db
 from synth.text import WORD_NAMES
 
 
-def _aligned(store: db.Store, truth: list[dict]) -> list[tuple[dict, dict]]:
+def _aligned(store: Store, truth: list[dict]) -> list[tuple[dict, dict]]:
     """(statement row, truth sentence) pairs, matched by the largest character overlap."""
     by_key = {t["note_id"]: t for t in truth}
     q = (sa.select(db.statements.c.id, db.statements.c.start_char, db.statements.c.end_char, db.statements.c.is_issue,
@@ -36,7 +37,7 @@ def _aligned(store: db.Store, truth: list[dict]) -> list[tuple[dict, dict]]:
     return out
 
 
-def issue_detection(store: db.Store, truth: list[dict], split: str | None = "holdout") -> dict:
+def issue_detection(store: Store, truth: list[dict], split: str | None = "holdout") -> dict:
     pairs = [(r, s) for r, s in _aligned(store, truth) if split is None or s["split"] == split]
     tp = sum(1 for r, s in pairs if r["is_issue"] and s["kind"] == "issue")
     fp = sum(1 for r, s in pairs if r["is_issue"] and s["kind"] != "issue")
@@ -46,7 +47,7 @@ def issue_detection(store: db.Store, truth: list[dict], split: str | None = "hol
                 true_issues=n_true)
 
 
-def theme_agreement(store: db.Store, truth: list[dict]) -> dict:
+def theme_agreement(store: Store, truth: list[dict]) -> dict:
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
     pairs = [(r, s) for r, s in _aligned(store, truth) if r["is_issue"] and s["kind"] == "issue"]
@@ -58,7 +59,7 @@ def theme_agreement(store: db.Store, truth: list[dict]) -> dict:
                 themes=len(set(pred)), true_themes=len(set(gold)))
 
 
-def planted_redaction(store: db.Store, truth: list[dict]) -> dict:
+def planted_redaction(store: Store, truth: list[dict]) -> dict:
     """Share of planted names, e-mails and phones absent from the stored note text."""
     with store.engine.connect() as conn:
         texts = dict(conn.execute(sa.select(db.notes.c.note_key, db.notes.c.redacted_text)).all())
@@ -93,7 +94,7 @@ def _present(value: str, text: str, kind: str) -> bool:
     return re.search(rf"\b{re.escape(value)}\b", text, re.I) is not None
 
 
-def surviving_column_names(store: db.Store, names: set[str]) -> list[str]:
+def surviving_column_names(store: Store, names: set[str]) -> list[str]:
     """Names from the export's partner/executive columns still readable anywhere in the store."""
     with store.engine.connect() as conn:
         blobs = []

@@ -93,7 +93,7 @@ def dump(store: Store) -> dict:
     """Every row of every table: two dumps are equal iff the database did not change."""
     import sqlalchemy as sa
 
-    from synth import store as db
+    from synth.store import schema as db
 
     out = {}
     with store.engine.connect() as conn:

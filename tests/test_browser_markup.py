@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from synth import store as db
+from synth.store import schema as db
 
 from test_browser import CHROME_ARGS, CHROMIUM, SHOTS, server  # noqa: F401  (server is a fixture)
 

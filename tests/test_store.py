@@ -1,7 +1,9 @@
 import sqlalchemy as sa
 import pytest
 
-from synth import pipeline, store as db
+from synth import pipeline
+from synth.store import Store, open_store
+from synth.store import schema as db
 from synth.errors import ConfigError, NotFound, StoreError
 
 from conftest import dump, note_row
@@ -18,7 +20,7 @@ def test_database_from_a_newer_synth_is_refused(store, settings):
     with store.engine.begin() as conn:
         conn.execute(db.meta.update().values(value=str(db.SCHEMA_VERSION + 1)))
     with pytest.raises(StoreError, match="newer than this synth"):
-        db.open_store(settings)
+        open_store(settings)
 
 
 def test_reimporting_the_same_file_adds_nothing(settings, store, write_csv):
@@ -100,7 +102,7 @@ def test_a_version_1_database_is_migrated_on_open(tmp_path):
         conn.execute(sa.text("ALTER TABLE themes DROP COLUMN provisional"))
         conn.execute(db.meta.insert().values(key="schema_version", value="1"))
     engine.dispose()
-    store = db.Store.open(url, str(tmp_path / "secret.key"))
+    store = Store.open(url, str(tmp_path / "secret.key"))
     assert store.schema_version() == db.SCHEMA_VERSION == 4
     assert {"visits", "sign_in_failures"} <= set(sa.inspect(store.engine).get_table_names())
     assert "provisional" in {c["name"] for c in sa.inspect(store.engine).get_columns("themes")}
@@ -117,12 +119,12 @@ def test_a_missing_or_empty_secret_is_an_error_that_says_what_to_set(tmp_path, c
     url = f"sqlite:///{tmp_path / 'synth.db'}"
     for value in ([None, ""] if content is None else [str(secret)]):
         with pytest.raises(ConfigError, match="SYNTH_SECRET_FILE"):
-            db.Store.open(url, value)
+            Store.open(url, value)
 
 
 def test_a_new_secret_file_is_private_and_kept(tmp_path):
     secret = tmp_path / "keys" / "secret.key"
-    first = db.Store.open(f"sqlite:///{tmp_path / 'a.db'}", str(secret))
+    first = Store.open(f"sqlite:///{tmp_path / 'a.db'}", str(secret))
     assert oct(secret.stat().st_mode & 0o777) == "0o600" and len(secret.read_text()) == 64
-    again = db.Store.open(f"sqlite:///{tmp_path / 'b.db'}", str(secret))
+    again = Store.open(f"sqlite:///{tmp_path / 'b.db'}", str(secret))
     assert first.pseudonym("Ana Lima") == again.pseudonym("ana  lima")

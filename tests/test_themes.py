@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from synth import evaluate, pipeline, sample, store as db, themes
+from synth import evaluate, pipeline, sample, themes
+from synth.store import schema as db
 from synth.embed import MiniLMEmbedder, embed_cached
 from synth.errors import NotFound
 

@@ -9,7 +9,8 @@ from typing import Sequence
 import numpy as np
 import sqlalchemy as sa
 
-from synth import store as db
+from synth.store import Store
+from synth.store import schema as db
 from synth.errors import NotFound
 from synth.themes.cluster import unit
 
@@ -26,7 +27,7 @@ def _theme(conn, theme_id: int):
     return row
 
 
-def rename(store: db.Store, theme_id: int, label: str, who: str) -> None:
+def rename(store: Store, theme_id: int, label: str, who: str) -> None:
     label = " ".join(label.split())
     if not label:
         raise NotFound("A theme label cannot be empty.")
@@ -36,14 +37,14 @@ def rename(store: db.Store, theme_id: int, label: str, who: str) -> None:
         _edit(conn, theme_id, "rename", {"from": old.label, "to": label, "was_locked": bool(old.label_locked)}, who)
 
 
-def hide(store: db.Store, theme_id: int, who: str, hidden: bool = True) -> None:
+def hide(store: Store, theme_id: int, who: str, hidden: bool = True) -> None:
     with store.engine.begin() as conn:
         _theme(conn, theme_id)
         conn.execute(db.themes.update().where(db.themes.c.id == theme_id).values(hidden=hidden))
         _edit(conn, theme_id, "hide" if hidden else "unhide", {}, who)
 
 
-def merge(store: db.Store, into: int, source: int, who: str) -> None:
+def merge(store: Store, into: int, source: int, who: str) -> None:
     if into == source:
         raise NotFound("A theme cannot be merged into itself.")
     with store.engine.begin() as conn:
@@ -66,7 +67,7 @@ def _do_merge(conn, into: int, source: int, run_id: int) -> list[int]:
     return moved
 
 
-def split(store: db.Store, theme_id: int, statement_ids: Sequence[int], label: str, who: str) -> int:
+def split(store: Store, theme_id: int, statement_ids: Sequence[int], label: str, who: str) -> int:
     """Move the chosen statements of a theme into a new theme. Their assignment is pinned, so
     refits keep it."""
     with store.engine.begin() as conn:
@@ -96,7 +97,7 @@ def undone_edits(conn) -> set[int]:
     return {json.loads(p)["edit"] for p in rows}
 
 
-def undo(store: db.Store, edit_id: int, who: str) -> str:
+def undo(store: Store, edit_id: int, who: str) -> str:
     """Reverse one edit from the history; recorded as an edit itself. Returns what was done."""
     with store.engine.begin() as conn:
         e = conn.execute(sa.select(db.theme_edits).where(db.theme_edits.c.id == edit_id)).first()
@@ -148,14 +149,14 @@ def _refresh_centroid(conn, theme_id: int) -> None:
         conn.execute(db.themes.update().where(db.themes.c.id == theme_id).values(centroid=c.tobytes()))
 
 
-def edits(store: db.Store):
+def edits(store: Store):
     import pandas as pd
 
     with store.engine.connect() as conn:
         return pd.read_sql(sa.select(db.theme_edits).order_by(db.theme_edits.c.id.desc()), conn)
 
 
-def lineage(store: db.Store, theme_id: int):
+def lineage(store: Store, theme_id: int):
     import pandas as pd
 
     with store.engine.connect() as conn:

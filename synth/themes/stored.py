@@ -14,7 +14,8 @@ from typing import Sequence
 import numpy as np
 import sqlalchemy as sa
 
-from synth import store as db
+from synth.store import Store
+from synth.store import schema as db
 from synth.embed import Embedder, default_embedder, embed_cached
 from synth.themes.cluster import assign, unit
 from synth.themes.curation import _do_merge, _refresh_centroid, undone_edits
@@ -32,7 +33,7 @@ def _issue_inputs(conn) -> list[ThemeInput]:
     return [ThemeInput(r.id, r.text, tuple(json.loads(r.keyphrases)), r.partner_key) for r in rows]
 
 
-def fit_and_store(store: db.Store, settings, who: str = "cli", progress=None, embedder: Embedder | None = None) -> dict:
+def fit_and_store(store: Store, settings, who: str = "cli", progress=None, embedder: Embedder | None = None) -> dict:
     say = progress or (lambda *_: None)
     embedder = embedder or default_embedder(settings.cache_dir)
     _remove_stale_folders(Path(settings.models_dir))
@@ -185,7 +186,7 @@ def _reassign_orphans(conn, run_id: int, threshold: float, model_id: str) -> Non
             theme_id=ids[b] if b >= 0 else None, score=float(sim), run_id=run_id, method="fit", pinned=False))
 
 
-def assigner(store: db.Store, settings, embedder: Embedder | None = None):
+def assigner(store: Store, settings, embedder: Embedder | None = None):
     """A callback for `Store.write_import`: statements of a new import join the nearest existing
     theme when similar enough, inside the import's own transaction. No themes yet: a no-op."""
 
