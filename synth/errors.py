@@ -48,8 +48,9 @@ class ImportRefused(SynthError):
 
 @dataclass(frozen=True)
 class RowError:
-    """One invalid cell. `row` counts data rows from 1, as a spreadsheet user sees them
-    below the header (row 1 is the first data row, i.e. line 2 of a CSV)."""
+    """One invalid cell. `row` is the row number the user's spreadsheet shows for it: with
+    the header on row 1, the first data row is row 2; title or blank rows above shift it on.
+    In a JSON file it is the entry's number (in JSON Lines, its line)."""
 
     row: int
     column: str

@@ -66,11 +66,14 @@ class Table:
     sha256: str
     header: list[str]
     rows: list[list[object]]
-    header_line: int = 1  # the header's row in the file (a title row above it: 2), blank rows not counted
+    header_line: int = 1  # the header's row as the spreadsheet numbers it (a title row above it: 2)
+    # Each data row's own row number in the file, blank rows counted (a JSON file: the entry's
+    # number, or its line in JSON Lines). Empty: the rows follow the header without a gap.
+    lines: tuple[int, ...] = ()
 
     def line(self, row: int) -> int:
-        """The file's own line (a spreadsheet's row number) of data row `row` (1 = first below the header)."""
-        return self.header_line + row
+        """The file's own row number (as a spreadsheet shows it) of data row `row` (1 = first below the header)."""
+        return self.lines[row - 1] if self.lines else self.header_line + row
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,9 @@ def norm_header(name: str) -> str:
 # ---- reading files -------------------------------------------------------------------
 def read_table(path: Path, max_bytes: int, file_name: str | None = None, max_rows: int = MAX_ROWS,
                header_row: int | None = None) -> Table:
-    """The file's table. `header_row`: which non-blank row names the columns (1 = the first);
-    None finds it (a title row above the header is passed over)."""
+    """The file's table. `header_row`: the row that names the columns, numbered as a
+    spreadsheet numbers it (1 = the first row, blank rows counted); None finds it (title
+    rows above the header are passed over)."""
     path = Path(path)
     name = file_name or path.name
     if not path.is_file():
@@ -107,26 +111,35 @@ def read_upload(data: bytes, file_name: str, max_bytes: int, max_rows: int = MAX
 
 HEADER_SEARCH_ROWS = 10  # a header below this many title rows is not looked for; name it with header_row
 
+Numbered = list[tuple[int, list[object]]]  # non-blank rows, each with its row number in the file
 
-def guess_header_row(rows: list[list[object]]) -> int:
-    """The row (1 = first) among the first few that names the most columns synth knows, so a
-    title or a blank-ish row above the header is passed over; 1 when no row names more."""
+
+def guess_header_row(rows: Numbered) -> int:
+    """The row number, among the first few non-blank rows, of the one that names the most
+    columns synth knows, so title rows above the header are passed over; the first
+    non-blank row when no row names more."""
     known = {syn for syns in SYNONYMS.values() for syn in syns}
     def score(row: list[object]) -> tuple[int, int]:
         names = [norm_header(c) for c in row if str(c).strip()]
         return sum(n in known for n in names), len(names)
-    scores = [score(r) for r in rows[:HEADER_SEARCH_ROWS]]
+    scores = [score(r) for _, r in rows[:HEADER_SEARCH_ROWS]]
     best = max(range(len(scores)), key=lambda i: (scores[i], -i))
-    return best + 1 if scores[best] > scores[0] and scores[best][0] else 1
+    return rows[best if scores[best] > scores[0] and scores[best][0] else 0][0]
 
 
-def _with_header(rows: list[list[object]], header_row: int | None, name: str) -> tuple[list[object], list[list[object]], int]:
+def _with_header(rows: Numbered, header_row: int | None, name: str) -> tuple[list[object], Numbered, int]:
+    """The header, the data rows below it, and the header's row number."""
+    if not rows:
+        return [], [], 1
     if header_row is None:
-        header_row = guess_header_row(rows) if rows else 1
-    if not 1 <= header_row <= max(len(rows), 1):
-        raise ImportRefused(f"{name}: the header row is {header_row}, but the file has {len(rows)} rows. "
-                            "Give the number of the row that names the columns.")
-    return rows[header_row - 1] if rows else [], rows[header_row:], header_row
+        header_row = guess_header_row(rows)
+    at = next((i for i, (line, _) in enumerate(rows) if line == header_row), None)
+    if at is None:
+        last = rows[-1][0]
+        where = (f"the file's last row is {last}" if not 1 <= header_row <= last else f"row {header_row} is empty")
+        raise ImportRefused(f"{name}: the header row is {header_row}, but {where}. "
+                            "Give the number of the row that names the columns, as your spreadsheet numbers it.")
+    return rows[at][1], rows[at + 1:], header_row
 
 
 def _check_size(size: int, name: str, max_bytes: int) -> None:
@@ -150,27 +163,29 @@ def _read_bytes(data: bytes, name: str, max_rows: int, header_row: int | None = 
     sha = hashlib.sha256(data).hexdigest()
     suffix = Path(name).suffix.lower()
     tabular = True
+    header: list[object] = []
+    line = 0  # JSON has no header row: its entries are numbered from 1
     if data[:4] == b"PK\x03\x04" or suffix in {".xlsx", ".xlsm"}:
-        header, rows = _read_xlsx(data, name, max_rows)
+        numbered = _read_xlsx(data, name, max_rows)
     else:
         text = _decode(data, name)
         stripped = text.lstrip()
         if suffix in {".jsonl", ".ndjson"} or (suffix != ".json" and stripped.startswith("{") and "\n{" in stripped):
-            header, rows, tabular = *_read_records(_jsonl(text, name, max_rows), name), False
+            header, numbered, tabular = *_read_records(_jsonl(text, name, max_rows), name), False
         elif suffix == ".json" or stripped.startswith(("[", "{")):
-            header, rows, tabular = *_read_records(_json(text, name, max_rows), name), False
+            records = _json(text, name, max_rows)
+            header, numbered, tabular = *_read_records(list(enumerate(records, 1)), name), False
         else:
-            header, rows = _read_csv(text, name, max_rows)
-    line = 1
+            numbered = _read_csv(text, name, max_rows)
     if tabular:  # JSON names its fields in every record: no header row to find
-        header, rows, line = _with_header([header, *rows], header_row, name)
+        header, numbered, line = _with_header(numbered, header_row, name)
     if not header:
         raise ImportRefused(f"{name} has no header row. The first row must name the columns.")
-    if not rows:
+    if not numbered:
         raise ImportRefused(f"{name} has a header but no data rows.")
     header = [str(h).strip() for h in header]
     _check_unique(header, name)
-    return Table(name, sha, header, rows, line)
+    return Table(name, sha, header, [r for _, r in numbered], line, tuple(n for n, _ in numbered))
 
 
 def _check_unique(header: list[str], name: str) -> None:
@@ -213,7 +228,9 @@ def _decode(data: bytes, name: str) -> str:
     return text
 
 
-def _read_csv(text: str, name: str, max_rows: int) -> tuple[list[str], list[list[object]]]:
+def _read_csv(text: str, name: str, max_rows: int) -> Numbered:
+    """The non-blank records, each with its row number as a spreadsheet opening the file
+    shows it (a record whose quoted cell spans several lines is one row)."""
     first_lines = "\n".join(text.splitlines()[:20]) if len(text) < 1_000_000 else "\n".join(text[:1_000_000].splitlines()[:20])
     try:
         dialect = csv.Sniffer().sniff(first_lines, delimiters=",;\t")
@@ -222,18 +239,18 @@ def _read_csv(text: str, name: str, max_rows: int) -> tuple[list[str], list[list
         counts = {d: first_lines.splitlines()[0].count(d) if first_lines else 0 for d in ",;\t"}
         delimiter = max(counts, key=counts.get)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    all_rows: list[list[object]] = []
+    all_rows: Numbered = []
     try:
-        for r in reader:
+        for n, r in enumerate(reader, 1):
             if any(c.strip() for c in r):
                 if len(all_rows) > max_rows:  # the header and max_rows data rows are in
                     raise _too_many_rows(name, max_rows)
-                all_rows.append(r)
+                all_rows.append((n, r))
     except csv.Error as exc:
         raise ImportRefused(f"{name} is not valid CSV ({exc}). Export it again as CSV.") from None
     if not all_rows:
         raise ImportRefused(f"{name} has no rows.")
-    return all_rows[0], all_rows[1:]
+    return all_rows
 
 
 class _HugeNumber(ValueError):
@@ -358,7 +375,8 @@ def _json(text: str, name: str, max_rows: int) -> list[dict]:
     return records
 
 
-def _jsonl(text: str, name: str, max_rows: int) -> list[dict]:
+def _jsonl(text: str, name: str, max_rows: int) -> list[tuple[int, object]]:
+    """The records, each with its line number."""
     out = []
     for i, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -366,7 +384,7 @@ def _jsonl(text: str, name: str, max_rows: int) -> list[dict]:
         if len(out) >= max_rows:
             raise _too_many_rows(name, max_rows)
         try:
-            out.append(_DECODER.decode(line))
+            out.append((i, _DECODER.decode(line)))
         except json.JSONDecodeError as exc:
             raise ImportRefused(f"{name}: line {i} is not valid JSON ({exc.msg}).") from None
         except (ValueError, RecursionError) as exc:  # too deep, or a huge number
@@ -385,17 +403,17 @@ class NotAValue:
         return f"(a JSON {self.kind})"
 
 
-def _read_records(records: list, name: str) -> tuple[list[str], list[list[object]]]:
+def _read_records(records: list[tuple[int, object]], name: str) -> tuple[list[str], Numbered]:
     header: list[str] = []
     seen: set[str] = set()
-    for rec in records:
+    for _, rec in records:
         if not isinstance(rec, dict):
             raise ImportRefused(f"{name}: every entry must be an object with named fields.")
         for key in rec:
             if key not in seen:
                 seen.add(key)
                 header.append(key)
-    rows = [[_json_cell(rec.get(k)) for k in header] for rec in records]
+    rows = [(n, [_json_cell(rec.get(k)) for k in header]) for n, rec in records]
     return header, rows
 
 
@@ -409,7 +427,7 @@ def _json_cell(value: object) -> object:
     return value
 
 
-def _read_xlsx(data: bytes, name: str, max_rows: int) -> tuple[list[str], list[list[object]]]:
+def _read_xlsx(data: bytes, name: str, max_rows: int) -> Numbered:
     damaged = ImportRefused(f"{name} is not a readable XLSX file (damaged or truncated). Save it again from Excel.")
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
@@ -439,7 +457,7 @@ def _read_xlsx(data: bytes, name: str, max_rows: int) -> tuple[list[str], list[l
         raise damaged from None
     import openpyxl  # uses defusedxml when installed
 
-    rows: list[list[object]] = []
+    rows: Numbered = []
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
@@ -456,12 +474,13 @@ def _read_xlsx(data: bytes, name: str, max_rows: int) -> tuple[list[str], list[l
         raise ImportRefused(f"{name} could not be read as XLSX ({type(exc).__name__}). Save it again from Excel.") from None
     if not rows:
         raise ImportRefused(f"{name}: the first sheet is empty.")
-    return [str(h) for h in rows[0]], rows[1:]
+    return rows
 
 
-def _xlsx_rows(sheet, name: str, max_rows: int) -> list[list[object]]:
-    """The non-empty rows, trailing empty cells dropped; stops at the first limit passed."""
-    rows: list[list[object]] = []
+def _xlsx_rows(sheet, name: str, max_rows: int) -> Numbered:
+    """The non-empty rows with their sheet row numbers, trailing empty cells dropped; stops
+    at the first limit passed."""
+    rows: Numbered = []
     cells = 0
     for n, raw in enumerate(sheet, 1):
         if n > XLSX_MAX_SHEET_ROWS:
@@ -480,7 +499,7 @@ def _xlsx_rows(sheet, name: str, max_rows: int) -> list[list[object]]:
         if row:
             if len(rows) > max_rows:
                 raise _too_many_rows(name, max_rows)
-            rows.append(row)
+            rows.append((n, row))
     return rows
 
 
@@ -521,7 +540,8 @@ def check_mapping(mapping: dict[str, str], header: list[str], name: str, default
     if missing:
         raise ImportRefused(
             f"{name}: no column found for {', '.join(missing)}. Columns found: {', '.join(header)}. "
-            f"Choose a column for each (--map FIELD=COLUMN on the command line), or give one value for every row (region and office)."
+            "Choose a column for each (--map FIELD=COLUMN on the command line), or, for region and office, "
+            "give one value for every row (--region NAME, --office NAME)."
         )
 
 
@@ -532,11 +552,6 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%m/%d/%y", "%d.%m.%Y", "%d
 
 
 _SLASHED = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})\s*$")
-
-
-def is_slashed_date(value: object) -> bool:
-    """03/04/2026-like: day and month could be either way round."""
-    return isinstance(value, str) and bool(_SLASHED.match(value))
 
 
 def date_order(values: list[object]) -> bool | None:
@@ -550,6 +565,21 @@ def date_order(values: list[object]) -> bool | None:
             day_first |= a > 12 >= b
             month_first |= b > 12 >= a
     return None if day_first == month_first else day_first
+
+
+def needs_date_order(table: Table, mapping: dict[str, str]) -> bool:
+    """Whether the mapped date column writes dates like 03/04/2026 and no value tells which
+    number is the day: the user must say (the page asks; the CLI takes --dates)."""
+    if "meeting_date" not in mapping:
+        return False
+    column = table.header.index(mapping["meeting_date"])
+    dates = [r[column] for r in table.rows if column < len(r)]
+    return date_order(dates) is None and any(_either_way(d) for d in dates)
+
+
+def _either_way(value: object) -> bool:
+    m = _SLASHED.match(value) if isinstance(value, str) else None
+    return bool(m) and 1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 12
 
 
 def parse_date(value: object, day_first: bool = False) -> date:
@@ -587,17 +617,31 @@ def _cell(row: list[object], header_index: dict[str, int], column: str | None) -
 
 def validate(table: Table, mapping: dict[str, str], defaults: dict[str, str] | None = None,
              day_first: bool | None = None) -> Parsed:
-    """Rows checked against `mapping`. `defaults`: a region or office for every row, where the
-    file has no column for it. `day_first`: how to read 03/04/2026; None reads it as the file
-    shows (a day over 12 anywhere in the column), month first when nothing tells."""
-    defaults = {f: v.strip() for f, v in (defaults or {}).items() if v and v.strip() and f not in mapping}
+    """Rows checked against `mapping`. `defaults`: a region or office for every row, for a
+    file with no column for it. `day_first`: how to read 03/04/2026; None reads it as the
+    file shows (a day over 12 anywhere in the column), and refuses a file where no date tells."""
+    defaults = {f: v.strip() for f, v in (defaults or {}).items() if v and v.strip()}
+    both = [f for f in defaults if f in mapping]
+    if both:
+        raise ImportRefused(
+            f"{table.file_name}: one {' and one '.join(both)} for every row was given, but the file has "
+            f"{' and '.join(f'a {f} column ({mapping[f]!r})' for f in both)}. Leave out "
+            f"{' and '.join('--' + f for f in both)}: a value for every row is for files without such a column."
+        )
     check_mapping(mapping, table.header, table.file_name, defaults)
     index = {h: i for i, h in enumerate(table.header)}
+    if day_first is None and needs_date_order(table, mapping):
+        raise ImportRefused(
+            f"{table.file_name}: dates like 03/04/2026 could be day first or month first, and no date in the "
+            f"{mapping['meeting_date']!r} column tells (none has a day over 12). Say which: --dates day-first "
+            "or --dates month-first."
+        )
     if day_first is None and "meeting_date" in mapping:
         day_first = bool(date_order([_cell(r, index, mapping["meeting_date"]) for r in table.rows]))
     notes: list[Note] = []
     errors: list[RowError] = []
-    for n, row in enumerate(table.rows, 1):
+    for i, row in enumerate(table.rows, 1):
+        n = table.line(i)  # messages give the row number the user's spreadsheet shows
         def get(field: str, row: list[object] = row) -> object:
             return _cell(row, index, mapping.get(field))
         not_values = [(column, _cell(row, index, column)) for column in mapping.values()]

@@ -14,7 +14,7 @@ REQUIRED_FIELDS = ("meeting_date", "region", "office", "notes")
 class Note:
     """One validated meeting note, as read from an export (text not yet redacted)."""
 
-    row: int  # 1-based data row in the source file, for messages
+    row: int  # the row number in the source file, as its spreadsheet shows it (see RowError)
     note_key: str
     meeting_date: date
     region: str

@@ -180,3 +180,50 @@ def test_ambiguous_dates_are_asked_about(app_env):
     at.file_uploader[0].set_value(("amb.csv", data, "text/csv"))
     at.run()
     assert at.radio(key="date_order").options[1].startswith("The first number")
+
+
+def _titled_xlsx_with_a_bad_row() -> bytes:
+    """Title on row 1, row 2 blank, the header on row 3; the note on row 5 has no date."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Reverse mentoring notes, autumn 2026"])
+    ws.append([])
+    ws.append(HEADER)
+    ws.append(note_row(1, "The scanners at the Tucson branch jam every morning."))
+    ws.append(["N2", "", "Southwest", "Tucson", "P", "E", "The printers at the Tucson branch jam too."])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_a_title_row_and_the_row_numbers_below_it_match_the_spreadsheet_and_the_cli(app_env, tmp_path, monkeypatch,
+                                                                                    capsys):
+    from synth import cli
+
+    data = _titled_xlsx_with_a_bad_row()
+    at = signed_in("coordinator")
+    at.file_uploader[0].set_value(("titled.xlsx", data, "application/octet-stream"))
+    at.run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="header_row").value == 3  # the blank row counts, as in the spreadsheet
+    assert any("The column names are on row 3" in c.value for c in at.caption)
+    page_rows = list(at.dataframe[0].value["row"])
+    assert page_rows == [5]
+    path = tmp_path / "titled.xlsx"
+    path.write_bytes(data)
+    assert cli.main(["import", str(path)]) == 4  # app_env points the CLI at the same store
+    assert "row 5, column 'Meeting Date'" in capsys.readouterr().err
+
+
+def test_a_header_row_that_names_no_columns_can_be_chosen_again(app_env):
+    at = signed_in("coordinator")
+    at.file_uploader[0].set_value(("titled.xlsx", _titled_xlsx_with_a_bad_row(), "application/octet-stream"))
+    at.run()
+    at.number_input(key="header_row").set_value(2)
+    at.run()
+    assert any("row 2 is empty" in e for e in errors(at)), errors(at)
+    at.number_input(key="header_row").set_value(3)  # still there to put right
+    at.run()
+    assert not at.error and at.selectbox(key="map_notes").value == "Meeting Notes", errors(at)

@@ -217,12 +217,12 @@ def test_bad_file_is_one_line_and_a_non_zero_exit_on_the_command_line(make, mess
 def test_file_with_bad_rows_is_refused_unless_skipping_is_asked(settings, store, write_csv):
     path = write_csv([note_row(1, "Samples run out every month"), ["N2", "not a date", "West", "Denver", "", "", "x y z"]])
     before = dump(store)
-    with pytest.raises(ImportRefused, match=r"row 2, column 'Meeting Date'"):
+    with pytest.raises(ImportRefused, match=r"row 3, column 'Meeting Date'"):  # the file's row 3
         pipeline.import_file(store, settings, path)
     assert dump(store) == before
     summary = pipeline.import_file(store, settings, path, skip_bad_rows=True)
     assert summary.notes_added == 1 and summary.rows_skipped == 1
-    assert summary.row_errors[0].row == 2
+    assert summary.row_errors[0].row == 3
 
 
 def test_formula_cells_are_neutralised_in_exports(settings, store, write_csv, tmp_path):

@@ -82,8 +82,8 @@ def test_bad_rows_report_row_column_and_reason(write_csv):
     _, parsed = ingest.parse_file(path, MB)
     assert len(parsed.notes) == 1
     got = {(e.row, e.column) for e in parsed.errors}
-    assert got == {(2, "Meeting Date"), (3, "Region"), (4, "Meeting Notes")}
-    assert "not a date" in str(next(e for e in parsed.errors if e.row == 2))
+    assert got == {(3, "Meeting Date"), (4, "Region"), (5, "Meeting Notes")}  # the rows a spreadsheet shows
+    assert "not a date" in str(next(e for e in parsed.errors if e.row == 3))
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -230,3 +230,78 @@ def test_padded_xlsx_stops_at_the_row_limit(tmp_path):
     with pytest.raises(ImportRefused, match="more than 20,000 rows"):
         ingest.parse_file(path, 50 * MB, max_rows=20_000)
     assert time.perf_counter() - started < 5  # reading stopped at the limit, not at row 300,000
+
+
+def _titled_xlsx(tmp_path) -> Path:
+    """A title on row 1, row 2 left blank, the header on row 3, a blank row 5 between the notes."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Reverse mentoring notes, autumn 2026"])
+    ws.append([])
+    ws.append(["Meeting Date", "Region", "Office", "Notes"])
+    ws.append(["2026-10-01", "West", "Denver", "Scanners jam."])
+    ws.append([])
+    ws.append(["not a date", "West", "Denver", "Printers jam."])
+    path = tmp_path / "titled.xlsx"
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("kind,data,header_line,bad_row", [
+    ("csv", "Meeting Date,Region,Office,Notes\n2026-01-01,West,Denver,Scanners jam.\nnot a date,West,Denver,Printers jam.\n", 1, 3),
+    ("csv", "Notes, autumn\n\nMeeting Date,Region,Office,Notes\n2026-01-01,West,Denver,\"Scanners jam,\nevery day\"\n"
+            "\nnot a date,West,Denver,Printers jam.\n", 3, 6),  # a cell over two lines is one row; blank rows count
+    ("jsonl", '{"date": "2026-01-01", "region": "W", "office": "D", "notes": "a"}\n\n'
+              '{"date": "x", "region": "W", "office": "D", "notes": "b"}\n', 0, 3),  # its line
+    ("json", '[{"date": "2026-01-01", "region": "W", "office": "D", "notes": "a"},'
+             ' {"date": "x", "region": "W", "office": "D", "notes": "b"}]', 0, 2),  # its entry
+    ("xlsx", None, 3, 6),
+])
+def test_row_numbers_are_the_ones_the_spreadsheet_shows(tmp_path, kind, data, header_line, bad_row):
+    if kind == "xlsx":
+        path = _titled_xlsx(tmp_path)
+    else:
+        path = tmp_path / f"notes.{kind}"
+        path.write_text(data)
+    table, parsed = ingest.parse_file(path, MB)
+    assert table.header_line == header_line
+    assert [e.row for e in parsed.errors] == [bad_row] and len(parsed.notes) == 1
+    assert str(parsed.errors[0]).startswith(f"row {bad_row}, column ")
+
+
+def test_header_row_is_the_spreadsheets_row_number(tmp_path):
+    path = _titled_xlsx(tmp_path)
+    table = ingest.read_table(path, MB, header_row=3)
+    assert table.header == ["Meeting Date", "Region", "Office", "Notes"] and table.lines == (4, 6)
+    for row, message in ((2, "row 2 is empty"), (9, "the file's last row is 6")):
+        with pytest.raises(ImportRefused, match=message):
+            ingest.read_table(path, MB, header_row=row)
+
+
+def test_a_region_and_office_for_every_row_only_where_the_file_has_none(write_csv):
+    path = write_csv([["2026-01-05", "Deliveries arrive late"]], header=["Date", "Notes"])
+    table = ingest.read_table(path, MB)
+    mapping = ingest.detect_mapping(table.header)
+    with pytest.raises(ImportRefused, match="--region NAME, --office NAME"):
+        ingest.validate(table, mapping)
+    parsed = ingest.validate(table, mapping, {"region": " Midwest ", "office": "Chicago"})
+    assert (parsed.notes[0].region, parsed.notes[0].office) == ("Midwest", "Chicago")
+    with pytest.raises(ImportRefused, match=r"has a region column \('Region'\)"):
+        ingest.parse_file(write_csv([note_row(1, "Samples run out")]), MB, defaults={"region": "Midwest"})
+
+
+@pytest.mark.parametrize("days,needed", [
+    (["03/04/2026", "05/06/2026"], True),   # either way round: ask
+    (["31/10/2026", "05/10/2026"], False),  # a day over 12 tells
+    (["10/31/2026", "10/05/2026"], False),
+    (["2026-03-04", "31/31/2026"], False),  # no date reads both ways: nothing to ask
+])
+def test_ambiguous_dates_must_be_given_an_order(write_csv, days, needed):
+    table = ingest.read_table(write_csv([note_row(i, "Samples run out", day=d) for i, d in enumerate(days)]), MB)
+    mapping = ingest.detect_mapping(table.header)
+    assert ingest.needs_date_order(table, mapping) is needed
+    if needed:
+        with pytest.raises(ImportRefused, match="--dates day-first or --dates month-first"):
+            ingest.validate(table, mapping)
+        assert ingest.validate(table, mapping, day_first=True).notes[0].meeting_date == date(2026, 4, 3)
+        assert ingest.validate(table, mapping, day_first=False).notes[0].meeting_date == date(2026, 3, 4)

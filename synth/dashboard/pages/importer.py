@@ -24,18 +24,24 @@ upload = st.file_uploader("Note export (CSV, XLSX, JSON or JSON Lines)",
 if upload is None:
     ui.forget_upload()
 else:
+    def header_row_input(value: int) -> None:
+        st.number_input("Row that names the columns", min_value=1, max_value=ingest.HEADER_SEARCH_ROWS * 10,
+                        value=value, key="header_row",
+                        help="As your spreadsheet numbers it. Found in the file; change it if a title row sits "
+                             "above the column names.")
+
     chosen_row = st.session_state.get("header_row")  # None: found in the file
     try:
         table = ui.read_upload(upload, chosen_row)
         detected = ingest.detect_mapping(table.header)
     except SynthError as exc:
         ui.show_error(exc)
+        if chosen_row is not None:  # a row chosen by hand that does not work: it can be chosen again
+            header_row_input(chosen_row)
         st.stop()
 
     st.subheader("Columns")
-    st.number_input("Row that names the columns", min_value=1, max_value=ingest.HEADER_SEARCH_ROWS * 10,
-                    value=table.header_line, key="header_row",
-                    help="Found in the file; change it if a title row sits above the column names.")
+    header_row_input(table.header_line)
     if table.header_line > 1:
         st.caption(f"The column names are on row {table.header_line}; the rows above them were left out.")
     guessed = {f: c for f, c in detected.items()}
@@ -64,14 +70,13 @@ else:
                                             help=f"This file has no {field} column: every note gets this {field}.",
                                             key=f"default_{field}")
     day_first = None
-    if "meeting_date" in mapping:
+    if ingest.needs_date_order(table, mapping):
+        day_first = st.radio("This file writes dates like 03/04/2026. Which is the day?",
+                             ["The second number (month first: March 4)", "The first number (day first: 3 April)"],
+                             key="date_order").startswith("The first")
+    elif "meeting_date" in mapping:
         dates = [r[index[mapping["meeting_date"]]] for r in table.rows if index[mapping["meeting_date"]] < len(r)]
-        order = ingest.date_order(dates)
-        if order is None and any(ingest.is_slashed_date(d) for d in dates):
-            day_first = st.radio("This file writes dates like 03/04/2026. Which is the day?",
-                                 ["The second number (month first: March 4)", "The first number (day first: 3 April)"],
-                                 key="date_order").startswith("The first")
-        elif order:
+        if ingest.date_order(dates):
             st.caption("Dates are read day first (31/10/2026 is 31 October), as the file writes them.")
     try:
         parsed = ui.check_upload(table, mapping, defaults, day_first)
@@ -83,7 +88,7 @@ else:
     st.subheader("Check")
     st.write(f"**{ok:,}** valid rows, **{bad:,}** rows with problems, out of {parsed.rows_total:,}.")
     if parsed.errors:
-        st.dataframe(pd.DataFrame([dict(row=table.line(e.row), column=e.column, problem=e.reason) for e in parsed.errors]),
+        st.dataframe(pd.DataFrame([dict(row=e.row, column=e.column, problem=e.reason) for e in parsed.errors]),
                      hide_index=True, height=220, column_config={
                          "row": st.column_config.NumberColumn("Row in the file", help="As your spreadsheet numbers it.")})
     skip = st.checkbox("Skip the rows with problems and import the rest", value=False, disabled=not parsed.errors)
