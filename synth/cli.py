@@ -99,8 +99,12 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
 def cmd_import(args, settings: Settings, store) -> int:
     from synth import pipeline
 
+    if args.header_row is not None and args.header_row < 1:
+        raise UsageError(f"--header-row is a row number as the spreadsheet shows it (1 or more), got {args.header_row}.")
     s = pipeline.import_file(store, settings, Path(args.path), who=args.who, mapping=_mapping(args.map),
-                             skip_bad_rows=args.skip_bad_rows, progress=Progress())
+                             skip_bad_rows=args.skip_bad_rows, progress=Progress(), header_row=args.header_row,
+                             defaults={"region": args.region or "", "office": args.office or ""},
+                             day_first=None if args.dates is None else args.dates == "day-first")
     for err in s.row_errors[:20]:
         print(f"skipped {err}", file=sys.stderr)
     if len(s.row_errors) > 20:
@@ -250,6 +254,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
                    help="map a column explicitly, e.g. --map notes=Summary (fields: note_id meeting_date region office partner executive notes)")
     s.add_argument("--skip-bad-rows", action="store_true", help="import the valid rows and report the invalid ones")
+    s.add_argument("--header-row", type=int, metavar="N",
+                   help="the row that names the columns, numbered as the spreadsheet shows it (default: found in "
+                        "the file, passing over title rows)")
+    s.add_argument("--region", metavar="NAME", help="the region of every note, for a file with no region column")
+    s.add_argument("--office", metavar="NAME", help="the office of every note, for a file with no office column")
+    s.add_argument("--dates", choices=["day-first", "month-first"],
+                   help="how to read dates like 03/04/2026 when no date in the file tells (none has a day over 12)")
     s.set_defaults(func=cmd_import)
     sub.add_parser("fit", help="fit (or refit) themes over all issue statements").set_defaults(func=cmd_fit)
     s = sub.add_parser("export", help="export data")

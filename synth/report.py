@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from datetime import date
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pandas as pd
 
 from synth import export, signals
 from synth.markup import plain
-from synth.errors import SynthError, ThemesNotFitted
+from synth.errors import SynthError, ThemesNotFitted, UsageError
 
 
 def top_themes(statements: pd.DataFrame, themes: pd.DataFrame, flt: signals.Filter,
@@ -47,6 +48,23 @@ def brief_markdown(top: pd.DataFrame, scope: str, quotes: dict[int, str] | None 
     return "\n".join(lines)
 
 
+def check_scope(statements: pd.DataFrame, region: str | None, office: str | None) -> None:
+    """A region or office no statement comes from is refused with the ones that exist, so a
+    misspelt name ("South West") is not read as a scope with nothing to report."""
+    def refuse(what: str, value: str, valid: list[str], where: str = "") -> None:
+        close = difflib.get_close_matches(value.lower(), [v.lower() for v in valid], n=1, cutoff=0.75)
+        hint = next((f" Did you mean {v!r}?" for v in valid if close and v.lower() == close[0]), "")
+        raise UsageError(f"--{what} {value!r}: no {what} of that name has statements{where}.{hint} "
+                         f"{what.capitalize()}s{where}: {', '.join(valid) or '(none yet: import notes first)'}.")
+
+    if region and region not in set(statements["region"]):
+        refuse("region", region, sorted(statements["region"].unique()))
+    if office:
+        offices = statements[statements["region"] == region]["office"] if region else statements["office"]
+        if office not in set(offices):
+            refuse("office", office, sorted(offices.unique()), f" in {region}" if region else "")
+
+
 def run(store, settings, region: str | None = None, office: str | None = None, since: str | None = None,
         markdown: str | None = None, csv_path: str | None = None) -> str:
     themes = store.themes_frame()
@@ -56,8 +74,10 @@ def run(store, settings, region: str | None = None, office: str | None = None, s
         since_date = date.fromisoformat(since) if since else None
     except ValueError:
         raise SynthError(f"--since {since!r} is not a date; use YYYY-MM-DD.") from None
+    statements = store.statements_frame()
+    check_scope(statements, region, office)
     flt = signals.Filter(regions=(region,) if region else (), offices=(office,) if office else ())
-    top = top_themes(store.statements_frame(), themes, flt, since=since_date)
+    top = top_themes(statements, themes, flt, since=since_date)
     scope = " / ".join(x for x in (region, office) if x) or "all regions"
     if top.empty:
         return f"No themed statements for {scope}."

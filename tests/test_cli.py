@@ -7,6 +7,7 @@ import pytest
 
 from synth import cli
 
+import conftest
 from conftest import note_row
 
 
@@ -163,3 +164,109 @@ def test_a_new_issue_imported_through_the_cli_is_announced_and_listed_as_provisi
     assert cli.main(["themes"]) == 0
     listed = [line for line in capsys.readouterr().out.splitlines() if "(new, provisional)" in line]
     assert len(listed) == 1 and "signature" in listed[0].lower() and " 24 " in f" {listed[0].split()[1]} "
+
+
+# ---- import options and row numbers (issue 13) ----------------------------------------------
+def _title_row_xlsx(path: Path, rows: list[list[object]], header: list[str]) -> Path:
+    """A workbook as people make them: a title, a blank row, then the header on row 3."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Reverse mentoring notes, autumn 2026"])
+    ws.append([])
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def _one_error_line(capsys) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+def test_import_row_numbers_are_the_spreadsheets_own(env, write_csv, tmp_path, capsys):
+    rows = [note_row(1, "Scanners jam every morning at the branch"),
+            ["N2", "not a date", "Southwest", "Plano", "", "", "Printers jam"]]
+    assert cli.main(["import", str(write_csv(rows))]) == 4
+    assert "row 3, column 'Meeting Date'" in _one_error_line(capsys)  # header on row 1, the bad row on row 3
+    xlsx = _title_row_xlsx(tmp_path / "titled.xlsx", rows, list(conftest.HEADER))
+    assert cli.main(["import", str(xlsx)]) == 4
+    assert "row 5, column 'Meeting Date'" in _one_error_line(capsys)  # title, blank, header: the bad row is row 5
+    assert cli.main(["import", str(xlsx), "--skip-bad-rows"]) == 0
+    out = capsys.readouterr()
+    assert out.err.startswith("skipped row 5, column 'Meeting Date'") and "1 notes added" in out.out
+
+
+def test_header_row_option_names_the_row_with_the_column_names(env, tmp_path, capsys):
+    # A title that looks like a header (it names known columns) is not passed over on its own.
+    rows = [["2026-10-02", "Tucson office notes", "Branch jam"], ["2026-10-03", "More notes", "Queue too long"]]
+    xlsx = _title_row_xlsx(tmp_path / "t.xlsx", rows, ["Date", "Summary", "Notes"])
+    assert cli.main(["import", str(xlsx), "--header-row", "3", "--region", "Southwest", "--office", "Tucson",
+                     "--map", "notes=Notes"]) == 0
+    assert "2 notes added" in capsys.readouterr().out
+    for value, needle in (("2", "the header row is 2, but row 2 is empty"), ("40", "the file's last row is 5")):
+        assert cli.main(["import", str(xlsx), "--header-row", value, "--region", "X", "--office", "Y"]) == 4
+        assert needle in _one_error_line(capsys)
+    assert cli.main(["import", str(xlsx), "--header-row", "0"]) == 2
+    assert "1 or more" in _one_error_line(capsys)
+
+
+def test_region_and_office_options_give_every_row_one(env, write_csv, capsys):
+    from synth.store import open_store
+    from synth.config import Settings
+
+    path = write_csv([["2026-01-05", "Deliveries arrive a week late at the depot"]], header=["Date", "Notes"])
+    assert cli.main(["import", str(path)]) == 4
+    assert "--region NAME, --office NAME" in _one_error_line(capsys)
+    assert cli.main(["import", str(path), "--region", "Midwest", "--office", "Chicago"]) == 0
+    st = open_store(Settings.from_env())
+    notes = st.notes_frame()
+    st.close()
+    assert notes[["region", "office"]].values.tolist() == [["Midwest", "Chicago"]]
+    other = write_csv([note_row(1, "Samples run out every month")], name="with-region.csv")
+    assert cli.main(["import", str(other), "--region", "Midwest"]) == 4
+    assert "has a region column ('Region'). Leave out --region" in _one_error_line(capsys)
+
+
+@pytest.mark.parametrize("option,month", [("day-first", 4), ("month-first", 3)])
+def test_ambiguous_dates_are_refused_until_the_dates_option_says_which(env, write_csv, option, month, capsys):
+    from synth.store import open_store
+    from synth.config import Settings
+
+    path = write_csv([note_row(1, "Scanners jam every morning", day="03/04/2026"),
+                      note_row(2, "Printers jam every evening", day="05/06/2026")])
+    assert cli.main(["import", str(path)]) == 4
+    assert "--dates day-first or --dates month-first" in _one_error_line(capsys)
+    assert cli.main(["import", str(path), "--dates", option]) == 0
+    st = open_store(Settings.from_env())
+    first = st.notes_frame().sort_values("note_key")["meeting_date"].iloc[0]
+    st.close()
+    assert (first.month, first.day) == (month, 3 if month == 4 else 4)
+
+
+def test_day_first_dates_are_read_from_the_file_when_one_tells(env, write_csv, capsys):
+    path = write_csv([note_row(1, "Scanners jam every morning", day="31/10/2026"),
+                      note_row(2, "Printers jam every evening", day="05/10/2026")])
+    assert cli.main(["import", str(path)]) == 0
+    assert "2 notes added" in capsys.readouterr().out
+
+
+def test_report_refuses_an_unknown_region_or_office_with_the_valid_ones(fitted_copy, monkeypatch, capsys):
+    settings, _ = fitted_copy
+    _point_cli_at(settings, monkeypatch)
+    assert cli.main(["report", "--region", "South West"]) == 2
+    err = _one_error_line(capsys)
+    assert "--region 'South West'" in err and "Did you mean 'Southwest'?" in err
+    assert "Regions: Central, Midwest, Northeast, Southeast, Southwest, West." in err
+    assert cli.main(["report", "--office", "Atlantis"]) == 2
+    assert "Offices: " in _one_error_line(capsys)
+    assert cli.main(["report", "--region", "Southwest", "--office", "Chicago"]) == 2
+    err = _one_error_line(capsys)
+    assert "no office of that name has statements in Southwest" in err
+    assert "Plano" in err and "Chicago" not in err.split("Offices in Southwest:")[1]
+    assert cli.main(["report", "--region", "Southwest", "--office", "Plano"]) == 0
+    assert "Top themes for Southwest / Plano" in capsys.readouterr().out
