@@ -8,6 +8,8 @@ One part per aggregate, each in its own module, joined into one `Store` handle:
   embeddings  the embedding cache
   viewers     last visits and the sign-in throttle
   pseudonyms  the keyed hash that stands for a person's name
+  actions     owners, statuses and decisions per theme, and their history
+  alerts      the alert outbox and what the last alert check saw
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from synth.errors import StoreError
+from synth.store.actions import Actions
+from synth.store.alerts import Alerts
 from synth.store.embeddings import Embeddings
 from synth.store.imports import Imports
 from synth.store.pseudonyms import Pseudonyms, load_secret
@@ -44,7 +48,7 @@ class DataVersion(NamedTuple):
 
 
 
-class Store(Imports, Statements, Themes, Embeddings, Viewers, Pseudonyms):
+class Store(Imports, Statements, Themes, Embeddings, Viewers, Pseudonyms, Actions, Alerts):
     """A handle on the database. Open with `Store.open(url)`; it migrates on open."""
 
     def __init__(self, engine: Engine, secret: bytes = b""):

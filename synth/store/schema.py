@@ -157,9 +157,10 @@ alerts = sa.Table("alerts", metadata,
     sa.Column("subject", sa.Text, nullable=False),
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("state", sa.String(16), nullable=False),  # pending | sent | failed | kept (no SMTP)
+    sa.Column("state", sa.String(16), nullable=False),  # pending | sending | sent | failed
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("last_error", sa.Text, nullable=False, server_default=""),
+    sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),  # when a sender took it
     sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True))
 
 # What the last alert check saw per theme, so that an alert is raised on a change
