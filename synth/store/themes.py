@@ -1,14 +1,26 @@
-"""Themes: what the pages read about them."""
+"""Themes: fits, assignments, curation and lineage.
+
+Two kinds of door. `Themes` methods open their own transaction (what pages, the CLI and
+curation call). The module-level functions take a connection, so that the theme engine
+(synth/themes/stored.py) can compose several of them into the one transaction a fit or an
+import needs: a fit writes its run, themes, assignments and lineage at once, or nothing.
+"""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import datetime
+from typing import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
-from synth.store.schema import assignments, runs, themes
+from synth.errors import NotFound
+from synth.store.statements import shown
+from synth.store.schema import assignments, embeddings, notes, now, runs, statements, theme_edits, theme_lineage, themes
 
 
 class Themes:
@@ -40,3 +52,307 @@ class Themes:
         with self.engine.connect() as conn:
             return list(conn.execute(q).scalars())
 
+    # ---- curation: every edit is recorded, in the same transaction as the change ----------
+    def rename_theme(self, theme_id: int, label: str, who: str) -> None:
+        with self.engine.begin() as conn:
+            old = _active_theme(conn, theme_id)
+            conn.execute(themes.update().where(themes.c.id == theme_id).values(label=label, label_locked=True))
+            _record_edit(conn, theme_id, "rename", {"from": old.label, "to": label, "was_locked": bool(old.label_locked)}, who)
+
+    def hide_theme(self, theme_id: int, who: str, hidden: bool = True) -> None:
+        with self.engine.begin() as conn:
+            _active_theme(conn, theme_id)
+            conn.execute(themes.update().where(themes.c.id == theme_id).values(hidden=hidden))
+            _record_edit(conn, theme_id, "hide" if hidden else "unhide", {}, who)
+
+    def merge_themes(self, into: int, source: int, who: str) -> None:
+        with self.engine.begin() as conn:
+            _active_theme(conn, into), _active_theme(conn, source)
+            moved = merge_into(conn, into, source, run_id=0)
+            refresh_centroid(conn, into)
+            _record_edit(conn, into, "merge", {"into": into, "source": source, "moved": moved}, who)
+
+    def split_theme(self, theme_id: int, statement_ids: Sequence[int], label: str, who: str) -> int:
+        """Move the chosen statements of a theme into a new theme, pinned so refits keep them."""
+        with self.engine.begin() as conn:
+            _active_theme(conn, theme_id)
+            members = set(conn.execute(sa.select(assignments.c.statement_id)
+                                       .where(assignments.c.theme_id == theme_id)).scalars())
+            chosen = [s for s in statement_ids if s in members]
+            if not chosen:
+                raise NotFound(f"None of the given statements belong to theme #{theme_id}.")
+            new_id = max_theme_id(conn) + 1
+            conn.execute(themes.insert().values(id=new_id, label=label, description=f"Split from theme #{theme_id}.",
+                                                keywords="[]", quotes=json.dumps(chosen[:3]), area="", centroid=None,
+                                                active=True, hidden=False, label_locked=True, created_run=0, updated_run=0))
+            conn.execute(assignments.update().where(assignments.c.statement_id.in_(chosen))
+                         .values(theme_id=new_id, method="curated", pinned=True))
+            conn.execute(theme_lineage.insert().values(run_id=0, theme_id=new_id, source_theme_id=theme_id,
+                                                       kind="curated-split", overlap=len(chosen) / len(members)))
+            _record_edit(conn, new_id, "split", {"from": theme_id, "statements": chosen, "label": label}, who)
+            refresh_centroid(conn, new_id)
+            refresh_centroid(conn, theme_id)
+        return new_id
+
+    def undo_theme_edit(self, edit_id: int, who: str) -> str:
+        """Reverse one edit from the history; recorded as an edit itself. Returns what was done."""
+        with self.engine.begin() as conn:
+            e = conn.execute(sa.select(theme_edits).where(theme_edits.c.id == edit_id)).first()
+            if e is None or e.action == "undo":
+                raise NotFound(f"There is no edit #{edit_id} to undo. `synth edits` lists them.")
+            if edit_id in undone_edits(conn):
+                raise NotFound(f"Edit #{edit_id} was already undone.")
+            p = json.loads(e.payload)
+            if e.action == "rename":
+                conn.execute(themes.update().where(themes.c.id == e.theme_id).values(
+                    label=p["from"], label_locked=bool(p.get("was_locked", False))))
+                done = f"Theme #{e.theme_id} is called \"{p['from']}\" again."
+            elif e.action in ("hide", "unhide"):
+                conn.execute(themes.update().where(themes.c.id == e.theme_id).values(hidden=e.action == "unhide"))
+                done = f"Theme #{e.theme_id} is {'hidden' if e.action == 'unhide' else 'shown'} again."
+            elif e.action == "merge":
+                if "moved" not in p:
+                    raise NotFound(f"Edit #{edit_id} is a merge made before merges recorded what they moved; "
+                                   f"split the statements off theme #{p['into']} instead.")
+                conn.execute(themes.update().where(themes.c.id == p["source"]).values(active=True))
+                conn.execute(assignments.update().where(assignments.c.statement_id.in_(p["moved"]),
+                                                        assignments.c.theme_id == p["into"])
+                             .values(theme_id=p["source"], method="curated"))
+                refresh_centroid(conn, p["source"]), refresh_centroid(conn, p["into"])
+                done = f"Theme #{p['source']} is separate from #{p['into']} again."
+            elif e.action == "split":
+                back = p["from"] if conn.execute(sa.select(themes.c.active).where(themes.c.id == p["from"])).scalar() else None
+                conn.execute(assignments.update().where(assignments.c.statement_id.in_(p["statements"]),
+                                                        assignments.c.theme_id == e.theme_id)
+                             .values(theme_id=back, method="curated", pinned=False))
+                conn.execute(themes.update().where(themes.c.id == e.theme_id).values(active=False))
+                if back is not None:
+                    refresh_centroid(conn, back)
+                done = f"The statements split off into #{e.theme_id} are back in #{p['from']}." if back is not None else \
+                    f"Theme #{e.theme_id} is gone; its statements are unthemed until the next fit."
+            else:
+                raise NotFound(f"Edit #{edit_id} ({e.action}) cannot be undone.")
+            _record_edit(conn, e.theme_id, "undo", {"edit": edit_id, "action": e.action}, who)
+        return done
+
+    def theme_edits(self) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            return pd.read_sql(sa.select(theme_edits).order_by(theme_edits.c.id.desc()), conn)
+
+    def theme_lineage(self, theme_id: int) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            return pd.read_sql(sa.select(theme_lineage).where(theme_lineage.c.theme_id == theme_id)
+                               .order_by(theme_lineage.c.id), conn)
+
+    # ---- what a fit starts from -------------------------------------------------------
+    def fit_snapshot(self) -> tuple[list[tuple[int, str, tuple[str, ...], str]], set[str], dict[int, set[int]]]:
+        """What a fit reads, at one moment: the issue statements (id, text, keyphrases,
+        partner), the place names (offices and regions, kept out of labels), and each
+        theme's current statements (so a refit keeps ids)."""
+        with self.engine.connect() as conn:
+            items = issue_statements(conn)
+            places = set(conn.execute(sa.select(notes.c.office).distinct()).scalars()) | set(
+                conn.execute(sa.select(notes.c.region).distinct()).scalars())
+            current: dict[int, set[int]] = {}
+            for r in conn.execute(sa.select(assignments.c.statement_id, assignments.c.theme_id)
+                                  .where(assignments.c.theme_id.is_not(None))).all():
+                current.setdefault(r.theme_id, set()).add(r.statement_id)
+        return items, places - {None}, current
+
+
+# ---- the parts of a fit's or an import's transaction ----------------------------------------
+def issue_statements(conn: Connection) -> list[tuple[int, str, tuple[str, ...], str]]:
+    rows = conn.execute(shown(sa.select(statements.c.id, statements.c.text, statements.c.keyphrases, notes.c.partner_key)
+                              .join(notes, notes.c.id == statements.c.note_id)
+                              .where(statements.c.is_issue).order_by(statements.c.id))).all()
+    return [(r.id, r.text, tuple(json.loads(r.keyphrases)), r.partner_key) for r in rows]
+
+
+def start_run(conn: Connection, kind: str, started: datetime, done: bool = False) -> int:
+    return conn.execute(runs.insert().values(kind=kind, started_at=started, finished_at=now() if done else None,
+                                             status="done" if done else "running", params="{}")
+                        .returning(runs.c.id)).scalar_one()
+
+
+def finish_run(conn: Connection, run_id: int, model_dir: str, params: dict) -> None:
+    conn.execute(runs.update().where(runs.c.id == run_id).values(status="done", finished_at=now(), model_dir=model_dir,
+                                                                 params=json.dumps(params)))
+
+
+def last_fit_params(conn: Connection) -> dict:
+    params = conn.execute(sa.select(runs.c.params).where(runs.c.kind == "fit", runs.c.status == "done")
+                          .order_by(runs.c.id.desc()).limit(1)).scalar()
+    return json.loads(params) if params else {}
+
+
+def max_theme_id(conn: Connection) -> int:
+    return conn.execute(sa.select(sa.func.max(themes.c.id))).scalar() or 0
+
+
+def active_labels(conn: Connection) -> dict[int, str]:
+    return dict(conn.execute(sa.select(themes.c.id, themes.c.label).where(themes.c.active)).all())
+
+
+def write_fit(conn: Connection, fitted: Sequence[dict], assignment: dict[int, tuple[int | None, float]],
+              lineage: list[dict], run_id: int) -> None:
+    """A fit's themes (dicts of id, label, description, keywords, quotes, area, centroid) become
+    the active ones; a label a person chose is kept. Only the statements this fit computed are
+    rewritten: one imported while the fit ran keeps its assignment (re-checked by
+    `reassign_orphans`), a pinned (curated) one stays, and one whose import was undone meanwhile
+    is gone."""
+    old = {r.id: r for r in conn.execute(sa.select(themes)).all()}
+    conn.execute(themes.update().values(active=False))
+    for t in fitted:
+        prev = old.get(t["id"])
+        values = dict(label=prev.label if prev is not None and prev.label_locked else t["label"],
+                      description=t["description"], keywords=json.dumps(t["keywords"]), quotes=json.dumps(t["quotes"]),
+                      area=t["area"], centroid=np.asarray(t["centroid"], dtype=np.float32).tobytes(), active=True,
+                      provisional=False, updated_run=run_id)
+        if prev is None:
+            conn.execute(themes.insert().values(id=t["id"], hidden=False, label_locked=False, created_run=run_id, **values))
+        else:
+            conn.execute(themes.update().where(themes.c.id == t["id"]).values(**values))
+    # A theme split off by hand has no counterpart in the fit, but its pinned statements stay with it.
+    conn.execute(themes.update().where(themes.c.id.in_(
+        sa.select(assignments.c.theme_id).where(assignments.c.pinned))).values(active=True))
+    pinned = set(conn.execute(sa.select(assignments.c.statement_id).where(assignments.c.pinned)).scalars())
+    present = set(conn.execute(sa.select(statements.c.id)).scalars())
+    rows = [dict(statement_id=s, theme_id=t, run_id=run_id, score=sim, method="fit", pinned=False)
+            for s, (t, sim) in assignment.items() if s not in pinned and s in present]
+    for i in range(0, len(rows), 5000):
+        chunk = rows[i:i + 5000]
+        conn.execute(assignments.delete().where(assignments.c.statement_id.in_([r["statement_id"] for r in chunk])))
+        conn.execute(assignments.insert(), chunk)
+    if lineage:
+        conn.execute(theme_lineage.insert(), [dict(run_id=run_id, **row) for row in lineage])
+
+
+def replay_merges(conn: Connection, run_id: int) -> None:
+    """Merges made by people, re-applied after a refit so curation sticks."""
+    undone = undone_edits(conn)
+    for e in conn.execute(sa.select(theme_edits).where(theme_edits.c.action == "merge").order_by(theme_edits.c.id)).all():
+        if e.id not in undone:
+            p = json.loads(e.payload)
+            merge_into(conn, p["into"], p["source"], run_id)
+    for tid in conn.execute(sa.select(themes.c.id).where(themes.c.active)).scalars().all():
+        refresh_centroid(conn, tid)
+
+
+def merge_into(conn: Connection, into: int, source: int, run_id: int) -> list[int]:
+    """Move the source theme's statements into `into`; returns the statements moved."""
+    active = set(conn.execute(sa.select(themes.c.id).where(themes.c.active)).scalars())
+    if into not in active or source not in active:
+        return []
+    moved = list(conn.execute(sa.select(assignments.c.statement_id).where(assignments.c.theme_id == source)).scalars())
+    conn.execute(assignments.update().where(assignments.c.theme_id == source).values(theme_id=into, method="curated"))
+    conn.execute(themes.update().where(themes.c.id == source).values(active=False))
+    conn.execute(theme_lineage.insert().values(run_id=run_id, theme_id=into, source_theme_id=source,
+                                               kind="curated-merge", overlap=1.0))
+    return moved
+
+
+def undone_edits(conn: Connection) -> set[int]:
+    """Ids of edits that a later "undo" edit reversed."""
+    rows = conn.execute(sa.select(theme_edits.c.payload).where(theme_edits.c.action == "undo")).scalars()
+    return {json.loads(p)["edit"] for p in rows}
+
+
+def refresh_centroid(conn: Connection, theme_id: int) -> None:
+    """A theme's centre, from its statements' cached vectors. A store that changed embedding
+    model caches vectors of both: the centre is taken in the model most of them have, never a
+    mean across two models' spaces."""
+    rows = conn.execute(sa.select(embeddings.c.model, embeddings.c.vector)
+                        .select_from(assignments.join(statements, statements.c.id == assignments.c.statement_id)
+                                     .join(embeddings, embeddings.c.text_hash == statements.c.text_hash))
+                        .where(assignments.c.theme_id == theme_id)).all()
+    if rows:
+        model = Counter(r.model for r in rows).most_common(1)[0][0]
+        mean = np.vstack([np.frombuffer(r.vector, dtype=np.float32) for r in rows if r.model == model]).mean(axis=0)
+        c = (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
+        conn.execute(themes.update().where(themes.c.id == theme_id).values(centroid=c.tobytes()))
+
+
+def active_centroids(conn: Connection, dim: int = 384) -> tuple[list[int], np.ndarray]:
+    """Ids and centroid rows of the active themes that have a centroid."""
+    rows = conn.execute(sa.select(themes.c.id, themes.c.centroid)
+                        .where(themes.c.active, themes.c.centroid.is_not(None))).all()
+    cents = np.vstack([np.frombuffer(r.centroid, dtype=np.float32) for r in rows]) if rows else np.zeros((0, dim), np.float32)
+    return [r.id for r in rows], cents
+
+
+def orphans(conn: Connection, model_id: str) -> list:
+    """Unpinned statements assigned to an inactive theme, with their vector in this model (None if not cached)."""
+    return conn.execute(
+        sa.select(assignments.c.statement_id, embeddings.c.vector)
+        .select_from(assignments.join(themes, themes.c.id == assignments.c.theme_id)
+                     .join(statements, statements.c.id == assignments.c.statement_id)
+                     .outerjoin(embeddings, sa.and_(embeddings.c.text_hash == statements.c.text_hash,
+                                                    embeddings.c.model == model_id)))
+        .where(sa.not_(themes.c.active), sa.not_(assignments.c.pinned))).all()
+
+
+def set_assignment(conn: Connection, statement_id: int, theme_id: int | None, score: float, run_id: int,
+                   method: str) -> None:
+    values = dict(theme_id=theme_id, score=float(score), run_id=run_id, method=method)
+    if method == "fit":
+        values["pinned"] = False
+    conn.execute(assignments.update().where(assignments.c.statement_id == statement_id).values(**values))
+
+
+def statement_texts(conn: Connection, ids: Sequence[int]) -> list:
+    return conn.execute(sa.select(statements.c.id, statements.c.text).where(statements.c.id.in_(list(ids)))).all()
+
+
+def add_assignments(conn: Connection, rows: Iterable[tuple[int, int | None, float]], run_id: int, method: str) -> None:
+    conn.execute(assignments.insert(), [dict(statement_id=s, theme_id=t, run_id=run_id, score=score, method=method,
+                                             pinned=False) for s, t, score in rows])
+
+
+def assignment_state(conn: Connection, ids: Sequence[int]) -> list:
+    """(theme_id, method) of each of these statements."""
+    return conn.execute(sa.select(assignments.c.theme_id, assignments.c.method)
+                        .where(assignments.c.statement_id.in_(list(ids)))).all()
+
+
+def unthemed_recent(conn: Connection, model_id: str, limit: int) -> list:
+    """The most recent unthemed issue statements that have a vector in this model, with their note's scope."""
+    return conn.execute(
+        sa.select(statements.c.id, statements.c.text, statements.c.keyphrases, notes.c.partner_key,
+                  notes.c.office, notes.c.region, embeddings.c.vector)
+        .select_from(assignments.join(statements, statements.c.id == assignments.c.statement_id)
+                     .join(notes, notes.c.id == statements.c.note_id)
+                     .join(embeddings, sa.and_(embeddings.c.text_hash == statements.c.text_hash,
+                                               embeddings.c.model == model_id)))
+        .where(assignments.c.theme_id.is_(None), statements.c.is_issue)
+        .order_by(statements.c.id.desc()).limit(limit)).all()
+
+
+def add_provisional_theme(conn: Connection, theme_id: int, label: str, description: str, keywords: list[str],
+                          quotes: list[int], centroid: np.ndarray, run_id: int) -> None:
+    conn.execute(themes.insert().values(
+        id=theme_id, label=label, description=description, keywords=json.dumps(keywords), quotes=json.dumps(quotes),
+        area=label, centroid=np.asarray(centroid, dtype=np.float32).tobytes(), active=True, hidden=False,
+        label_locked=False, provisional=True, created_run=run_id, updated_run=run_id))
+
+
+def assigned_by_import(conn: Connection, ids: Sequence[int], model_id: str) -> list:
+    """Those of these statements that an import joined to a theme: (statement_id, score, vector)."""
+    return conn.execute(
+        sa.select(assignments.c.statement_id, assignments.c.score, embeddings.c.vector)
+        .select_from(assignments.join(statements, statements.c.id == assignments.c.statement_id)
+                     .join(embeddings, sa.and_(embeddings.c.text_hash == statements.c.text_hash,
+                                               embeddings.c.model == model_id)))
+        .where(assignments.c.statement_id.in_(list(ids)), assignments.c.method == "assign",
+               assignments.c.theme_id.is_not(None))).all()
+
+
+def _active_theme(conn: Connection, theme_id: int):
+    row = conn.execute(sa.select(themes).where(themes.c.id == theme_id, themes.c.active)).first()
+    if row is None:
+        raise NotFound(f"There is no active theme #{theme_id}. `synth themes` lists them.")
+    return row
+
+
+def _record_edit(conn: Connection, theme_id: int, action: str, payload: dict, who: str) -> None:
+    conn.execute(theme_edits.insert().values(theme_id=theme_id, action=action, payload=json.dumps(payload),
+                                             who=who, at=now()))

@@ -1,6 +1,6 @@
 """The theme engine against the store: a whole refit persisted, and new statements assigned to
-existing themes at import. (The SQL itself still lives here and in curation.py; moving it into
-the store is open work, see issue "One house, one door per room".)"""
+existing themes at import. The SQL is the store's (synth/store/themes.py); this module decides
+what happens in which transaction."""
 
 from __future__ import annotations
 
@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-import sqlalchemy as sa
 
 from synth.store import Store
-from synth.store import schema as db
+from synth.store import themes as rows_of
+from synth.store.schema import now
 from synth.embed import Embedder, default_embedder, embed_cached
 from synth.themes.cluster import assign, unit
-from synth.themes.curation import _do_merge, _refresh_centroid, undone_edits
 from synth.themes.fit import fit_themes, wording
 from synth.themes.identity import match_to_previous
 from synth.themes.model_files import save_model
@@ -26,32 +25,22 @@ from synth.themes.records import FitResult, ThemeInput
 
 
 def _issue_inputs(conn) -> list[ThemeInput]:
-    rows = conn.execute(sa.select(db.statements.c.id, db.statements.c.text, db.statements.c.keyphrases,
-                                  db.notes.c.partner_key)
-                        .join(db.notes, db.notes.c.id == db.statements.c.note_id)
-                        .where(db.statements.c.is_issue).order_by(db.statements.c.id)).all()
-    return [ThemeInput(r.id, r.text, tuple(json.loads(r.keyphrases)), r.partner_key) for r in rows]
+    return [ThemeInput(*row) for row in rows_of.issue_statements(conn)]
 
 
 def fit_and_store(store: Store, settings, who: str = "cli", progress=None, embedder: Embedder | None = None) -> dict:
     say = progress or (lambda *_: None)
     embedder = embedder or default_embedder(settings.cache_dir)
     _remove_stale_folders(Path(settings.models_dir))
-    with store.engine.connect() as conn:
-        items = _issue_inputs(conn)
-        places = set(conn.execute(sa.select(db.notes.c.office).distinct()).scalars()) | set(
-            conn.execute(sa.select(db.notes.c.region).distinct()).scalars())
-        previous: dict[int, set[int]] = {}
-        for r in conn.execute(sa.select(db.assignments.c.statement_id, db.assignments.c.theme_id)
-                              .where(db.assignments.c.theme_id.is_not(None))).all():
-            previous.setdefault(r.theme_id, set()).add(r.statement_id)
+    rows, places, previous = store.fit_snapshot()
+    items = [ThemeInput(*row) for row in rows]
     say("embed", 0, len(items))
     vectors = embed_cached(store, embedder, [i.text for i in items])
     say("embed", len(items), len(items))
-    started = db.now()
+    started = now()
     result = fit_themes(items, vectors, seed=settings.seed, embedder=embedder,
                         n_quotes=settings.quotes_per_theme,
-                        anchors=list(previous.values()), places=places - {None}, progress=say)
+                        anchors=list(previous.values()), places=places, progress=say)
     # Everything a fit leaves is written at the end, at once: the run row, the themes and the
     # assignments in one transaction, the model folder under a temporary name renamed only after
     # the commit. A fit killed while it computes leaves nothing; one that fails while writing
@@ -60,20 +49,17 @@ def fit_and_store(store: Store, settings, who: str = "cli", progress=None, embed
     tmp = None
     try:
         with store.engine.begin() as conn:
-            run_id = conn.execute(db.runs.insert().values(kind="fit", started_at=started, status="running",
-                                                          params="{}").returning(db.runs.c.id)).scalar_one()
-            max_id = conn.execute(sa.select(sa.func.max(db.themes.c.id))).scalar() or 0
-            result, lineage = match_to_previous(result, previous, next_id=max_id + 1)
-            old_labels = dict(conn.execute(sa.select(db.themes.c.id, db.themes.c.label).where(db.themes.c.active)).all())
-            keep_labels(result, old_labels, embedder)
+            run_id = rows_of.start_run(conn, "fit", started)
+            result, lineage = match_to_previous(result, previous, next_id=rows_of.max_theme_id(conn) + 1)
+            keep_labels(result, rows_of.active_labels(conn), embedder)
             model_dir = models / f"run-{run_id:04d}"
             tmp = save_model(models, result, run_id, embedder.model_id, name=f".tmp-run-{run_id:04d}-{os.getpid()}")
-            _write_fit(conn, result, lineage, run_id)
-            _replay_curation(conn, run_id)
+            rows_of.write_fit(conn, [dict(id=t.id, label=t.label, description=t.description, keywords=t.keywords,
+                                          quotes=t.quotes, area=t.area, centroid=t.centroid) for t in result.themes],
+                              result.assignment, lineage, run_id)
+            rows_of.replay_merges(conn, run_id)
             _reassign_orphans(conn, run_id, result.params["assign_threshold"], embedder.model_id)
-            conn.execute(db.runs.update().where(db.runs.c.id == run_id).values(
-                status="done", finished_at=db.now(), model_dir=str(model_dir),
-                params=json.dumps({**result.params, "themes": len(result.themes)})))
+            rows_of.finish_run(conn, run_id, str(model_dir), {**result.params, "themes": len(result.themes)})
     except BaseException:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -114,76 +100,20 @@ def keep_labels(result: FitResult, old_labels: dict[int, str], embedder: Embedde
     return kept
 
 
-def _write_fit(conn, result: FitResult, lineage: list[dict], run_id: int) -> None:
-    old = {r.id: r for r in conn.execute(sa.select(db.themes)).all()}
-    conn.execute(db.themes.update().values(active=False))
-    for t in result.themes:
-        prev = old.get(t.id)
-        values = dict(label=prev.label if prev is not None and prev.label_locked else t.label,
-                      description=t.description, keywords=json.dumps(t.keywords), quotes=json.dumps(t.quotes),
-                      area=t.area, centroid=t.centroid.tobytes(), active=True, provisional=False, updated_run=run_id)
-        if prev is None:
-            conn.execute(db.themes.insert().values(id=t.id, hidden=False, label_locked=False, created_run=run_id, **values))
-        else:
-            conn.execute(db.themes.update().where(db.themes.c.id == t.id).values(**values))
-    # A theme split off by hand has no counterpart in the fit, but its pinned statements stay
-    # with it: it stays active.
-    conn.execute(db.themes.update().where(db.themes.c.id.in_(
-        sa.select(db.assignments.c.theme_id).where(db.assignments.c.pinned))).values(active=True))
-    # Only the statements this fit computed are rewritten: one imported while the fit ran keeps
-    # its assignment (re-checked by _reassign_orphans), and a pinned (curated) one stays.
-    pinned = set(conn.execute(sa.select(db.assignments.c.statement_id).where(db.assignments.c.pinned)).scalars())
-    # An import undone while the fit ran took its statements with it.
-    present = set(conn.execute(sa.select(db.statements.c.id)).scalars())
-    rows = [dict(statement_id=s, theme_id=t, run_id=run_id, score=sim, method="fit", pinned=False)
-            for s, (t, sim) in result.assignment.items() if s not in pinned and s in present]
-    for i in range(0, len(rows), 5000):
-        chunk = rows[i:i + 5000]
-        conn.execute(db.assignments.delete().where(db.assignments.c.statement_id.in_([r["statement_id"] for r in chunk])))
-        conn.execute(db.assignments.insert(), chunk)
-    if lineage:
-        conn.execute(db.theme_lineage.insert(), [dict(run_id=run_id, **row) for row in lineage])
-
-
-def _replay_curation(conn, run_id: int) -> None:
-    """Merges made by people are re-applied after every refit, so curation sticks."""
-    edits = conn.execute(sa.select(db.theme_edits).where(db.theme_edits.c.action == "merge").order_by(db.theme_edits.c.id)).all()
-    undone = undone_edits(conn)
-    for e in (e for e in edits if e.id not in undone):
-        p = json.loads(e.payload)
-        _do_merge(conn, p["into"], p["source"], run_id)
-    for tid in conn.execute(sa.select(db.themes.c.id).where(db.themes.c.active)).scalars():
-        _refresh_centroid(conn, tid)
-
-
-def _active_centroids(conn, dim: int = 384) -> tuple[list[int], np.ndarray]:
-    """Ids and centroid rows of the active themes that have a centroid."""
-    rows = conn.execute(sa.select(db.themes.c.id, db.themes.c.centroid)
-                        .where(db.themes.c.active, db.themes.c.centroid.is_not(None))).all()
-    cents = np.vstack([np.frombuffer(r.centroid, dtype=np.float32) for r in rows]) if rows else np.zeros((0, dim), np.float32)
-    return [r.id for r in rows], cents
-
 
 def _reassign_orphans(conn, run_id: int, threshold: float, model_id: str) -> None:
     """No statement may point at an inactive theme: statements imported while the fit ran, or
     left in a theme the refit dissolved, join the nearest active theme or become unthemed."""
-    ids, cents = _active_centroids(conn)
+    ids, cents = rows_of.active_centroids(conn)
     # Vectors of the current model only: a store that changed models keeps the old ones cached too.
-    orphans = conn.execute(
-        sa.select(db.assignments.c.statement_id, db.embeddings.c.vector)
-        .select_from(db.assignments.join(db.themes, db.themes.c.id == db.assignments.c.theme_id)
-                     .join(db.statements, db.statements.c.id == db.assignments.c.statement_id)
-                     .outerjoin(db.embeddings, sa.and_(db.embeddings.c.text_hash == db.statements.c.text_hash,
-                                                       db.embeddings.c.model == model_id)))
-        .where(sa.not_(db.themes.c.active), sa.not_(db.assignments.c.pinned))).all()
+    orphans = rows_of.orphans(conn, model_id)
     if not orphans:
         return
     vectors = np.vstack([np.frombuffer(o.vector, dtype=np.float32) if o.vector is not None
                          else np.zeros(cents.shape[1], np.float32) for o in orphans])
     best, sims = assign(unit(vectors), cents, threshold)  # a statement with no vector stays unthemed
     for o, b, sim in zip(orphans, best.tolist(), sims.tolist()):
-        conn.execute(db.assignments.update().where(db.assignments.c.statement_id == o.statement_id).values(
-            theme_id=ids[b] if b >= 0 else None, score=float(sim), run_id=run_id, method="fit", pinned=False))
+        rows_of.set_assignment(conn, o.statement_id, ids[b] if b >= 0 else None, sim, run_id, "fit")
 
 
 def assigner(store: Store, settings, embedder: Embedder | None = None):
@@ -191,26 +121,22 @@ def assigner(store: Store, settings, embedder: Embedder | None = None):
     theme when similar enough, inside the import's own transaction. No themes yet: a no-op."""
 
     def assign(conn, statement_ids: list[int]) -> dict:
-        ids, cents = _active_centroids(conn)
+        ids, cents = rows_of.active_centroids(conn)
         if not ids:
             return {}
-        rows = conn.execute(sa.select(db.statements.c.id, db.statements.c.text)
-                            .where(db.statements.c.id.in_(statement_ids))).all()
+        rows = rows_of.statement_texts(conn, statement_ids)
         emb = embedder or default_embedder(settings.cache_dir)
         vectors = embed_cached(store, emb, [r.text for r in rows], conn=conn)
         out = assign_vectors(vectors, ids, cents, fitted_threshold(conn, settings.assign_threshold))
-        run_id = conn.execute(db.runs.insert().values(kind="assign", started_at=db.now(), finished_at=db.now(),
-                                                      status="done", params="{}").returning(db.runs.c.id)).scalar_one()
-        conn.execute(db.assignments.insert(), [dict(statement_id=r.id, theme_id=t, run_id=run_id, score=s,
-                                                    method="assign", pinned=False) for r, (t, s) in zip(rows, out)])
+        run_id = rows_of.start_run(conn, "assign", now(), done=True)
+        rows_of.add_assignments(conn, [(r.id, t, s) for r, (t, s) in zip(rows, out)], run_id, "assign")
         formed = form_provisional(conn, run_id, fitted_threshold(conn, settings.assign_threshold), emb,
                                   recent=[r.id for r in rows])
         # Counted after the new themes formed: a statement that moved to one is no longer in an old theme.
-        now = conn.execute(sa.select(db.assignments.c.theme_id, db.assignments.c.method)
-                           .where(db.assignments.c.statement_id.in_([r.id for r in rows]))).all()
-        old = [t for t, method in now if t is not None and method == "assign"]
-        return dict(themed=len(old), unthemed=sum(t is None for t, _ in now), themes_touched=len(set(old)),
-                    new_themes=len(formed), new_theme_statements=len(now) - len(old) - sum(t is None for t, _ in now))
+        state = rows_of.assignment_state(conn, [r.id for r in rows])
+        old = [t for t, method in state if t is not None and method == "assign"]
+        return dict(themed=len(old), unthemed=sum(t is None for t, _ in state), themes_touched=len(set(old)),
+                    new_themes=len(formed), new_theme_statements=len(state) - len(old) - sum(t is None for t, _ in state))
 
     return assign
 
@@ -228,15 +154,7 @@ def form_provisional(conn, run_id: int, threshold: float, embedder: Embedder, re
     it. Returns {theme id: statements}."""
     from sklearn.cluster import AgglomerativeClustering
 
-    rows = conn.execute(
-        sa.select(db.statements.c.id, db.statements.c.text, db.statements.c.keyphrases, db.notes.c.partner_key,
-                  db.notes.c.office, db.notes.c.region, db.embeddings.c.vector)
-        .select_from(db.assignments.join(db.statements, db.statements.c.id == db.assignments.c.statement_id)
-                     .join(db.notes, db.notes.c.id == db.statements.c.note_id)
-                     .join(db.embeddings, sa.and_(db.embeddings.c.text_hash == db.statements.c.text_hash,
-                                                  db.embeddings.c.model == embedder.model_id)))
-        .where(db.assignments.c.theme_id.is_(None), db.statements.c.is_issue)
-        .order_by(db.statements.c.id.desc()).limit(PROVISIONAL_POOL)).all()
+    rows = rows_of.unthemed_recent(conn, embedder.model_id, PROVISIONAL_POOL)
     if len(rows) < min_size:
         return {}
     recent_ids = set(recent)
@@ -245,7 +163,7 @@ def form_provisional(conn, run_id: int, threshold: float, embedder: Embedder, re
     # square of their similarity to its centre).
     groups = AgglomerativeClustering(n_clusters=None, distance_threshold=1 - threshold ** 2, metric="cosine",
                                      linkage="average").fit_predict(X)
-    _, existing = _active_centroids(conn, X.shape[1])
+    _, existing = rows_of.active_centroids(conn, X.shape[1])
     admitted = []
     for g in np.unique(groups):
         idx = np.flatnonzero(groups == g)
@@ -267,9 +185,9 @@ def form_provisional(conn, run_id: int, threshold: float, embedder: Embedder, re
     members = np.concatenate(admitted)
     topics = np.concatenate([np.full(len(idx), len(existing) + k) for k, idx in enumerate(admitted)])
     places = {p.lower() for r in rows for p in (r.office, r.region)}
-    taken = set(conn.execute(sa.select(db.themes.c.label).where(db.themes.c.active)).scalars())
+    taken = set(rows_of.active_labels(conn).values())
     labels = phrase_labels([rows[i].text for i in members], topics, all_cents, embedder, places, tagger=spacy_pos_tagger())
-    next_id = (conn.execute(sa.select(sa.func.max(db.themes.c.id))).scalar() or 0) + 1
+    next_id = rows_of.max_theme_id(conn) + 1
     formed: dict[int, int] = {}
     for k, idx in enumerate(admitted):
         tid = next_id + k
@@ -277,30 +195,20 @@ def form_provisional(conn, run_id: int, threshold: float, embedder: Embedder, re
         label = label if label not in taken else f"{label} (new)"
         counts = Counter(p for i in idx for p in json.loads(rows[i].keyphrases) if p not in places)
         quotes = representative(X[idx], [rows[i].id for i in idx], [rows[i].text for i in idx], 3)
-        conn.execute(db.themes.insert().values(
-            id=tid, label=label, description=f"{len(idx)} alike statements raised since the last fit; provisional "
-            "until the next fit confirms it.", keywords=json.dumps([p for p, _ in counts.most_common(10)]),
-            quotes=json.dumps(quotes), area=label, centroid=cents[k].tobytes(), active=True, hidden=False,
-            label_locked=False, provisional=True, created_run=run_id, updated_run=run_id))
+        rows_of.add_provisional_theme(
+            conn, tid, label, f"{len(idx)} alike statements raised since the last fit; provisional until the next fit "
+            "confirms it.", [p for p, _ in counts.most_common(10)], quotes, cents[k], run_id)
         for i in idx:
-            conn.execute(db.assignments.update().where(db.assignments.c.statement_id == rows[i].id).values(
-                theme_id=tid, score=float(X[i] @ cents[k]), run_id=run_id, method="provisional"))
+            rows_of.set_assignment(conn, rows[i].id, tid, float(X[i] @ cents[k]), run_id, "provisional")
         formed[tid] = len(idx)
     if recent:
-        joined = conn.execute(
-            sa.select(db.assignments.c.statement_id, db.assignments.c.score, db.embeddings.c.vector)
-            .select_from(db.assignments.join(db.statements, db.statements.c.id == db.assignments.c.statement_id)
-                         .join(db.embeddings, sa.and_(db.embeddings.c.text_hash == db.statements.c.text_hash,
-                                                      db.embeddings.c.model == embedder.model_id)))
-            .where(db.assignments.c.statement_id.in_(list(recent)), db.assignments.c.method == "assign",
-                   db.assignments.c.theme_id.is_not(None))).all()
+        joined = rows_of.assigned_by_import(conn, recent, embedder.model_id)
         ids = list(formed)
         for r in joined:
             sims = np.vstack(cents) @ unit(np.frombuffer(r.vector, dtype=np.float32))
             best = int(sims.argmax())
             if sims[best] >= threshold and sims[best] > r.score:
-                conn.execute(db.assignments.update().where(db.assignments.c.statement_id == r.statement_id).values(
-                    theme_id=ids[best], score=float(sims[best]), run_id=run_id, method="provisional"))
+                rows_of.set_assignment(conn, r.statement_id, ids[best], float(sims[best]), run_id, "provisional")
                 formed[ids[best]] += 1
     return formed
 
@@ -308,9 +216,7 @@ def form_provisional(conn, run_id: int, threshold: float, embedder: Embedder, re
 def fitted_threshold(conn, configured: float) -> float:
     """The similarity the last fit used to admit a statement to a theme (the configured one,
     or lower where the texts needed it; see `ThemeClusterer.threshold_`): new statements are held to the same."""
-    params = conn.execute(sa.select(db.runs.c.params).where(db.runs.c.kind == "fit", db.runs.c.status == "done")
-                          .order_by(db.runs.c.id.desc()).limit(1)).scalar()
-    used = json.loads(params).get("assign_threshold") if params else None
+    used = rows_of.last_fit_params(conn).get("assign_threshold")
     return min(configured, used) if used is not None else configured
 
 
