@@ -58,3 +58,37 @@ class Scoped:
     def require(self, action: str) -> None:
         allowed = {"import": {"coordinator", "admin"}, "curate": {"admin"}, "manage_users": {"admin"}}
         self._need(self.viewer.role in allowed[action], f"the {action.replace('_', ' ')} tools")
+
+    # ---- actions and alerts -----------------------------------------------------------------
+    def actions(self) -> pd.DataFrame:
+        """The actions of the themes the viewer sees (after following any refit or curation)."""
+        self._need(self.viewer.sees_themes, "actions")
+        self.store.follow_lineage()
+        frame = self.store.actions_frame()
+        return frame[frame["theme_id"].isin(self.themes()["id"])].reset_index(drop=True)
+
+    def action_history(self, theme_id: int) -> pd.DataFrame:
+        self._may_act_on(theme_id, "see the history of")
+        return self.store.action_history(theme_id)
+
+    def act(self, theme_id: int, users: dict, **fields) -> tuple:
+        """Change a theme's owner, status, note or due date (`synth.actions.change`): executives
+        and admins on any theme, directors on the themes raised in their regions."""
+        from synth import actions
+
+        self._may_act_on(theme_id, "act on")
+        return actions.act(self.store, theme_id, users, self.viewer.username, **fields)
+
+    def _may_act_on(self, theme_id: int, what: str) -> None:
+        from synth.actions import ACTING_ROLES
+
+        if self.viewer.role not in ACTING_ROLES:
+            raise AccessDenied(f"The {self.viewer.role} role cannot {what} themes. Ask an executive or an admin.")
+        if self.regions is not None and theme_id not in self.store.themes_raised_in(self.regions):
+            raise AccessDenied(f"The {self.viewer.role} role cannot {what} theme #{theme_id}: it is not raised in your "
+                               "regions. Ask an executive or an admin.")
+
+    def alerts(self) -> pd.DataFrame:
+        """The alert outbox: all of it for admins, the viewer's own alerts for anyone else."""
+        return self.store.alerts_frame(recipient=None if self.viewer.role == "admin" else self.viewer.username)
+

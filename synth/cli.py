@@ -236,12 +236,85 @@ def cmd_demo(args, settings: Settings, store) -> int:
 def cmd_report(args, settings: Settings, store) -> int:
     from synth import report
 
+    if args.you_said_we_did:
+        return cmd_you_said_we_did(args, settings, store)
+    if args.html or args.until:
+        raise UsageError("--html and --until go with --you-said-we-did. Run `synth report --help` for the usage.")
     markdown = output_path(args.markdown, "--markdown", "brief.md") if args.markdown else None
     csv_path = output_path(args.csv, "--csv") if args.csv else None
     with _writing():
         text = report.run(store, settings, region=args.region, office=args.office, since=args.since,
                           markdown=markdown and str(markdown), csv_path=csv_path and str(csv_path))
     print(text)
+    return 0
+
+
+def cmd_you_said_we_did(args, settings: Settings, store) -> int:
+    from synth import you_said
+
+    if args.office or args.csv or getattr(args, "cohort", None):
+        raise UsageError("--you-said-we-did is by region or program-wide: it takes --region, --since, --until, "
+                         "--markdown and --html (not --office, --cohort or --csv).")
+    if not (args.markdown or args.html):
+        raise UsageError("--you-said-we-did writes a brief: give --markdown FILE and/or --html FILE.")
+    markdown = output_path(args.markdown, "--markdown", "you-said-we-did.md") if args.markdown else None
+    page = output_path(args.html, "--html", "you-said-we-did.html") if args.html else None
+    with _writing():
+        print(you_said.run(store, settings, region=args.region, since=args.since, until=args.until,
+                           markdown_path=markdown and str(markdown), html_path=page and str(page)))
+    return 0
+
+
+def cmd_action(args, settings: Settings, store) -> int:
+    from synth import actions, auth
+
+    if args.due and args.clear_due:
+        raise UsageError("give --due DATE or --clear-due, not both.")
+    after, changed = actions.act(
+        store, args.theme_id, auth.load_users(Path(settings.users_file)), who=args.who,
+        status=actions.parse_status(args.status) if args.status else None, owner=args.owner, note=args.note,
+        due=actions.parse_due(args.due), reason=args.reason, clear_due=args.clear_due)
+    print(f"theme #{args.theme_id}: " + (actions.describe_change(changed) if changed else "no change")
+          + f" (now {actions.STATUS_WORDS[after.status].lower()}" + (f", owner {after.owner}" if after.owner else ", no owner")
+          + (f", due {after.due}" if after.due else "") + ")")
+    return 0
+
+
+def cmd_actions(args, settings: Settings, store) -> int:
+    from datetime import date
+
+    from synth.actions import STATUS_WORDS
+
+    store.follow_lineage()
+    themes = store.themes_frame(include_hidden=True).set_index("id")
+    acts = store.actions_frame().set_index("theme_id")
+    today = date.today()
+    print(f"{'theme':<6} {'status':<13} {'owner':<14} {'due':<11} label / decision")
+    for tid, t in themes.iterrows():
+        a = acts.loc[tid] if tid in acts.index else None
+        status = a["status"] if a is not None else "new"
+        due = a["due"] if a is not None else None
+        if args.status and status != args.status:
+            continue
+        late = " OVERDUE" if due is not None and due < today and status not in ("done", "wont_do") else ""
+        owner = a["owner"] if a is not None and isinstance(a["owner"], str) else "-"
+        print(f"#{tid:<5} {STATUS_WORDS[status]:<13} {owner:<14} {str(due or '-'):<11} {t['label']}{late}"
+              + (f"\n{'':<47}{a['note']}" if a is not None and a["note"] else ""))
+    return 0
+
+
+def cmd_alerts(args, settings: Settings, store) -> int:
+    from synth import alerts
+
+    if args.send:
+        done = alerts.send(store, settings)
+        print(f"alerts: {done['sent']} sent, {done['failed']} failed (retried by the next `synth alerts --send`)")
+    df = store.alerts_frame()
+    if df.empty:
+        print("no alerts yet")
+    for r in df.head(args.limit).itertuples():
+        print(f"#{r.id:<5} {r.created_at:%Y-%m-%d %H:%M} {r.state:<8} to {', '.join(r.recipients) or '(nobody)'}: "
+              f"{r.subject}" + (f"  [{r.last_error}]" if r.last_error else ""))
     return 0
 
 
@@ -288,7 +361,28 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--since", help="start of the recent window, YYYY-MM-DD (default: 8 weeks before the latest note)")
     s.add_argument("--markdown", help="also write the report as Markdown to this file")
     s.add_argument("--csv", help="also write the figures as CSV to this file")
+    s.add_argument("--you-said-we-did", action="store_true",
+                   help="instead, the brief for partners: themes raised in a period and what happened to each "
+                        "(--since/--until: the period, default the last 90 days of notes)")
+    s.add_argument("--until", help="with --you-said-we-did: end of the period, YYYY-MM-DD (default: the latest note)")
+    s.add_argument("--html", help="with --you-said-we-did: also write the brief as an HTML page to this file")
     s.set_defaults(func=cmd_report)
+    s = sub.add_parser("action", help="set a theme's owner, status, decision note or due date")
+    s.add_argument("theme_id", type=int)
+    s.add_argument("--status", help="new, acknowledged, in_progress, done or wont_do (wont_do needs --reason)")
+    s.add_argument("--owner", help="a dashboard user: an executive, an admin, or a director of a region it is raised in")
+    s.add_argument("--note", help="the decision, in a sentence or two (names and contact details are redacted)")
+    s.add_argument("--due", help="due date, YYYY-MM-DD")
+    s.add_argument("--clear-due", action="store_true", help="remove the due date")
+    s.add_argument("--reason", help="why not, for --status wont_do")
+    s.set_defaults(func=cmd_action)
+    s = sub.add_parser("actions", help="every theme's status, owner, due date and decision")
+    s.add_argument("--status", choices=["new", "acknowledged", "in_progress", "done", "wont_do"])
+    s.set_defaults(func=cmd_actions)
+    s = sub.add_parser("alerts", help="the alert outbox, newest first; --send mails what is pending or failed")
+    s.add_argument("--send", action="store_true", help="send pending and failed alerts over SYNTH_SMTP_URL")
+    s.add_argument("--limit", type=int, default=30)
+    s.set_defaults(func=cmd_alerts)
     return p
 
 

@@ -47,6 +47,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("assign_threshold", "SYNTH_ASSIGN_THRESHOLD", 0.45,
             "Cosine similarity a new statement needs to join an existing theme without a refit."),
     Setting("seed", "SYNTH_SEED", 42, "Random seed for theme fitting: the same data and seed give the same themes."),
+    Setting("smtp_url", "SYNTH_SMTP_URL", "",
+            "Where alerts are mailed: smtp://[user:password@]host[:port] (STARTTLS when offered) or smtps://... "
+            "Empty: alerts stay in the outbox on the dashboard's Actions page until `synth alerts --send`."),
+    Setting("smtp_from", "SYNTH_SMTP_FROM", "synth@localhost", "The From address of alert e-mails."),
 )
 
 
@@ -80,6 +84,8 @@ class Settings:
     quotes_per_theme: int = 3
     assign_threshold: float = 0.45
     seed: int = 42
+    smtp_url: str = ""
+    smtp_from: str = "synth@localhost"
     extra: dict = field(default_factory=dict, compare=False)
 
     @classmethod

@@ -53,10 +53,30 @@ def import_file(store: Store, settings: Settings, path: Path, *, who: str = "cli
         store_raw_text=settings.store_raw_text, after_notes=after,
     )
     progress("store", 1, 1)
+    closed_loop(store, settings)
     return ImportSummary(**{**summary.__dict__, "row_errors": tuple(parsed.errors)})
 
 
 def fit(store: Store, settings: Settings, *, who: str = "cli", progress: Progress = _quiet):
     from synth import themes
 
-    return themes.fit_and_store(store, settings, who=who, progress=progress)
+    result = themes.fit_and_store(store, settings, who=who, progress=progress)
+    closed_loop(store, settings, who=who)
+    return result
+
+
+def closed_loop(store: Store, settings: Settings, who: str = "refit") -> None:
+    """After an import or a fit: actions follow their themes' lineage, and alerts are computed
+    (and mailed when SMTP is set). The import or fit is already committed: a problem here
+    (a broken users file) is logged, not raised, and the next import, fit or
+    `synth alerts --send` tries again."""
+    import logging
+
+    from synth import alerts
+    from synth.errors import SynthError
+
+    try:
+        store.follow_lineage(who=who)
+        alerts.check(store, settings)
+    except SynthError as exc:
+        logging.getLogger("synth.alerts").warning("alerts not computed: %s", exc)
