@@ -47,6 +47,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("assign_threshold", "SYNTH_ASSIGN_THRESHOLD", 0.45,
             "Cosine similarity a new statement needs to join an existing theme without a refit."),
     Setting("seed", "SYNTH_SEED", 42, "Random seed for theme fitting: the same data and seed give the same themes."),
+    Setting("dask_scheduler", "SYNTH_DASK_SCHEDULER", "",
+            "A dask.distributed scheduler (tcp://host:8786) that runs the text stage, embedding and theme assignment "
+            "of large imports, one partition of notes per task; `local` or `local:N` starts N worker processes on "
+            "this machine for the import. Empty: everything runs in this process."),
+    Setting("dask_partition_notes", "SYNTH_DASK_PARTITION_NOTES", 2000,
+            "Notes per Dask partition, written in one transaction each; imports with no more fresh notes than this "
+            "run in this process even when SYNTH_DASK_SCHEDULER is set."),
+    Setting("fit_sample_above", "SYNTH_FIT_SAMPLE_ABOVE", 50_000,
+            "A fit over more issue statements than this clusters a sample of this many, stratified by region, "
+            "office and month, and assigns the rest to the themes found. 0: always fit on everything."),
     Setting("smtp_url", "SYNTH_SMTP_URL", "",
             "Where alerts are mailed: smtp://[user:password@]host[:port] (STARTTLS when offered) or smtps://... "
             "Empty: alerts stay in the outbox on the dashboard's Actions page until `synth alerts --send`."),
@@ -84,6 +94,9 @@ class Settings:
     quotes_per_theme: int = 3
     assign_threshold: float = 0.45
     seed: int = 42
+    dask_scheduler: str = ""
+    dask_partition_notes: int = 2000
+    fit_sample_above: int = 50_000
     smtp_url: str = ""
     smtp_from: str = "synth@localhost"
     extra: dict = field(default_factory=dict, compare=False)

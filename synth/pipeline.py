@@ -29,7 +29,9 @@ def import_file(store: Store, settings: Settings, path: Path, *, who: str = "cli
                 nlp=None, header_row: int | None = None, defaults: dict[str, str] | None = None,
                 day_first: bool | None = None) -> ImportSummary:
     """Import one export. Either everything lands or nothing does. `header_row`, `defaults`
-    (a region or office for every row) and `day_first`: see `ingest.read_table` and `ingest.validate`."""
+    (a region or office for every row) and `day_first`: see `ingest.read_table` and `ingest.validate`.
+    With SYNTH_DASK_SCHEDULER set, an import of more fresh notes than one partition runs on Dask
+    and lands a partition at a time, seen by nothing until it is complete (`synth.backfill`)."""
     table, parsed = ingest.parse_file(Path(path), settings.max_upload_bytes, mapping, file_name, settings.max_rows,
                                       header_row, defaults, day_first)
     if parsed.errors and not skip_bad_rows:
@@ -40,19 +42,28 @@ def import_file(store: Store, settings: Settings, path: Path, *, who: str = "cli
     # Notes already stored skip the (slow) text stage; write_import dedupes again, in its transaction.
     known = store.existing_hashes([n.content_hash for n in parsed.notes])
     fresh = [n for n in parsed.notes if n.content_hash not in known]
-    processed = text.process_notes(fresh, ctx, nlp=nlp, progress=lambda d, t: progress("text", d, t)) if fresh else []
-    after = None
-    if assign:
-        from synth import themes
+    partial = store.partial_import(table.sha256)
+    if partial is not None or (settings.dask_scheduler and len(fresh) > settings.dask_partition_notes):
+        from synth import backfill  # on Dask, written a partition at a time; hidden until complete
 
-        after = themes.assigner(store, settings)
-    progress("store", 0, 1)
-    summary = store.write_import(
-        file_name=table.file_name, sha256=table.sha256, who=who, rows_total=parsed.rows_total,
-        rows_skipped=len({e.row for e in parsed.errors}), processed=processed, already_stored=len(parsed.notes) - len(fresh),
-        store_raw_text=settings.store_raw_text, after_notes=after,
-    )
-    progress("store", 1, 1)
+        summary = backfill.import_notes(
+            store, settings, file_name=table.file_name, sha256=table.sha256, who=who, rows_total=parsed.rows_total,
+            rows_skipped=len({e.row for e in parsed.errors}), notes_in_file=len(parsed.notes), fresh=fresh, ctx=ctx,
+            partial=partial, assign=assign, progress=progress)
+    else:
+        processed = text.process_notes(fresh, ctx, nlp=nlp, progress=lambda d, t: progress("text", d, t)) if fresh else []
+        after = None
+        if assign:
+            from synth import themes
+
+            after = themes.assigner(store, settings)
+        progress("store", 0, 1)
+        summary = store.write_import(
+            file_name=table.file_name, sha256=table.sha256, who=who, rows_total=parsed.rows_total,
+            rows_skipped=len({e.row for e in parsed.errors}), processed=processed, already_stored=len(parsed.notes) - len(fresh),
+            store_raw_text=settings.store_raw_text, after_notes=after,
+        )
+        progress("store", 1, 1)
     closed_loop(store, settings)
     return ImportSummary(**{**summary.__dict__, "row_errors": tuple(parsed.errors)})
 

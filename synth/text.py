@@ -517,3 +517,13 @@ def _collect(results: Iterable, total: int, progress) -> tuple[list[ProcessedNot
         if progress:
             progress(len(out), total)
     return out, learned
+
+
+def process_partition(notes: Sequence[Note], ctx: Context, nlp: Language | None = None,
+                      batch_size: int = 128) -> tuple[list[ProcessedNote], set[str]]:
+    """`process_notes` for one partition of a larger import, stopping before learned names are
+    propagated: the processed notes and the names learned from them. The caller redacts the
+    names learned from every partition in all of them (synth/backfill.py)."""
+    nlp = nlp or load_nlp()
+    batches = (notes[i:i + batch_size] for i in range(0, len(notes), batch_size))
+    return _collect((_process_batch(nlp, ctx, batch_size, b) for b in batches), len(notes), None)

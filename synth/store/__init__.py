@@ -3,6 +3,7 @@
 One part per aggregate, each in its own module, joined into one `Store` handle:
   schema      tables and migrations
   imports     the import write path (whole or nothing) and its undo
+  partials    large imports written a partition at a time, hidden until complete
   statements  notes and statements as frames, scoped by region in SQL
   themes      fits, curation and lineage
   embeddings  the embedding cache
@@ -26,13 +27,14 @@ from synth.store.actions import Actions
 from synth.store.alerts import Alerts
 from synth.store.embeddings import Embeddings
 from synth.store.imports import Imports
+from synth.store.partials import PartialImport, PartialImports
 from synth.store.pseudonyms import Pseudonyms, load_secret
 from synth.store.schema import MIGRATIONS, SCHEMA_VERSION, imports, meta, runs, theme_edits
 from synth.store.statements import Statements, with_themes
 from synth.store.themes import Themes
 from synth.store.viewers import Viewers
 
-__all__ = ["DataVersion", "Store", "open_store", "with_themes"]
+__all__ = ["DataVersion", "PartialImport", "Store", "open_store", "with_themes"]
 
 
 class DataVersion(NamedTuple):
@@ -48,7 +50,7 @@ class DataVersion(NamedTuple):
 
 
 
-class Store(Imports, Statements, Themes, Embeddings, Viewers, Pseudonyms, Actions, Alerts):
+class Store(PartialImports, Imports, Statements, Themes, Embeddings, Viewers, Pseudonyms, Actions, Alerts):
     """A handle on the database. Open with `Store.open(url)`; it migrates on open."""
 
     def __init__(self, engine: Engine, secret: bytes = b""):
@@ -127,7 +129,8 @@ class Store(Imports, Statements, Themes, Embeddings, Viewers, Pseudonyms, Action
         with self.engine.connect() as conn:
             return DataVersion(*conn.execute(sa.select(
                 sa.select(sa.func.count()).select_from(imports).where(imports.c.status == "committed").scalar_subquery(),
-                sa.select(sa.func.max(imports.c.id)).scalar_subquery(),
+                # A partial import (synth/backfill.py) counts once it completes.
+                sa.select(sa.func.max(imports.c.id)).where(imports.c.status != "partial").scalar_subquery(),
                 sa.select(sa.func.max(runs.c.id)).scalar_subquery(),
                 sa.select(sa.func.max(theme_edits.c.id)).scalar_subquery(),
             )).one())

@@ -21,10 +21,12 @@ class Imports:
 
     def write_import(self, *, file_name: str, sha256: str, who: str, rows_total: int, rows_skipped: int,
                      processed: Sequence[ProcessedNote], store_raw_text: bool,
-                     after_notes=None, already_stored: int = 0) -> ImportSummary:
+                     after_notes=None, already_stored: int = 0, import_id: int | None = None) -> ImportSummary:
         """Write one import in a single transaction. Notes whose content hash is already
         stored (or repeated within the file) are counted as duplicates and not written.
-        `after_notes(conn, statement_ids)` runs inside the same transaction, for theme assignment."""
+        `after_notes(conn, statement_ids)` runs inside the same transaction, for theme assignment.
+        `import_id`: add the notes to this partial import instead of recording a new one (one
+        partition of a large import, see synth/backfill.py); its totals grow by the partition's."""
         with self.engine.begin() as conn:
             seen: set[str] = set()
             fresh: list[ProcessedNote] = []
@@ -35,11 +37,16 @@ class Imports:
                     continue
                 seen.add(h)
                 fresh.append(p)
-            import_id = conn.execute(imports.insert().values(
-                file_name=file_name, sha256=sha256, imported_by=who, imported_at=now(),
-                rows_total=rows_total, notes_added=len(fresh), duplicates=already_stored + len(processed) - len(fresh),
-                rows_skipped=rows_skipped, statements_added=0, status="committed",
-            ).returning(imports.c.id)).scalar_one()
+            if import_id is None:
+                import_id = conn.execute(imports.insert().values(
+                    file_name=file_name, sha256=sha256, imported_by=who, imported_at=now(),
+                    rows_total=rows_total, notes_added=len(fresh), duplicates=already_stored + len(processed) - len(fresh),
+                    rows_skipped=rows_skipped, statements_added=0, status="committed",
+                ).returning(imports.c.id)).scalar_one()
+            else:
+                conn.execute(imports.update().where(imports.c.id == import_id).values(
+                    notes_added=imports.c.notes_added + len(fresh),
+                    duplicates=imports.c.duplicates + already_stored + len(processed) - len(fresh)))
             statement_ids: list[int] = []
             issues = 0
             for i in range(0, len(fresh), 1000):
@@ -64,7 +71,7 @@ class Imports:
                     statement_ids.extend(r.id for r in new_ids if r.is_issue)
                     issues += sum(1 for r in new_ids if r.is_issue)
             n_statements = sum(len(p.statements) for p in fresh)
-            conn.execute(imports.update().where(imports.c.id == import_id).values(statements_added=n_statements))
+            conn.execute(imports.update().where(imports.c.id == import_id).values(statements_added=imports.c.statements_added + n_statements))
             extra = after_notes(conn, statement_ids) if after_notes and statement_ids else {}
         return ImportSummary(
             import_id=import_id, file_name=file_name, rows_total=rows_total, notes_added=len(fresh),

@@ -7,12 +7,18 @@ from typing import Iterable, Sequence
 import pandas as pd
 import sqlalchemy as sa
 
-from synth.store.schema import assignments, notes, read_frame, iso, statements, themes
+from synth.store.schema import assignments, imports, notes, read_frame, iso, statements, themes
 
 
 def with_themes(rows: pd.DataFrame, assigned: pd.DataFrame) -> pd.DataFrame:
     """`Store.statement_rows` joined with `Store.assignments_frame`, in the rows' order."""
     return rows.merge(assigned, on="statement_id", how="left", validate="one_to_one")
+
+
+def shown(query):
+    """`query` without the notes of partial imports: a large import written partition by partition
+    (synth/backfill.py) is seen by pages, reports, exports and fits only once it is complete."""
+    return query.where(notes.c.import_id.not_in(sa.select(imports.c.id).where(imports.c.status == "partial")))
 
 
 
@@ -31,6 +37,7 @@ class Statements:
         """Notes in `regions` (all when None), from the given imports only (all when None)."""
         q = sa.select(notes.c.id, notes.c.note_key, iso(notes.c.meeting_date), notes.c.region, notes.c.office,
                       notes.c.partner_key, notes.c.executive_key).order_by(notes.c.id)
+        q = shown(q)
         if regions is not None:
             q = q.where(notes.c.region.in_(list(regions)))
         if imports is not None:
@@ -58,6 +65,7 @@ class Statements:
                        notes.c.region, notes.c.office, notes.c.partner_key)
              .join(notes, statements.c.note_id == notes.c.id)
              .order_by(statements.c.id))
+        q = shown(q)
         if issues_only:
             q = q.where(statements.c.is_issue)
         if regions is not None:
@@ -92,5 +100,6 @@ class Statements:
              .join(statements, statements.c.id == assignments.c.statement_id)
              .join(notes, notes.c.id == statements.c.note_id)
              .where(assignments.c.theme_id.is_not(None), statements.c.is_issue, notes.c.region.in_(list(regions))))
+        q = shown(q)
         with self.engine.connect() as conn:
             return set(conn.execute(q).scalars())
