@@ -10,7 +10,9 @@ import pandas as pd
 
 from synth.auth import Viewer
 from synth.errors import AccessDenied
-from synth.store import Store
+from synth.store import Store, with_themes
+
+IMPORTERS = {"coordinator", "admin"}  # the roles that import notes, see the history and undo imports
 
 
 class Scoped:
@@ -51,12 +53,26 @@ class Scoped:
             themes = themes[themes["id"].isin(self.store.themes_raised_in(self.regions))]
         return themes
 
+    def touched_themes(self, import_id: int) -> pd.DataFrame:
+        """The themes an import's statements went to (`id`, `label`, `statements`), most first:
+        for whoever may import, so a coordinator can read which themes their file touched
+        without being able to open them, and for the roles that see themes (a director: in
+        their regions)."""
+        self._need(self.viewer.sees_themes or self.viewer.role in IMPORTERS, "the themes of an import")
+        rows = with_themes(self.store.statement_rows(regions=self.regions, imports=[import_id]),
+                           self.store.assignments_frame(regions=self.regions))
+        themes = self.store.themes_frame(include_hidden=self.viewer.role == "admin").set_index("id")["label"]
+        counts = rows["theme_id"].dropna().astype(int).value_counts()
+        counts = counts[counts.index.isin(themes.index)]
+        return pd.DataFrame({"id": counts.index.astype(int), "label": themes.reindex(counts.index).to_numpy(),
+                             "statements": counts.to_numpy()})
+
     def imports(self) -> pd.DataFrame:
-        self._need(self.viewer.role in {"coordinator", "admin"}, "import history")
+        self._need(self.viewer.role in IMPORTERS, "import history")
         return self.store.list_imports()
 
     def require(self, action: str) -> None:
-        allowed = {"import": {"coordinator", "admin"}, "curate": {"admin"}, "manage_users": {"admin"}}
+        allowed = {"import": IMPORTERS, "curate": {"admin"}, "manage_users": {"admin"}}
         self._need(self.viewer.role in allowed[action], f"the {action.replace('_', ' ')} tools")
 
     # ---- actions and alerts -----------------------------------------------------------------

@@ -7,33 +7,26 @@ import re
 from collections import Counter
 
 import numpy as np
-import sqlalchemy as sa
 
 from synth.store import Store
-from synth.store import schema as db
 from synth.text import WORD_NAMES
 
 
 def _aligned(store: Store, truth: list[dict]) -> list[tuple[dict, dict]]:
     """(statement row, truth sentence) pairs, matched by the largest character overlap."""
     by_key = {t["note_id"]: t for t in truth}
-    q = (sa.select(db.statements.c.id, db.statements.c.start_char, db.statements.c.end_char, db.statements.c.is_issue,
-                   db.statements.c.drop_reason, db.statements.c.text, db.notes.c.note_key, db.assignments.c.theme_id)
-         .join(db.notes, db.notes.c.id == db.statements.c.note_id)
-         .join(db.assignments, db.assignments.c.statement_id == db.statements.c.id, isouter=True))
     out = []
-    with store.engine.connect() as conn:
-        for r in conn.execute(q):
-            t = by_key.get(r.note_key)
-            if t is None:
-                continue
-            best, best_overlap = None, 0
-            for s in t["sentences"]:
-                overlap = min(r.end_char, s["end"]) - max(r.start_char, s["start"])
-                if overlap > best_overlap:
-                    best, best_overlap = s, overlap
-            if best is not None and best_overlap >= 0.5 * (r.end_char - r.start_char):
-                out.append((r._asdict(), best))
+    for r in store.statement_spans():
+        t = by_key.get(r["note_key"])
+        if t is None:
+            continue
+        best, best_overlap = None, 0
+        for s in t["sentences"]:
+            overlap = min(r["end_char"], s["end"]) - max(r["start_char"], s["start"])
+            if overlap > best_overlap:
+                best, best_overlap = s, overlap
+        if best is not None and best_overlap >= 0.5 * (r["end_char"] - r["start_char"]):
+            out.append((r, best))
     return out
 
 
@@ -61,8 +54,7 @@ def theme_agreement(store: Store, truth: list[dict]) -> dict:
 
 def planted_redaction(store: Store, truth: list[dict]) -> dict:
     """Share of planted names, e-mails and phones absent from the stored note text."""
-    with store.engine.connect() as conn:
-        texts = dict(conn.execute(sa.select(db.notes.c.note_key, db.notes.c.redacted_text)).all())
+    texts = store.redacted_texts()
     planted = Counter()
     leaked = Counter()
     examples = []
@@ -96,12 +88,7 @@ def _present(value: str, text: str, kind: str) -> bool:
 
 def surviving_column_names(store: Store, names: set[str]) -> list[str]:
     """Names from the export's partner/executive columns still readable anywhere in the store."""
-    with store.engine.connect() as conn:
-        blobs = []
-        for table in (db.notes, db.statements, db.themes, db.imports, db.theme_edits):
-            for row in conn.execute(sa.select(table)):
-                blobs.extend(str(v) for v in row if isinstance(v, str))
-    text = "\n".join(blobs)
+    text = "\n".join(store.stored_strings())
     words = set(re.findall(r"[\w'-]+", text))
     lower_words = {w.casefold() for w in words}
     folded = text.casefold()

@@ -4,6 +4,7 @@ never left on disk, whether it is imported or refused."""
 import io
 import re
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -227,3 +228,110 @@ def test_a_header_row_that_names_no_columns_can_be_chosen_again(app_env):
     at.number_input(key="header_row").set_value(3)  # still there to put right
     at.run()
     assert not at.error and at.selectbox(key="map_notes").value == "Meeting Notes", errors(at)
+
+
+# ---- after an import: what it touched, a refit, an undo (issue 13) -------------------------------
+PARKING = "Parking at the clinic is full by eight and reps circle the block for twenty minutes."
+
+
+def _import_on_the_page(at, name: str = "parking.csv", n: int = 3):
+    data = csv_bytes([note_row(760 + i, PARKING, partner=f"Parking Partner{i}") for i in range(n)])
+    at.file_uploader[0].set_value((name, data, "text/csv"))
+    at.run()
+    next(b for b in at.button if b.label == "Import").click()
+    at.run()
+    assert not at.exception and any("Import #" in s.value for s in at.success), errors(at)
+    return int(next(s.value for s in at.success if "Import #" in s.value).split("#")[1].split()[0])
+
+
+def _touched(store, import_id: int) -> dict[str, int]:
+    """The labels of the themes the import's statements joined, from the store."""
+    frame = store.statements_frame()
+    mine = frame[frame["note_id"].isin(store.notes_frame(imports=[import_id])["id"])]
+    labels = store.themes_frame().set_index("id")["label"]
+    return {labels[t]: int(n) for t, n in mine["theme_id"].dropna().astype(int).value_counts().items()}
+
+
+def _shown(at) -> str:
+    from test_dashboard import texts
+
+    return " ".join([texts(at)] + [str(getattr(e, "label", "")) for e in at.get("page_link")]).replace(
+        "\\", "").replace("\u2060", "")
+
+
+def test_a_coordinator_sees_which_themes_an_import_touched_without_links(app_env):
+    settings, store = app_env
+    at = signed_in("coordinator")
+    import_id = _import_on_the_page(at)
+    touched = _touched(store, import_id)
+    assert touched, "the planted notes should join an existing theme"
+    shown = _shown(at)
+    for label, n in touched.items():
+        assert f"{label} (+{n})" in shown
+    assert not at.get("page_link")  # a coordinator cannot open theme pages: names, no links
+    metrics = {m.label: int(str(m.value).replace(",", "")) for m in at.metric}
+    assert metrics["Themes touched"] == len(touched)
+    table = at.dataframe[-1].value.set_index("id")
+    assert metrics["Statements"] == table.loc[import_id, "statements_added"]  # the summary and the table agree
+
+
+def test_an_admin_gets_links_to_the_themes_an_import_touched(app_env):
+    settings, store = app_env
+    at = signed_in("admin")
+    at.switch_page("synth/dashboard/pages/importer.py")
+    at.run()
+    import_id = _import_on_the_page(at)
+    touched = _touched(store, import_id)
+    ids = store.themes_frame().set_index("label")["id"]
+    links = {str(e.label).replace("\\", "").replace("\u2060", ""): e.proto.query_string for e in at.get("page_link")}
+    for label, n in touched.items():
+        assert links[f"{label} (+{n})"] == f"theme={ids[label]}"
+
+
+def test_an_admin_refits_from_the_import_page(app_env):
+    import sqlalchemy as sa
+
+    from synth.store import schema as db
+
+    settings, store = app_env
+
+    def fits() -> int:
+        with store.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(db.runs).where(db.runs.c.kind == "fit")).scalar()
+
+    before = fits()
+    at = signed_in("admin")
+    at.switch_page("synth/dashboard/pages/importer.py")
+    at.run()
+    next(b for b in at.button if b.label == "Refit themes now").click()
+    at.run(timeout=600)
+    # The refit may run in the page's own run or as a background job: the page is drawn again
+    # until it says the refit is done, as a viewer's browser would.
+    deadline = time.monotonic() + 600
+    while not any("refitted" in s.value.lower() for s in at.success) and time.monotonic() < deadline:
+        assert not at.exception and not at.error, errors(at)
+        time.sleep(1)
+        at.run()
+    assert not at.exception and not at.error, errors(at)
+    assert any("refitted" in s.value.lower() for s in at.success), [s.value for s in at.success]
+    assert fits() == before + 1
+
+
+def test_undo_on_the_page_says_why_it_did_nothing_then_shows_undone_and_resets(app_env):
+    settings, store = app_env
+    at = signed_in("coordinator")
+    import_id = _import_on_the_page(at)
+    at.selectbox(key="undo_target").set_value(import_id)
+    next(b for b in at.button if b.label == "Undo import").click()
+    at.run()
+    assert any("Nothing was undone: tick" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert len(store.notes_frame(imports=[import_id])) == 3  # nothing was undone
+    at.selectbox(key="undo_target").set_value(import_id)
+    at.checkbox(key="undo_sure").check()
+    next(b for b in at.button if b.label == "Undo import").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert any(f"Import #{import_id} undone" in s.value for s in at.success), [s.value for s in at.success]
+    assert store.notes_frame(imports=[import_id]).empty
+    assert at.dataframe[-1].value.set_index("id").loc[import_id, "status"] == "undone"
+    assert at.checkbox(key="undo_sure").value is False

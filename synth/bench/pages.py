@@ -20,7 +20,6 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
-import sqlalchemy as sa
 
 from synth import auth, pipeline
 from synth.bench.common import scratch, timed
@@ -32,33 +31,15 @@ PAGES = ["surfacing", "themes", "regions", "export", "curate", "importer"]
 
 def build(settings, target: int) -> int:
     store = open_store(settings)
-    with store.engine.connect() as conn:  # a store built by an earlier run (SYNTH_BENCH_DIR) is reused
-        have = conn.execute(sa.text("SELECT count(*) FROM statements WHERE is_issue")).scalar()
+    have = store.counts()["issues"]  # a store built by an earlier run (SYNTH_BENCH_DIR) is reused
     if have >= target:
         store.close()
         return have
     pipeline.import_file(store, settings, PROJECT_ROOT / "data" / "sample_notes.csv", assign=False)
     pipeline.fit(store, settings)
-    with store.engine.begin() as conn:
-        issues = conn.execute(sa.text("SELECT count(*) FROM statements WHERE is_issue")).scalar()
-        copies = max(0, int(np.ceil(target / issues)) - 1)
-        # Copies get ids shifted by k * 10^7, so no joins are needed to keep rows linked.
-        for k in range(1, copies + 1):
-            off = k * 10_000_000
-            conn.execute(sa.text(
-                "INSERT INTO notes (id, import_id, note_key, content_hash, meeting_date, region, office, partner_key, "
-                "executive_key, redacted_text, raw_text) SELECT id + :off, import_id, note_key || '-c' || :k, "
-                "content_hash || '-c' || :k, meeting_date, region, office, partner_key, executive_key, redacted_text, "
-                "raw_text FROM notes WHERE id < 10000000"), {"k": k, "off": off})
-            conn.execute(sa.text(
-                "INSERT INTO statements (id, note_id, position, start_char, end_char, text, text_hash, is_issue, "
-                "drop_reason, keyphrases) SELECT id + :off, note_id + :off, position, start_char, end_char, text, "
-                "text_hash, is_issue, drop_reason, keyphrases FROM statements WHERE id < 10000000"), {"off": off})
-            conn.execute(sa.text(
-                "INSERT INTO assignments (statement_id, theme_id, run_id, score, method, pinned) SELECT "
-                "statement_id + :off, theme_id, run_id, score, method, pinned FROM assignments "
-                "WHERE statement_id < 10000000"), {"off": off})
-        total = conn.execute(sa.text("SELECT count(*) FROM statements WHERE is_issue")).scalar()
+    issues = store.counts()["issues"]
+    store.copy_notes(max(0, int(np.ceil(target / issues)) - 1))
+    total = store.counts()["issues"]
     store.close()
     return total
 

@@ -481,25 +481,27 @@ def sample_values(table: ingest.Table, column: int, n: int = 3) -> list[str]:
 
 
 def show_touched_themes(import_id: int | None) -> None:
-    """The themes an import's statements went to, linked, for a viewer who may open themes."""
-    v = viewer()
-    if import_id is None or v is None or not v.sees_themes:
+    """The themes an import's statements went to: linked for a viewer who may open themes,
+    named (with a word on who can open them) for one who may not."""
+    if import_id is None or viewer() is None:
         return
     try:
         s = scoped()
-        rows = with_themes(s.statement_rows(imports=[import_id]), s.assignments())
-        labels = s.themes().set_index("id")["label"]
+        touched = s.touched_themes(import_id)
     except SynthError as exc:
         show_error(exc)
         return
-    counts = rows["theme_id"].dropna().astype(int).value_counts()
-    counts = counts[counts.index.isin(labels.index)]
-    if counts.empty:
+    if touched.empty:
         return
     st.markdown("**Themes this import added to**")
-    for theme_id, n in counts.items():
-        st.page_link(str(PAGES_DIR / "themes.py"), label=f"{plain(labels[theme_id])} (+{n})",
-                     query_params={"theme": str(theme_id)})
+    for r in touched.itertuples():
+        label = f"{plain(r.label)} (+{r.statements})"
+        if s.viewer.sees_themes:
+            st.page_link(str(PAGES_DIR / "themes.py"), label=label, query_params={"theme": str(r.id)})
+        else:
+            st.markdown(f"- {label}")
+    if not s.viewer.sees_themes:
+        st.caption("Executives, directors and admins can open these themes on their Themes page.")
 
 
 def refit_button() -> None:

@@ -7,7 +7,8 @@ from typing import Iterable, Sequence
 import pandas as pd
 import sqlalchemy as sa
 
-from synth.store.schema import assignments, imports, notes, read_frame, iso, statements, themes
+from synth import cohorts
+from synth.store.schema import assignments, imports, iso, notes, read_frame, statements, theme_edits, themes
 
 
 def with_themes(rows: pd.DataFrame, assigned: pd.DataFrame) -> pd.DataFrame:
@@ -50,8 +51,10 @@ class Statements:
     def statements_frame(self, regions: Iterable[str] | None = None, issues_only: bool = True) -> pd.DataFrame:
         """One row per statement with its note's scope and its theme (NULL when unthemed).
         `regions` restricts rows in the query itself: callers pass the viewer's allowed regions.
-        With `issues_only=False` the rows also say whether each is an issue and why not."""
-        return with_themes(self.statement_rows(regions, issues_only), self.assignments_frame(regions))
+        With `issues_only=False` the rows also say whether each is an issue and why not. `cohort`:
+        the partner's cohort (`partner_cohorts`)."""
+        rows = with_themes(self.statement_rows(regions, issues_only), self.assignments_frame(regions))
+        return cohorts.with_cohorts(rows, self.partner_cohorts())
 
     def statement_rows(self, regions: Iterable[str] | None = None, issues_only: bool = True,
                        imports: Sequence[int] | None = None) -> pd.DataFrame:
@@ -103,3 +106,47 @@ class Statements:
         q = shown(q)
         with self.engine.connect() as conn:
             return set(conn.execute(q).scalars())
+
+    # ---- for measuring synth against a sample's truth (synth/evaluate.py) ----------------
+    def statement_spans(self) -> list[dict]:
+        """Every statement with where it sits in its note, its note's key and its theme."""
+        q = (sa.select(statements.c.id, statements.c.start_char, statements.c.end_char, statements.c.is_issue,
+                       statements.c.drop_reason, statements.c.text, notes.c.note_key, assignments.c.theme_id)
+             .join(notes, notes.c.id == statements.c.note_id)
+             .join(assignments, assignments.c.statement_id == statements.c.id, isouter=True))
+        with self.engine.connect() as conn:
+            return [r._asdict() for r in conn.execute(q)]
+
+    def redacted_texts(self) -> dict[str, str]:
+        """Each note's stored (redacted) text by its note key."""
+        with self.engine.connect() as conn:
+            return dict(conn.execute(sa.select(notes.c.note_key, notes.c.redacted_text)).all())
+
+    def stored_strings(self) -> list[str]:
+        """Every string value kept in the tables that hold note-derived text: what a leak check reads."""
+        out: list[str] = []
+        with self.engine.connect() as conn:
+            for table in (notes, statements, themes, imports, theme_edits):
+                for row in conn.execute(sa.select(table)):
+                    out.extend(v for v in row if isinstance(v, str))
+        return out
+
+    def copy_notes(self, copies: int) -> None:
+        """Benchmarks only: grow a store by copying its notes, statements and assignments `copies`
+        times (ids shifted by k * 10^7, so rows stay linked without joins)."""
+        with self.engine.begin() as conn:
+            for k in range(1, copies + 1):
+                off = k * 10_000_000
+                conn.execute(sa.text(
+                    "INSERT INTO notes (id, import_id, note_key, content_hash, meeting_date, region, office, partner_key, "
+                    "executive_key, redacted_text, raw_text) SELECT id + :off, import_id, note_key || '-c' || :k, "
+                    "content_hash || '-c' || :k, meeting_date, region, office, partner_key, executive_key, redacted_text, "
+                    "raw_text FROM notes WHERE id < 10000000"), {"k": k, "off": off})
+                conn.execute(sa.text(
+                    "INSERT INTO statements (id, note_id, position, start_char, end_char, text, text_hash, is_issue, "
+                    "drop_reason, keyphrases) SELECT id + :off, note_id + :off, position, start_char, end_char, text, "
+                    "text_hash, is_issue, drop_reason, keyphrases FROM statements WHERE id < 10000000"), {"off": off})
+                conn.execute(sa.text(
+                    "INSERT INTO assignments (statement_id, theme_id, run_id, score, method, pinned) SELECT "
+                    "statement_id + :off, theme_id, run_id, score, method, pinned FROM assignments "
+                    "WHERE statement_id < 10000000"), {"off": off})

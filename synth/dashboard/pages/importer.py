@@ -109,12 +109,14 @@ else:
             st.stop()
         bar.progress(1.0, text="Done")
         st.success(f"Import #{s.import_id} done.")
-        m = st.columns(5)
+        m = st.columns(6)
         m[0].metric("Notes added", s.notes_added)
         m[1].metric("Duplicates skipped", s.duplicates)
-        m[2].metric("Issue statements", s.issues_found)
-        m[3].metric("Themes touched", s.themes_touched, help="Existing themes that got statements from this import.")
-        m[4].metric("New, not yet themed", s.unthemed, help="Statements like no theme yet; a refit places them.")
+        m[2].metric("Statements", s.statements_added, help="Everything the notes were split into; the "
+                    "Statements column of Past imports counts the same.")
+        m[3].metric("Issue statements", s.issues_found, help="The statements that raise an issue: only these are themed.")
+        m[4].metric("Themes touched", s.themes_touched, help="Existing themes that got statements from this import.")
+        m[5].metric("New, not yet themed", s.unthemed, help="Statements like no theme yet; a refit places them.")
         if s.new_themes:
             st.info(f"{ui.plural(s.new_themes, 'provisional new theme')} formed from "
                     f"{ui.plural(s.new_theme_statements, 'statement')} alike: a refit confirms or dissolves them.")
@@ -123,20 +125,37 @@ else:
 ui.refit_button()
 
 st.subheader("Past imports")
+done = st.session_state.pop("undo_done", None)  # said after the rerun that redraws the table
+if done:
+    st.success(done)
 history = view.imports()
 if history.empty:
     st.caption("No imports yet.")
 else:
     st.dataframe(history[["id", "file_name", "imported_by", "imported_at", "notes_added", "duplicates",
-                          "rows_skipped", "statements_added", "status"]], hide_index=True)
+                          "rows_skipped", "statements_added", "status"]], hide_index=True, column_config={
+                     "id": "Import", "file_name": "File", "imported_by": "By", "imported_at": "When",
+                     "notes_added": "Notes added", "duplicates": "Duplicates", "rows_skipped": "Rows skipped",
+                     "statements_added": st.column_config.NumberColumn(
+                         "Statements", help="Everything the notes were split into, issues or not."),
+                     "status": "Status"})
     undoable = history[history["status"] == "committed"]["id"].tolist()
     if undoable:
+        sure_label = "Yes, remove this import's notes and statements"
+        if done:  # the box was ticked for the undo just done, not for the next one
+            st.session_state["undo_sure"] = False
         with st.form("undo"):
-            target = st.selectbox("Undo an import", undoable, format_func=lambda i: f"#{i} {history.set_index('id').loc[i, 'file_name']}")
-            sure = st.checkbox("Yes, remove this import's notes and statements")
-            if st.form_submit_button("Undo import") and sure:
-                try:
-                    n = ui.store().undo_import(int(target), who=view.viewer.username)
-                    st.success(f"Import #{target} undone: {n} notes removed.")
-                except SynthError as exc:
-                    ui.show_error(exc)
+            target = st.selectbox("Undo an import", undoable, key="undo_target",
+                                  format_func=lambda i: f"#{i} {history.set_index('id').loc[i, 'file_name']}")
+            sure = st.checkbox(sure_label, key="undo_sure")
+            pressed = st.form_submit_button("Undo import")
+        if pressed and not sure:
+            st.warning(f"Nothing was undone: tick “{sure_label}” to confirm, then press Undo import again.")
+        elif pressed:
+            try:
+                n = ui.store().undo_import(int(target), who=view.viewer.username)
+            except SynthError as exc:
+                ui.show_error(exc)
+            else:
+                st.session_state["undo_done"] = f"Import #{target} undone: {ui.plural(n, 'note')} removed."
+                st.rerun()  # the table above still says committed: draw the page again
