@@ -45,6 +45,11 @@ class Scoped:
         self._need(self.viewer.sees_themes, "notes")
         return self.store.notes_frame(regions=self.regions, imports=imports)
 
+    def cohorts(self) -> pd.Series:
+        """Each partner's cohort (index: partner_key): for the partners in the viewer's rows."""
+        self._need(self.viewer.sees_themes, "cohorts")
+        return self.store.partner_cohorts()
+
     def themes(self) -> pd.DataFrame:
         """Active, visible themes; for a director only the themes raised in their regions."""
         self._need(self.viewer.sees_themes, "themes")

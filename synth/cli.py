@@ -243,7 +243,7 @@ def cmd_report(args, settings: Settings, store) -> int:
     markdown = output_path(args.markdown, "--markdown", "brief.md") if args.markdown else None
     csv_path = output_path(args.csv, "--csv") if args.csv else None
     with _writing():
-        text = report.run(store, settings, region=args.region, office=args.office, since=args.since,
+        text = report.run(store, settings, region=args.region, office=args.office, since=args.since, cohort=args.cohort,
                           markdown=markdown and str(markdown), csv_path=csv_path and str(csv_path))
     print(text)
     return 0
@@ -325,7 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("import", help="import a note export (CSV, XLSX, JSON, JSON Lines)")
     s.add_argument("path")
     s.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
-                   help="map a column explicitly, e.g. --map notes=Summary (fields: note_id meeting_date region office partner executive notes)")
+                   help="map a column explicitly, e.g. --map notes=Summary "
+                        "(fields: note_id meeting_date region office partner executive notes cohort)")
     s.add_argument("--skip-bad-rows", action="store_true", help="import the valid rows and report the invalid ones")
     s.add_argument("--header-row", type=int, metavar="N",
                    help="the row that names the columns, numbered as the spreadsheet shows it (default: found in "
@@ -358,6 +359,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("report", help="print the top surfacing themes")
     s.add_argument("--region")
     s.add_argument("--office")
+    s.add_argument("--cohort", metavar="NAME", help="only partners of this cohort: as the export names it, or the "
+                                                  "half-year of their first meeting, e.g. 2025-H2")
     s.add_argument("--since", help="start of the recent window, YYYY-MM-DD (default: 8 weeks before the latest note)")
     s.add_argument("--markdown", help="also write the report as Markdown to this file")
     s.add_argument("--csv", help="also write the figures as CSV to this file")

@@ -37,6 +37,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "notes": ("notes", "note", "summary", "discussion", "text", "body", "content", "meetingnotes",
               "comments", "minutes", "details", "description", "discussionsummary", "meetingsummary",
               "discussionnotes", "sessionnotes", "sessionsummary", "notessummary", "keypoints"),
+    # optional: without it, a partner's cohort is the half-year of their first meeting
+    "cohort": ("cohort", "cohortname", "programcohort", "group", "intake", "intakegroup", "wave"),
 }
 # A column whose name holds one of these is the note text when no name above matches exactly
 # ("Summary of discussion", "Notes (free text)").
@@ -671,10 +673,14 @@ def validate(table: Table, mapping: dict[str, str], defaults: dict[str, str] | N
         if row_errors:
             errors.extend(row_errors)
             continue
+        cohort = " ".join(str(get("cohort") or "").split())
+        if len(cohort) > 64:
+            errors.append(RowError(n, mapping["cohort"], "the cohort is longer than 64 characters"))
+            continue
         note_key = str(get("note_id") or "").strip()[:128]
         note = Note(row=n, note_key=note_key, meeting_date=meeting_date, region=scope["region"],
                     office=scope["office"], partner=str(get("partner") or "").strip(),
-                    executive=str(get("executive") or "").strip(), text=text)
+                    executive=str(get("executive") or "").strip(), text=text, cohort=cohort)
         if not note_key:
             note = Note(**{**note.__dict__, "note_key": note.content_hash[:12]})
         notes.append(note)

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
-CANONICAL_FIELDS = ("note_id", "meeting_date", "region", "office", "partner", "executive", "notes")
+CANONICAL_FIELDS = ("note_id", "meeting_date", "region", "office", "partner", "executive", "notes", "cohort")
 REQUIRED_FIELDS = ("meeting_date", "region", "office", "notes")
 
 
@@ -22,6 +22,7 @@ class Note:
     partner: str
     executive: str
     text: str
+    cohort: str = ""  # the partner's cohort as the export names it; "" derives it (synth/cohorts.py)
 
     @property
     def content_hash(self) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from synth import export, signals
+from synth import cohorts, export, signals
 from synth.markup import plain
 from synth.errors import SynthError, ThemesNotFitted, UsageError
 
@@ -48,9 +48,9 @@ def brief_markdown(top: pd.DataFrame, scope: str, quotes: dict[int, str] | None 
     return "\n".join(lines)
 
 
-def check_scope(statements: pd.DataFrame, region: str | None, office: str | None) -> None:
-    """A region or office no statement comes from is refused with the ones that exist, so a
-    misspelt name ("South West") is not read as a scope with nothing to report."""
+def check_scope(statements: pd.DataFrame, region: str | None, office: str | None, cohort: str | None = None) -> None:
+    """A region, office or cohort no statement comes from is refused with the ones that exist,
+    so a misspelt name ("South West") is not read as a scope with nothing to report."""
     def refuse(what: str, value: str, valid: list[str], where: str = "") -> None:
         close = difflib.get_close_matches(value.lower(), [v.lower() for v in valid], n=1, cutoff=0.75)
         hint = next((f" Did you mean {v!r}?" for v in valid if close and v.lower() == close[0]), "")
@@ -63,10 +63,12 @@ def check_scope(statements: pd.DataFrame, region: str | None, office: str | None
         offices = statements[statements["region"] == region]["office"] if region else statements["office"]
         if office not in set(offices):
             refuse("office", office, sorted(offices.unique()), f" in {region}" if region else "")
+    if cohort and cohort not in set(statements["cohort"]):
+        refuse("cohort", cohort, cohorts.known(statements))
 
 
 def run(store, settings, region: str | None = None, office: str | None = None, since: str | None = None,
-        markdown: str | None = None, csv_path: str | None = None) -> str:
+        markdown: str | None = None, csv_path: str | None = None, cohort: str | None = None) -> str:
     themes = store.themes_frame()
     if themes.empty:
         raise ThemesNotFitted("The report")
@@ -75,10 +77,11 @@ def run(store, settings, region: str | None = None, office: str | None = None, s
     except ValueError:
         raise SynthError(f"--since {since!r} is not a date; use YYYY-MM-DD.") from None
     statements = store.statements_frame()
-    check_scope(statements, region, office)
-    flt = signals.Filter(regions=(region,) if region else (), offices=(office,) if office else ())
+    check_scope(statements, region, office, cohort)
+    flt = signals.Filter(regions=(region,) if region else (), offices=(office,) if office else (),
+                         cohorts=(cohort,) if cohort else ())
     top = top_themes(statements, themes, flt, since=since_date)
-    scope = " / ".join(x for x in (region, office) if x) or "all regions"
+    scope = (" / ".join(x for x in (region, office) if x) or "all regions") + (f" / cohort {cohort}" if cohort else "")
     if top.empty:
         return f"No themed statements for {scope}."
     if markdown:

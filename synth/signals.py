@@ -23,6 +23,7 @@ class Filter:
     offices: tuple[str, ...] = ()
     start: date | None = None
     end: date | None = None
+    cohorts: tuple[str, ...] = ()  # needs a `cohort` column (synth/cohorts.py)
 
     def apply(self, df: pd.DataFrame) -> pd.DataFrame:
         if self == Filter():
@@ -32,6 +33,8 @@ class Filter:
             mask &= df["region"].isin(self.regions)
         if self.offices:
             mask &= df["office"].isin(self.offices)
+        if self.cohorts:
+            mask &= df["cohort"].isin(self.cohorts)
         if self.start:
             mask &= df["meeting_date"] >= pd.Timestamp(self.start)
         if self.end:

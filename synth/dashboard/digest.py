@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from synth import export, report, signals
+from synth import cohorts, export, report, signals
 
 
 def _in_visible_theme(view) -> pd.Series:
@@ -131,6 +131,24 @@ def where(view, theme_id: int, k: int) -> tuple[str, pd.DataFrame]:
 
 def coverage(view, k: int) -> pd.DataFrame:
     return signals.coverage(view.notes, k=k)
+
+
+@dataclass(frozen=True)
+class CohortComparison:
+    table: pd.DataFrame  # `cohorts.top_table`: themes x cohorts, share of each cohort's partners
+    sizes: pd.Series  # partners per cohort shown (k or more in the view)
+    left_out: int  # cohorts in the view with fewer than k partners: not shown at all
+    hidden: int  # cells hidden under the k rule
+
+
+def cohort_comparison(view, k: int, top: int = 5) -> CohortComparison:
+    """What each cohort raises: the `top` themes of each cohort in the view by the share of its
+    partners who raised them, under the k rule (`cohorts.compare`)."""
+    cells, sizes = cohorts.compare(themed_in_view(view), view.notes, k)
+    every = view.notes["cohort"].nunique()
+    labels = view.themes.set_index("id")["label"]
+    return CohortComparison(cohorts.top_table(cells, sizes, labels, top), sizes, int(every - len(sizes)),
+                            int(cells["suppressed"].astype(bool).sum()))
 
 
 def theme_counts(view, k: int) -> pd.Series:

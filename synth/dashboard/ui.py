@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from synth import ingest, signals
+from synth import cohorts, ingest, signals
 from synth.access import Scoped
 from synth.auth import (SESSION_HOURS, SignInThrottle, Viewer, session_token, session_viewer, sign_in,
                         still_signed_in)
@@ -108,7 +108,11 @@ def _rows(db_url: str, regions: tuple | None, role: str, imports_version: tuple)
 def _frames(db_url: str, regions: tuple | None, role: str, data_version: DataVersion) -> Frames:
     rows, notes = _rows(db_url, regions, role, data_version.imports)
     scoped = Scoped(store(), Viewer("cache", role, regions or ()))
-    return Frames(with_themes(rows, scoped.assignments()), notes, scoped.themes())
+    # Cohorts are joined here, not kept with the rows: an import can move a partner whose
+    # rows are already loaded to an earlier cohort (their first meeting is now earlier).
+    by_partner = scoped.cohorts()
+    return Frames(cohorts.with_cohorts(with_themes(rows, scoped.assignments()), by_partner),
+                  cohorts.with_cohorts(notes, by_partner), scoped.themes())
 
 
 def _key() -> tuple:
@@ -253,17 +257,17 @@ def _param_list(name: str) -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _filter_options(db_url: str, regions: tuple | None, role: str, data_version: DataVersion) -> tuple:
-    notes = _rows(db_url, regions, role, data_version.imports)[1]
+    notes = _frames(db_url, regions, role, data_version).notes
     offices = notes.groupby("region")["office"].unique().map(sorted).to_dict()
     if notes.empty:
-        return offices, date.today(), date.today()
-    return offices, notes["meeting_date"].min().date(), notes["meeting_date"].max().date()
+        return offices, [], date.today(), date.today()
+    return offices, cohorts.known(notes), notes["meeting_date"].min().date(), notes["meeting_date"].max().date()
 
 
 def sidebar_filters(key: tuple) -> signals.Filter:
-    """Region, office and date range, shared by every page and kept in the URL so a link
-    reproduces the view. A director's choices are limited to their own regions."""
-    offices_by_region, lo, hi = _filter_options(*key)
+    """Region, office, cohort and date range, shared by every page and kept in the URL so a
+    link reproduces the view. A director's choices are limited to their own regions."""
+    offices_by_region, cohort_names, lo, hi = _filter_options(*key)
     saved = st.session_state.get("filters", {})
     if not any(name in st.query_params for name in FILTER_PARAMS):
         # Moving to another page through the sidebar drops the URL's parameters: the filter
@@ -277,14 +281,20 @@ def sidebar_filters(key: tuple) -> signals.Filter:
     chosen_offices = [o for o in _param_list("office") if o in offices]
     picked_offices = st.sidebar.multiselect("Office", offices, default=chosen_offices, key="f_office",
                                             placeholder="All offices")
+    chosen_cohorts = [c for c in _param_list("cohort") if c in cohort_names]
+    picked_cohorts = st.sidebar.multiselect("Cohort", cohort_names, default=chosen_cohorts, key="f_cohort",
+                                            placeholder="All cohorts",
+                                            help="Partners who joined together: the cohort the export names, or "
+                                                 "the half-year of the partner's first meeting (2025-H2).")
     start = _date_param("start", lo, lo, hi)
     end = _date_param("end", hi, lo, hi)
     span = st.sidebar.date_input("Meeting dates", value=(start, end), min_value=lo, max_value=hi, key="f_dates")
     start, end = (span[0], span[1]) if isinstance(span, (list, tuple)) and len(span) == 2 else (start, end)
-    _set_params(region=picked, office=picked_offices,
+    _set_params(region=picked, office=picked_offices, cohort=picked_cohorts,
                 start=[start.isoformat()] if start != lo else [], end=[end.isoformat()] if end != hi else [])
     return signals.Filter(regions=tuple(picked), offices=tuple(picked_offices),
-                          start=start if start != lo else None, end=end if end != hi else None)
+                          start=start if start != lo else None, end=end if end != hi else None,
+                          cohorts=tuple(picked_cohorts))
 
 
 def _date_param(name: str, default: date, lo: date, hi: date) -> date:
@@ -296,7 +306,7 @@ def _date_param(name: str, default: date, lo: date, hi: date) -> date:
     return min(max(value, lo), hi)
 
 
-FILTER_PARAMS = ("region", "office", "start", "end")
+FILTER_PARAMS = ("region", "office", "cohort", "start", "end")
 
 
 def _set_params(**values: list[str]) -> None:
@@ -317,6 +327,8 @@ def filter_caption(flt: signals.Filter) -> str:
     parts = [", ".join(flt.regions or scope or ()) or "all regions"]
     if flt.offices:
         parts.append(", ".join(flt.offices))
+    if flt.cohorts:
+        parts.append(("cohort " if len(flt.cohorts) == 1 else "cohorts ") + ", ".join(flt.cohorts))
     if flt.start or flt.end:
         parts.append(f"{flt.start or '...'} to {flt.end or '...'}")
     return " · ".join(parts)
@@ -329,8 +341,8 @@ class View:
     notes: pd.DataFrame
     themes: pd.DataFrame
     key: tuple  # scope, data version and filter: what `memo` caches on
-    # the viewer's whole scope within the filter's dates: what a region or office is compared
-    # with (the rest of the company, or the rest of its region), whichever places are picked
+    # the viewer's whole scope within the filter's dates and cohorts: what a region or office is
+    # compared with (the rest of the company, or the rest of its region), whichever places are picked
     dated: pd.DataFrame | None = None
 
 
@@ -341,7 +353,7 @@ def filtered_view() -> View:
         key = _key()
         flt = sidebar_filters(key)
         f = _frames(*key)
-        dated = signals.Filter(start=flt.start, end=flt.end).apply(f.statements)
+        dated = signals.Filter(start=flt.start, end=flt.end, cohorts=flt.cohorts).apply(f.statements)
         return View(flt, flt.apply(f.statements), flt.apply(f.notes), f.themes, (*key, astuple(flt)), dated)
     except SynthError as exc:
         show_error(exc)
@@ -456,7 +468,7 @@ def check_upload(table: ingest.Table, mapping: dict[str, str], defaults: dict[st
 
 
 FIELD_NAMES = {"note_id": "Note ID", "meeting_date": "Meeting date", "region": "Region", "office": "Office",
-               "partner": "Frontline partner", "executive": "Executive", "notes": "Note text"}
+               "partner": "Frontline partner", "executive": "Executive", "notes": "Note text", "cohort": "Cohort"}
 FIELD_HELP = {
     "note_id": "An ID for each meeting, if the file has one; without it, notes are told apart by their content.",
     "meeting_date": "When the meeting took place.",
@@ -465,6 +477,8 @@ FIELD_HELP = {
     "partner": "The frontline partner's name: used only to count different people, never stored.",
     "executive": "The executive's name: used only to count different people, never stored.",
     "notes": "The meeting notes, summary or discussion: the text synth reads.",
+    "cohort": "The group or intake the partner joined the program with, if the file has one; without it, a "
+              "partner's cohort is the half-year of their first meeting (2025-H2).",
 }
 
 

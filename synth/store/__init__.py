@@ -9,6 +9,7 @@ One part per aggregate, each in its own module, joined into one `Store` handle:
   embeddings  the embedding cache
   viewers     last visits and the sign-in throttle
   pseudonyms  the keyed hash that stands for a person's name
+  cohorts     each partner's cohort: named by an export, or their first meeting's half-year
   actions     owners, statuses and decisions per theme, and their history
   alerts      the alert outbox and what the last alert check saw
 """
@@ -25,6 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 from synth.errors import StoreError
 from synth.store.actions import Actions
 from synth.store.alerts import Alerts
+from synth.store.cohorts import Cohorts
 from synth.store.embeddings import Embeddings
 from synth.store.imports import Imports
 from synth.store.partials import PartialImport, PartialImports
@@ -50,7 +52,7 @@ class DataVersion(NamedTuple):
 
 
 
-class Store(PartialImports, Imports, Statements, Themes, Embeddings, Viewers, Pseudonyms, Actions, Alerts):
+class Store(PartialImports, Imports, Statements, Themes, Embeddings, Viewers, Pseudonyms, Actions, Alerts, Cohorts):
     """A handle on the database. Open with `Store.open(url)`; it migrates on open."""
 
     def __init__(self, engine: Engine, secret: bytes = b""):

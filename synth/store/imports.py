@@ -56,6 +56,7 @@ class Imports:
                     meeting_date=p.note.meeting_date, region=p.note.region, office=p.note.office,
                     partner_key=self.pseudonym(p.note.partner), executive_key=self.pseudonym(p.note.executive),
                     redacted_text=p.redacted_text, raw_text=p.note.text if store_raw_text else None,
+                    cohort=p.note.cohort or None,
                 ) for p in batch]
                 ids = conn.execute(notes.insert().returning(notes.c.id, sort_by_parameter_order=True),
                                    note_rows).scalars().all()

@@ -44,6 +44,8 @@ notes = sa.Table("notes", metadata,
     sa.Column("executive_key", sa.String(32), nullable=False),
     sa.Column("redacted_text", sa.Text, nullable=False),
     sa.Column("raw_text", sa.Text, nullable=True),
+    # v7: the cohort the export names for the partner (NULL: none; derived when read, see synth/cohorts.py)
+    sa.Column("cohort", sa.String(64), nullable=True),
     sa.Index("ix_notes_scope", "region", "office", "meeting_date"))
 
 statements = sa.Table("statements", metadata,
@@ -209,6 +211,18 @@ MIGRATIONS: tuple[tuple[int, object], ...] = ((1, _create_v1), (2, _add_visits),
                                               (4, _add_sign_in_failures), (5, _add_actions), (6, _add_alerts))
 
 
+
+
+# ---- v7 (issue #17): cohorts ------------------------------------------------------------------
+def _add_cohort(conn: Connection) -> None:
+    # v7: the cohort an export names for a note's partner. Derived cohorts are not stored: a
+    # partner's first meeting can change with every import and undo.
+    if "cohort" not in {c["name"] for c in sa.inspect(conn).get_columns("notes")}:
+        conn.execute(sa.text("ALTER TABLE notes ADD COLUMN cohort VARCHAR(64)"))
+
+
+MIGRATIONS += ((7, _add_cohort),)
+SCHEMA_VERSION = max(version for version, _ in MIGRATIONS)
 
 
 def iso(column: sa.ColumnElement) -> sa.ColumnElement:

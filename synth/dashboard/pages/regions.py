@@ -68,6 +68,25 @@ else:
                    (f", for the offices you picked ({picked})." if view.filter.offices else "."))
         st.altair_chart(heatmap(by_office, "office"), width="stretch")
 
+st.subheader("What each cohort raises")
+st.caption("Each cohort's most raised themes, as the share of its partners (those with a meeting in this view) "
+           "who raised each one, with how many in brackets. A cohort is the group the export names, or the "
+           "half-year of the partner's first meeting. Pick cohorts in the sidebar to narrow every page to them.")
+by_cohort = ui.memo(digest.cohort_comparison, view, k)
+if by_cohort.table.empty:
+    st.info(f"No cohort in this view has {k} or more partners with themed statements to compare.")
+else:
+    st.dataframe(by_cohort.table, hide_index=True)
+remarks = []
+if by_cohort.left_out:
+    remarks.append(f"{ui.plural(by_cohort.left_out, 'cohort')} with fewer than {k} partners in this view "
+                 f"{'is' if by_cohort.left_out == 1 else 'are'} not shown.")
+if by_cohort.hidden:
+    remarks.append(f"“hidden”: fewer than {k} partners of the cohort raised the theme, or showing it would reveal "
+                 "a cell that has.")
+if remarks:
+    st.caption(" ".join(remarks))
+
 st.subheader("Who is not being heard")
 st.caption("Offices with no notes in the last 8 weeks (silent), or fewer than half their usual number (quiet).")
 cov = ui.memo(digest.coverage, view, k)  # offices with fewer than k partners: status, no counts
