@@ -168,17 +168,24 @@ def send(store, settings, users: Mapping[str, dict] | None = None, transport: Tr
         transport = SMTP(settings.smtp_url)
     users = auth.load_users(Path(settings.users_file)) if users is None else users
     done = {"sent": 0, "failed": 0}
+    owners = None
     for alert in store.sendable_alerts():
         if not store.claim_alert(alert["id"]):
             continue  # another sender took it
+        to = alert["recipients"]
+        if not to:  # queued when nobody could receive it (no owner, no admin yet): ask again now
+            if owners is None:
+                acts = store.actions_frame()
+                owners = dict(zip(acts["theme_id"], acts["owner"]))
+            to = recipients(owners.get(alert["theme_id"]), users)
         try:
-            if not alert["recipients"]:
+            if not to:
                 raise ConfigError("Nobody to send it to: the theme has no owner and the users file has no admin.")
-            transport.send(message(alert, [address(u, users) for u in alert["recipients"]], settings.smtp_from))
+            transport.send(message(alert, [address(u, users) for u in to], settings.smtp_from))
         except (OSError, smtplib.SMTPException, ConfigError) as exc:
-            store.finish_alert(alert["id"], f"{type(exc).__name__}: {exc}")
+            store.finish_alert(alert["id"], f"{type(exc).__name__}: {exc}", to)
             done["failed"] += 1
         else:
-            store.finish_alert(alert["id"], None)
+            store.finish_alert(alert["id"], None, to)
             done["sent"] += 1
     return done

@@ -57,6 +57,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("fit_sample_above", "SYNTH_FIT_SAMPLE_ABOVE", 50_000,
             "A fit over more issue statements than this clusters a sample of this many, stratified by region, "
             "office and month, and assigns the rest to the themes found. 0: always fit on everything."),
+    Setting("jobs_in_server", "SYNTH_JOBS_IN_SERVER", True,
+            "Each dashboard server also runs queued imports and fits in a background thread. Turn off where "
+            "`synth worker` processes run them instead."),
+    Setting("background_import_rows", "SYNTH_BACKGROUND_IMPORT_ROWS", 2000,
+            "Dashboard uploads with more data rows than this are imported as a job, with its progress on the "
+            "Import page; smaller ones are imported while the page waits."),
+    Setting("job_stale_s", "SYNTH_JOB_STALE_S", 60.0,
+            "A running job whose worker has not sent a heartbeat for this many seconds is taken back: "
+            "retried, or failed with the reason."),
+    Setting("job_attempts", "SYNTH_JOB_ATTEMPTS", 2,
+            "How many times a job is started before one whose worker keeps dying is marked failed."),
     Setting("smtp_url", "SYNTH_SMTP_URL", "",
             "Where alerts are mailed: smtp://[user:password@]host[:port] (STARTTLS when offered) or smtps://... "
             "Empty: alerts stay in the outbox on the dashboard's Actions page until `synth alerts --send`."),
@@ -80,25 +91,35 @@ def _coerce(setting: Setting, raw: str) -> object:
         ) from None
 
 
+def _default(name: str) -> object:
+    return next(s.default for s in SETTINGS if s.name == name)
+
+
 @dataclass(frozen=True)
 class Settings:
-    db_url: str = SETTINGS[0].default
-    models_dir: str = SETTINGS[1].default
-    cache_dir: str = SETTINGS[2].default
-    secret_file: str = SETTINGS[3].default
-    users_file: str = SETTINGS[4].default
-    max_upload_mb: int = 50
-    max_rows: int = 200_000
-    store_raw_text: bool = False
-    privacy_k: int = 3
-    quotes_per_theme: int = 3
-    assign_threshold: float = 0.45
-    seed: int = 42
-    dask_scheduler: str = ""
-    dask_partition_notes: int = 2000
-    fit_sample_above: int = 50_000
-    smtp_url: str = ""
-    smtp_from: str = "synth@localhost"
+    """Every setting, its default taken from SETTINGS (the one place defaults are written)."""
+
+    db_url: str = _default("db_url")
+    models_dir: str = _default("models_dir")
+    cache_dir: str = _default("cache_dir")
+    secret_file: str = _default("secret_file")
+    users_file: str = _default("users_file")
+    max_upload_mb: int = _default("max_upload_mb")
+    max_rows: int = _default("max_rows")
+    store_raw_text: bool = _default("store_raw_text")
+    privacy_k: int = _default("privacy_k")
+    quotes_per_theme: int = _default("quotes_per_theme")
+    assign_threshold: float = _default("assign_threshold")
+    seed: int = _default("seed")
+    dask_scheduler: str = _default("dask_scheduler")
+    dask_partition_notes: int = _default("dask_partition_notes")
+    fit_sample_above: int = _default("fit_sample_above")
+    jobs_in_server: bool = _default("jobs_in_server")
+    background_import_rows: int = _default("background_import_rows")
+    job_stale_s: float = _default("job_stale_s")
+    job_attempts: int = _default("job_attempts")
+    smtp_url: str = _default("smtp_url")
+    smtp_from: str = _default("smtp_from")
     extra: dict = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -119,6 +140,15 @@ class Settings:
         )
         base.update(overrides)
         return cls(**base)
+
+    def to_env(self) -> dict[str, str]:
+        """The environment a child process (a CLI run, a dashboard server, a worker) needs to see
+        these settings: the inverse of `from_env`."""
+        out = {}
+        for s in SETTINGS:
+            value = getattr(self, s.name)
+            out[s.env] = ("1" if value else "0") if isinstance(value, bool) else str(value)
+        return out
 
     @property
     def max_upload_bytes(self) -> int:

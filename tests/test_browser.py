@@ -37,8 +37,7 @@ def server(fitted_copy, tmp_path):
     settings, _ = fitted_copy
     auth.ensure_demo_users(Path(settings.users_file))
     port = free_port()
-    env = {**os.environ, "SYNTH_DB_URL": settings.db_url, "SYNTH_SECRET_FILE": settings.secret_file,
-           "SYNTH_USERS_FILE": settings.users_file, "SYNTH_MODELS_DIR": settings.models_dir}
+    env = {**os.environ, **settings.to_env()}
     log = (tmp_path / "streamlit.log").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
                              "--server.headless", "true", "--server.address", "127.0.0.1"],

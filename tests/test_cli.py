@@ -68,7 +68,7 @@ def test_bad_setting_is_a_clear_error(monkeypatch, capsys):
 def test_console_script_is_installed_and_fails_cleanly(env, tmp_path):
     exe = Path(sys.executable).parent / "synth"
     r = subprocess.run([str(exe), "undo", "7"], capture_output=True, text=True, env={
-        "SYNTH_DB_URL": env.db_url, "SYNTH_SECRET_FILE": env.secret_file, "PATH": "/usr/bin:/bin"})
+        **env.to_env(), "PATH": "/usr/bin:/bin"})
     assert r.returncode == 5 and "Traceback" not in r.stderr and "no import #7" in r.stderr
 
 
@@ -118,7 +118,7 @@ def test_export_to_a_folder_or_an_unwritable_path_is_one_line(env, tmp_path, cap
 
 def test_theme_merge_and_split_argument_errors_fail_cleanly_as_a_process(env):
     exe = Path(sys.executable).parent / "synth"
-    run_env = {"SYNTH_DB_URL": env.db_url, "SYNTH_SECRET_FILE": env.secret_file, "PATH": "/usr/bin:/bin"}
+    run_env = {**env.to_env(), "PATH": "/usr/bin:/bin"}
     for argv in (["theme", "merge", "5", "abc"], ["theme", "merge", "5"], ["theme", "split", "5", "a,b", "X"]):
         r = subprocess.run([str(exe), *argv], capture_output=True, text=True, env=run_env)
         assert r.returncode == 2 and "Traceback" not in r.stderr and r.stderr.count("\n") == 1, (argv, r.stderr)

@@ -13,9 +13,7 @@ from conftest import note_row
 
 
 def _env(settings) -> dict:
-    return {**os.environ, "SYNTH_DB_URL": settings.db_url, "SYNTH_MODELS_DIR": settings.models_dir,
-            "SYNTH_SECRET_FILE": settings.secret_file, "SYNTH_USERS_FILE": settings.users_file,
-            "SYNTH_CACHE_DIR": str(settings.cache_dir), "HF_HUB_OFFLINE": "1"}
+    return {**os.environ, **settings.to_env(), "HF_HUB_OFFLINE": "1"}
 
 
 class _Fit(subprocess.Popen):

@@ -23,8 +23,7 @@ ACCOUNTS = {"executive": ("exec", "exec-demo"), "director": ("director", "direct
 @pytest.fixture
 def app_env(fitted_copy, monkeypatch):
     settings, store = fitted_copy
-    for key, value in {"SYNTH_DB_URL": settings.db_url, "SYNTH_SECRET_FILE": settings.secret_file,
-                       "SYNTH_USERS_FILE": settings.users_file, "SYNTH_MODELS_DIR": settings.models_dir}.items():
+    for key, value in settings.to_env().items():
         monkeypatch.setenv(key, value)
     auth.ensure_demo_users(Path(settings.users_file))
     return settings, store

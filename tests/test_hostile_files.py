@@ -206,8 +206,7 @@ def test_bad_file_is_one_line_and_a_non_zero_exit_on_the_command_line(make, mess
                                                                         capsys):
     from synth import cli
 
-    for key, value in {"SYNTH_DB_URL": settings.db_url, "SYNTH_SECRET_FILE": settings.secret_file,
-                       "SYNTH_MODELS_DIR": settings.models_dir, "SYNTH_MAX_UPLOAD_MB": "1"}.items():
+    for key, value in {**settings.to_env(), "SYNTH_MAX_UPLOAD_MB": "1"}.items():
         monkeypatch.setenv(key, value)
     assert cli.main(["import", str(make(tmp_path))]) == 4
     err = capsys.readouterr().err

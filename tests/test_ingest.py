@@ -305,3 +305,14 @@ def test_ambiguous_dates_must_be_given_an_order(write_csv, days, needed):
             ingest.validate(table, mapping)
         assert ingest.validate(table, mapping, day_first=True).notes[0].meeting_date == date(2026, 4, 3)
         assert ingest.validate(table, mapping, day_first=False).notes[0].meeting_date == date(2026, 3, 4)
+
+
+def test_settings_round_trip_through_the_environment_and_have_one_default_each(tmp_path):
+    import dataclasses
+
+    from synth.config import SETTINGS, Settings
+
+    assert {f.name for f in dataclasses.fields(Settings)} - {"extra"} == {s.name for s in SETTINGS}
+    assert all(getattr(Settings(), s.name) == s.default for s in SETTINGS)
+    custom = Settings.for_directory(tmp_path, max_rows=7, store_raw_text=True, assign_threshold=0.3, smtp_url="smtp://h:25")
+    assert Settings.from_env(custom.to_env()) == custom

@@ -253,8 +253,7 @@ async def _sessions(url: str, n: int, server_pid: int, relay_log: str) -> tuple[
 def concurrent_home(settings, n: int) -> None:
     port, relay_port = _free_port(), _free_port()
     relay_log = str(Path(settings.models_dir).parent / "relay.log")
-    env = {**os.environ, "SYNTH_DB_URL": settings.db_url, "SYNTH_SECRET_FILE": settings.secret_file,
-           "SYNTH_USERS_FILE": settings.users_file}
+    env = {**os.environ, **settings.to_env()}
     # Users' browsers run on their own machines. Here they share the server's cores, so the
     # server (and the relay) get core 0 and the browsers the others: the server-side figure
     # is then the server's on one core, not a measure of 20 Chromium renderers.
@@ -298,9 +297,7 @@ def main(target: int = 100_000, sessions: int = 20) -> None:
         total = build(settings, target)
     print(f"issue statements in the store: {total:,}")
     auth.ensure_demo_users(Path(settings.users_file))
-    for key, value in {"SYNTH_DB_URL": settings.db_url, "SYNTH_SECRET_FILE": settings.secret_file,
-                       "SYNTH_USERS_FILE": settings.users_file}.items():
-        os.environ[key] = value
+    os.environ.update(settings.to_env())
     print("AppTest server-side run per page:")
     apptest_timings(settings)
     if sessions:

@@ -74,7 +74,10 @@ class Alerts:
                                 .values(state="sending", claimed_at=now(), attempts=alerts.c.attempts + 1))
         return done.rowcount == 1
 
-    def finish_alert(self, alert_id: int, error: str | None) -> None:
+    def finish_alert(self, alert_id: int, error: str | None, recipients: Sequence[str] | None = None) -> None:
+        """Sent (error None) or failed with `error`; `recipients`: who it went (or was to go) to."""
         values = dict(state="failed", last_error=error[:500]) if error else dict(state="sent", last_error="", sent_at=now())
+        if recipients is not None:
+            values["recipients"] = json.dumps(list(recipients))
         with self.engine.begin() as conn:
             conn.execute(alerts.update().where(alerts.c.id == alert_id).values(**values))
