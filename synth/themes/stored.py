@@ -38,7 +38,7 @@ def fit_and_store(store: Store, settings, who: str = "cli", progress=None, embed
     vectors = embed_cached(store, embedder, [i.text for i in items])
     say("embed", len(items), len(items))
     started = now()
-    result = fit_themes(items, vectors, seed=settings.seed, embedder=embedder,
+    result = fit_themes(items, vectors, seed=settings.seed, embedder=embedder, sample_above=settings.fit_sample_above,
                         n_quotes=settings.quotes_per_theme,
                         anchors=list(previous.values()), places=places, progress=say)
     # Everything a fit leaves is written at the end, at once: the run row, the themes and the
