@@ -55,8 +55,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Notes per Dask partition, written in one transaction each; imports with no more fresh notes than this "
             "run in this process even when SYNTH_DASK_SCHEDULER is set."),
     Setting("fit_sample_above", "SYNTH_FIT_SAMPLE_ABOVE", 50_000,
-            "A fit over more issue statements than this clusters a sample of this many, stratified by region, "
-            "office and month, and assigns the rest to the themes found. 0: always fit on everything."),
+            "A fit over more issue statements than this clusters a sample of this many, stratified by partner "
+            "(each partner's share kept), and assigns the rest to the themes found. 0: always fit on everything."),
     Setting("jobs_in_server", "SYNTH_JOBS_IN_SERVER", True,
             "Each dashboard server also runs queued imports and fits in a background thread. Turn off where "
             "`synth worker` processes run them instead."),
