@@ -8,10 +8,10 @@ st.set_page_config(page_title="synth", page_icon=":material/forum:", layout="wid
 
 PAGES = {
     # role -> pages, in the order the sidebar shows them
-    "executive": ["surfacing", "themes", "regions", "export"],
-    "director": ["surfacing", "themes", "regions", "export"],
+    "executive": ["surfacing", "themes", "regions", "actions", "export"],
+    "director": ["surfacing", "themes", "regions", "actions", "export"],
     "coordinator": ["importer"],
-    "admin": ["surfacing", "themes", "regions", "importer", "curate", "export"],
+    "admin": ["surfacing", "themes", "regions", "importer", "curate", "actions", "export"],
 }
 TITLES = {
     "surfacing": ("What's surfacing", ":material/trending_up:"),
@@ -19,6 +19,7 @@ TITLES = {
     "regions": ("Regions and offices", ":material/map:"),
     "importer": ("Import", ":material/upload_file:"),
     "curate": ("Curate", ":material/edit:"),
+    "actions": ("Actions", ":material/task_alt:"),
     "export": ("Export", ":material/download:"),
 }
 

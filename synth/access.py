@@ -88,6 +88,15 @@ class Scoped:
         frame = self.store.actions_frame()
         return frame[frame["theme_id"].isin(self.themes()["id"])].reset_index(drop=True)
 
+    def action(self, theme_id: int):
+        """The theme's action (`synth.actions.Action`; status new for one nobody acted on)."""
+        from synth import actions
+
+        self._need(self.viewer.sees_themes, "actions")
+        if self.regions is not None and theme_id not in self.store.themes_raised_in(self.regions):
+            self._may_act_on(theme_id, "see the action on")
+        return actions.current(self.store, theme_id)
+
     def action_history(self, theme_id: int) -> pd.DataFrame:
         self._may_act_on(theme_id, "see the history of")
         return self.store.action_history(theme_id)
@@ -99,6 +108,10 @@ class Scoped:
 
         self._may_act_on(theme_id, "act on")
         return actions.act(self.store, theme_id, users, self.viewer.username, **fields)
+
+    def check_may_act(self, theme_id: int) -> None:
+        """Raises AccessDenied, saying why, when the viewer may not act on the theme."""
+        self._may_act_on(theme_id, "act on")
 
     def _may_act_on(self, theme_id: int, what: str) -> None:
         from synth.actions import ACTING_ROLES

@@ -174,3 +174,39 @@ def act(store, theme_id: int, users: Mapping[str, dict], who: str, **fields) -> 
     if changed:
         store.write_action(theme_id, after.values(), changed, who)
     return after, changed
+
+
+def table(themes, acts, ranked, today: date):  # ranked: None where surfacing is not needed
+    """Every theme the viewer sees with its action, for the Actions page: status, owner, due
+    date, decision, and whether it is surfacing (`ranked`: `signals.ranked` under the k rule),
+    overdue or unowned."""
+    import pandas as pd
+
+    a = acts.set_index("theme_id") if len(acts) else pd.DataFrame(columns=["status", "owner", "due", "note", "reason"])
+    surfacing = ranked.set_index("theme_id")["surfacing"] if ranked is not None and len(ranked) else pd.Series(dtype=bool)
+    ids = themes["id"].astype(int)
+    status = ids.map(a["status"]).fillna("new")
+    owner = [o if isinstance(o, str) and o else None for o in ids.map(a["owner"])]
+    due = [d if isinstance(d, date) else None for d in ids.map(a["due"])]
+    out = pd.DataFrame({
+        "theme_id": ids.values, "theme": themes["label"].values,
+        "status": status.map(STATUS_WORDS).values, "owner": pd.Series(owner, dtype=object).values,
+        "due": pd.Series(due, dtype=object).values,
+        "decision": ids.map(a["note"]).fillna("").values,
+        "surfacing": ids.map(surfacing).fillna(False).astype(bool).values,
+    })
+    out["overdue"] = [d is not None and d < today and s not in CLOSED for d, s in zip(out["due"], status.values)]
+    out["unowned"] = out["owner"].isna()
+    return out.sort_values(["surfacing", "overdue", "unowned"], ascending=False).reset_index(drop=True)
+
+
+def card_text(acts, theme_id: int, today: date) -> str:
+    """The status line on a theme card: "In progress · owner exec · due 2026-01-31 (overdue)"."""
+    row = acts[acts["theme_id"] == theme_id] if len(acts) else acts
+    if not len(row):
+        return "New · no owner"
+    r = row.iloc[0]
+    a = Action(theme_id, owner=r["owner"] if isinstance(r["owner"], str) else None, status=r["status"],
+               due=r["due"] if isinstance(r["due"], date) else None)
+    return " · ".join([STATUS_WORDS[a.status], f"owner {a.owner}" if a.owner else "no owner"]
+                      + ([f"due {a.due}" + (" (overdue)" if a.overdue(today) else "")] if a.due else []))

@@ -9,10 +9,10 @@ from streamlit.testing.v1 import AppTest
 from synth import auth
 
 APP = str(Path(__file__).parent.parent / "app.py")
-PAGES = ["surfacing", "themes", "regions", "importer", "curate", "export"]
+PAGES = ["surfacing", "themes", "regions", "importer", "curate", "actions", "export"]
 ALLOWED = {
-    "executive": {"surfacing", "themes", "regions", "export"},
-    "director": {"surfacing", "themes", "regions", "export"},
+    "executive": {"surfacing", "themes", "regions", "actions", "export"},
+    "director": {"surfacing", "themes", "regions", "actions", "export"},
     "coordinator": {"importer"},
     "admin": set(PAGES),
 }

@@ -4,7 +4,7 @@ import html
 
 import streamlit as st
 
-from synth import export
+from synth import export, you_said
 from synth.dashboard import digest, ui
 
 st.title("Export")
@@ -31,3 +31,19 @@ page = ("<!doctype html><meta charset='utf-8'><title>synth brief</title>"
 st.download_button("One-page brief (HTML)", page, file_name="synth-brief.html", mime="text/html")
 st.subheader("Preview")
 st.markdown(brief)
+
+st.subheader("You said, we did")
+st.caption("For partners: the themes they raised in the period and what happened to each (status and decision). "
+           "Themes raised by fewer than k partners are left out; no office or person is named.")
+start, end = you_said.period(view.statements, flt.start, flt.end)
+said_table, left_out = you_said.raised(view.statements, view.themes, ui.scoped().actions(), k, start, end)
+scope_words = ", ".join(flt.regions) if flt.regions else ("the whole program" if not ui.viewer().region_scope
+                                                           else ", ".join(ui.viewer().region_scope))
+said_md = you_said.markdown(said_table, scope_words, start, end, left_out, k)
+c1, c2 = st.columns(2)
+c1.download_button("You said, we did (Markdown)", said_md, file_name="you-said-we-did.md", mime="text/markdown")
+c2.download_button("You said, we did (HTML)", you_said.html_page(said_table, scope_words, start, end, left_out, k),
+                   file_name="you-said-we-did.html", mime="text/html")
+with st.expander("Preview: you said, we did", expanded=True):
+    st.markdown(said_md)
+

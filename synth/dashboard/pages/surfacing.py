@@ -1,7 +1,11 @@
 """Home: what is surfacing for the current filter, and what is largest."""
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
+
+from synth import actions
 
 from synth.dashboard import digest, ui
 
@@ -41,6 +45,7 @@ if st.session_state["last_visit"] is not None and new_ids:
     st.success("New since your last visit: " + "; ".join(ui.plain(themes.loc[t, "label"]) for t in new_ids[:6]))
 
 ranked = summary.ranked
+acts, today = ui.scoped().actions(), date.today()  # each card shows who owns it and its status
 params = {k: st.query_params.get_all(k) for k in ui.FILTER_PARAMS if st.query_params.get_all(k)}
 
 st.subheader("Top themes")
@@ -58,6 +63,7 @@ for r in ranked.head(8).itertuples():
             + (f" · {ui.growth_words(r.rate_ratio, r.ratio_low, r.new)}" if r.surfacing or r.new else ""),
             help=ui.HELP["growth"] + " " + ui.HELP["spread"])
         left.caption(f"\u201c{ui.plain(r.quote)}\u201d")
+        left.caption(f":material/task_alt: {ui.plain(actions.card_text(acts, r.theme_id, today))}")
         right.markdown(ui.sparkline_image(r.sparkline))
 
 st.subheader("All themes")

@@ -1,10 +1,12 @@
 """Themes: browse and search; one theme's description, trend, breakdown, quotes, related
 themes, lineage and its (redacted) statements."""
 
+from datetime import date
+
 import altair as alt
 import streamlit as st
 
-from synth import signals
+from synth import actions, signals
 from synth import themes as theme_engine
 from synth.dashboard import digest, ui
 
@@ -20,6 +22,17 @@ k = ui.settings().privacy_k
 counts = ui.memo(digest.theme_counts, view, k)  # only themes raised by k or more partners in the view
 themes = themes.assign(statements=themes["id"].map(counts).fillna(-1).astype(int)).sort_values("statements", ascending=False)
 query = st.text_input("Search themes", placeholder="e.g. prior authorization, CRM, parking")
+acts, today = ui.scoped().actions(), date.today()
+table = actions.table(themes, acts, None, today)
+by_status, by_owner = st.columns(2)
+statuses = by_status.multiselect("Status", list(actions.STATUS_WORDS.values()), key="t_status", placeholder="Any status")
+owners = by_owner.multiselect("Owner", sorted(set(table["owner"].dropna())) + ["(no owner)"], key="t_owner",
+                              placeholder="Anyone")
+if statuses:
+    themes = themes[themes["id"].isin(table[table["status"].isin(statuses)]["theme_id"])]
+if owners:
+    picked = table[table["owner"].isin(owners) | (table["owner"].isna() & ("(no owner)" in owners))]
+    themes = themes[themes["id"].isin(picked["theme_id"])]
 if query:
     q = query.casefold()
     hit = themes["label"].str.casefold().str.contains(q, regex=False) | themes["keywords"].map(
@@ -41,6 +54,8 @@ st.query_params["theme"] = str(chosen)
 theme = themes.set_index("id").loc[chosen]
 subset = data[data["theme_id"] == chosen]
 st.header(ui.plain(theme["label"]))
+st.page_link(str(ui.PAGES_DIR / "actions.py"), label=ui.plain(actions.card_text(acts, int(chosen), today)),
+             icon=":material/task_alt:", query_params={"theme": str(chosen)})
 st.markdown(ui.plain(ui.memo(digest.described, view, int(chosen), k)))  # the count in this view, not company-wide
 st.caption(f"Area: {ui.plain(theme['area'])} · keywords: {ui.plain(', '.join(theme['keywords'][:8]))}")
 with st.expander("How to read this"):
