@@ -9,7 +9,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from synth.errors import NotFound
+from synth.errors import ImportRefused, NotFound
 from synth.records import ImportSummary, ProcessedNote
 from synth.store.schema import assignments, imports, notes, now, statements, theme_edits
 
@@ -27,53 +27,77 @@ class Imports:
         `after_notes(conn, statement_ids)` runs inside the same transaction, for theme assignment.
         `import_id`: add the notes to this partial import instead of recording a new one (one
         partition of a large import, see synth/backfill.py); its totals grow by the partition's."""
-        with self.engine.begin() as conn:
-            seen: set[str] = set()
-            fresh: list[ProcessedNote] = []
-            hashes = [p.note.content_hash for p in processed]
-            already = _existing_hashes(conn, hashes)
-            for p, h in zip(processed, hashes):
-                if h in already or h in seen:
-                    continue
-                seen.add(h)
-                fresh.append(p)
-            if import_id is None:
-                import_id = conn.execute(imports.insert().values(
-                    file_name=file_name, sha256=sha256, imported_by=who, imported_at=now(),
-                    rows_total=rows_total, notes_added=len(fresh), duplicates=already_stored + len(processed) - len(fresh),
-                    rows_skipped=rows_skipped, statements_added=0, status="committed",
-                ).returning(imports.c.id)).scalar_one()
-            else:
-                conn.execute(imports.update().where(imports.c.id == import_id).values(
-                    notes_added=imports.c.notes_added + len(fresh),
-                    duplicates=imports.c.duplicates + already_stored + len(processed) - len(fresh)))
-            statement_ids: list[int] = []
-            issues = 0
-            for i in range(0, len(fresh), 1000):
-                batch = fresh[i:i + 1000]
-                note_rows = [dict(
-                    import_id=import_id, note_key=p.note.note_key, content_hash=p.note.content_hash,
-                    meeting_date=p.note.meeting_date, region=p.note.region, office=p.note.office,
-                    partner_key=self.pseudonym(p.note.partner), executive_key=self.pseudonym(p.note.executive),
-                    redacted_text=p.redacted_text, raw_text=p.note.text if store_raw_text else None,
-                    cohort=p.note.cohort or None,
-                ) for p in batch]
-                ids = conn.execute(notes.insert().returning(notes.c.id, sort_by_parameter_order=True),
-                                   note_rows).scalars().all()
-                st_rows = [dict(
-                    note_id=nid, position=s.position, start_char=s.start, end_char=s.end, text=s.text,
-                    text_hash=s.text_hash, is_issue=s.is_issue, drop_reason=s.drop_reason,
-                    keyphrases=json.dumps(list(s.keyphrases)),
-                ) for nid, p in zip(ids, batch) for s in p.statements]
-                if st_rows:
-                    new_ids = conn.execute(
-                        statements.insert().returning(statements.c.id, statements.c.is_issue,
-                                                      sort_by_parameter_order=True), st_rows).all()
-                    statement_ids.extend(r.id for r in new_ids if r.is_issue)
-                    issues += sum(1 for r in new_ids if r.is_issue)
-            n_statements = sum(len(p.statements) for p in fresh)
-            conn.execute(imports.update().where(imports.c.id == import_id).values(statements_added=imports.c.statements_added + n_statements))
-            extra = after_notes(conn, statement_ids) if after_notes and statement_ids else {}
+        try:
+            with self.engine.begin() as conn:
+                return self._write_import(conn, file_name=file_name, sha256=sha256, who=who, rows_total=rows_total,
+                                          rows_skipped=rows_skipped, processed=processed, store_raw_text=store_raw_text,
+                                          after_notes=after_notes, already_stored=already_stored, import_id=import_id)
+        except sa.exc.IntegrityError as exc:
+            # Only a writer that ignores the lock below gets here. The exception's text holds
+            # the rows (redacted text, pseudonyms): it is never shown.
+            if "content_hash" not in str(exc.orig):
+                raise
+            raise ImportRefused(
+                f"{file_name}: another import stored some of the same notes at the same moment, so nothing from "
+                "this one was saved. Import the file again: the notes already stored will be skipped as duplicates."
+            ) from None
+
+    def _write_import(self, conn: Connection, *, file_name: str, sha256: str, who: str, rows_total: int,
+                      rows_skipped: int, processed: Sequence[ProcessedNote], store_raw_text: bool,
+                      after_notes, already_stored: int, import_id: int | None) -> ImportSummary:
+        # The first write of the transaction takes the database's write lock (SQLite waits for
+        # it up to the busy timeout; PostgreSQL's lock below lets readers on), and only then are
+        # the stored hashes read: two imports of the same notes at once are serialised, and the
+        # second finds the first's notes stored instead of failing on the unique content hash.
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("LOCK TABLE notes IN SHARE ROW EXCLUSIVE MODE")
+        if import_id is None:
+            import_id = conn.execute(imports.insert().values(
+                file_name=file_name, sha256=sha256, imported_by=who, imported_at=now(), rows_total=rows_total,
+                notes_added=0, duplicates=0, rows_skipped=rows_skipped, statements_added=0, status="committed",
+            ).returning(imports.c.id)).scalar_one()
+        else:
+            # a write that changes nothing, for the lock: the totals grow once the duplicates are known
+            conn.execute(imports.update().where(imports.c.id == import_id).values(notes_added=imports.c.notes_added))
+        seen: set[str] = set()
+        fresh: list[ProcessedNote] = []
+        hashes = [p.note.content_hash for p in processed]
+        already = _existing_hashes(conn, hashes)
+        for p, h in zip(processed, hashes):
+            if h in already or h in seen:
+                continue
+            seen.add(h)
+            fresh.append(p)
+        conn.execute(imports.update().where(imports.c.id == import_id).values(
+            notes_added=imports.c.notes_added + len(fresh),
+            duplicates=imports.c.duplicates + already_stored + len(processed) - len(fresh)))
+        statement_ids: list[int] = []
+        issues = 0
+        for i in range(0, len(fresh), 1000):
+            batch = fresh[i:i + 1000]
+            note_rows = [dict(
+                import_id=import_id, note_key=p.note.note_key, content_hash=p.note.content_hash,
+                meeting_date=p.note.meeting_date, region=p.note.region, office=p.note.office,
+                partner_key=self.pseudonym(p.note.partner), executive_key=self.pseudonym(p.note.executive),
+                redacted_text=p.redacted_text, raw_text=p.note.text if store_raw_text else None,
+                cohort=p.note.cohort or None,
+            ) for p in batch]
+            ids = conn.execute(notes.insert().returning(notes.c.id, sort_by_parameter_order=True),
+                               note_rows).scalars().all()
+            st_rows = [dict(
+                note_id=nid, position=s.position, start_char=s.start, end_char=s.end, text=s.text,
+                text_hash=s.text_hash, is_issue=s.is_issue, drop_reason=s.drop_reason,
+                keyphrases=json.dumps(list(s.keyphrases)),
+            ) for nid, p in zip(ids, batch) for s in p.statements]
+            if st_rows:
+                new_ids = conn.execute(
+                    statements.insert().returning(statements.c.id, statements.c.is_issue,
+                                                  sort_by_parameter_order=True), st_rows).all()
+                statement_ids.extend(r.id for r in new_ids if r.is_issue)
+                issues += sum(1 for r in new_ids if r.is_issue)
+        n_statements = sum(len(p.statements) for p in fresh)
+        conn.execute(imports.update().where(imports.c.id == import_id).values(statements_added=imports.c.statements_added + n_statements))
+        extra = after_notes(conn, statement_ids) if after_notes and statement_ids else {}
         return ImportSummary(
             import_id=import_id, file_name=file_name, rows_total=rows_total, notes_added=len(fresh),
             duplicates=already_stored + len(processed) - len(fresh), rows_skipped=rows_skipped,
