@@ -112,3 +112,89 @@ def test_a_fit_killed_while_it_computes_leaves_nothing_behind(fitted_copy):
     fit.wait(timeout=30)
     assert _run_rows(st) == runs_before
     assert sorted(p.name for p in Path(settings.models_dir).iterdir()) == folders_before
+
+
+def _started(settings, *argv: str, until: str) -> subprocess.Popen:
+    """`synth ARGV` in its own process, returned once its progress line shows `until`; what
+    it wrote to stderr so far is in `.seen`, and the rest goes on being collected there."""
+    import threading
+
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "synth"), *argv],
+                            env={**_env(settings), "SYNTH_PROGRESS": "1"},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.seen = []
+    reached = threading.Event()
+
+    def read() -> None:
+        while chunk := proc.stderr.read(64):
+            proc.seen.append(chunk)
+            if until in "".join(proc.seen):
+                reached.set()
+        reached.set()
+
+    proc.reader = threading.Thread(target=read, daemon=True)
+    proc.reader.start()
+    assert reached.wait(180), f"synth {' '.join(argv)} never reached {until!r}"
+    return proc
+
+
+def test_two_imports_of_the_same_file_at_once_store_each_note_once(settings, store, write_csv):
+    """Both imports read the store (no note there yet), redact, then write at the same moment.
+    Before, the second to write failed on the unique content hash with an IntegrityError
+    traceback that printed redacted text and pseudonyms to stderr."""
+    import re
+    import sqlite3
+
+    texts = [f"The loaner tablets at the Tucson branch run flat by noon, week {i}." for i in range(6)]
+    path = write_csv([note_row(i, t, partner=f"Quintessa Marlowe{i}") for i, t in enumerate(texts)])
+    writer = sqlite3.connect(settings.db_url.removeprefix("sqlite:///"), timeout=0.1)
+    writer.execute("BEGIN IMMEDIATE")  # both get as far as writing, and wait there for the other
+    try:
+        imports = [_started(settings, "import", str(path), until="store") for _ in range(2)]
+    finally:
+        writer.rollback()
+        writer.close()
+    results = []
+    for proc in imports:
+        out = proc.stdout.read()
+        code = proc.wait(timeout=120)
+        proc.reader.join(timeout=10)
+        err = re.sub(r"[^\n]*\r", "", "".join(proc.seen))  # the progress bar redraws with \r
+        results.append((code, out, err))
+    for code, out, err in results:
+        assert "Traceback" not in err and "IntegrityError" not in err, err
+        assert "Quintessa" not in err and "[PERSON]" not in err and "loaner tablets" not in err, err
+        assert code == 0 or err.count("\n") == 1, err  # a refusal is one line
+    added = sorted(int(m.group(1)) for code, out, _ in results if (m := re.search(r"(\d+) notes added", out)))
+    assert added[-1] == 6 and added[:-1] in ([], [0]), results  # one committed them; the other added none
+    if len(added) == 2:
+        assert any("6 duplicates skipped" in out for _, out, _ in results), results
+    from synth.store import schema
+
+    with store.engine.connect() as conn:
+        stored = conn.execute(sa.select(schema.notes.c.redacted_text)).scalars().all()
+        statuses = conn.execute(sa.select(schema.imports.c.status, schema.imports.c.notes_added)).all()
+    assert sorted(stored) == sorted(texts)  # each note exactly once
+    assert sorted(n for _, n in statuses) in ([6], [0, 6]) and {s for s, _ in statuses} == {"committed"}
+
+
+def test_a_writer_that_misses_the_lock_is_refused_in_one_line_without_note_text(settings, store, write_csv,
+                                                                                monkeypatch):
+    """The last line of defence behind the lock: a unique-hash clash is a refusal that names no
+    note text or pseudonym, and leaves the store as it was."""
+    import pytest
+
+    from conftest import dump
+    from synth.errors import ImportRefused
+    import importlib
+
+    imports = importlib.import_module("synth.store.imports")  # the module, not the table of that name
+
+    path = write_csv([note_row(1, "The loaner tablets at the Tucson branch run flat by noon.", partner="Quintessa Marlowe")])
+    pipeline.import_file(store, settings, path)
+    before = dump(store)
+    monkeypatch.setattr(imports, "_existing_hashes", lambda conn, hashes: set())  # as if read before the other wrote
+    with pytest.raises(ImportRefused, match="another import stored some of the same notes") as refused:
+        pipeline.import_file(store, settings, path)
+    assert "loaner" not in str(refused.value) and "PERSON" not in str(refused.value)
+    assert dump(store) == before
