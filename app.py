@@ -46,5 +46,6 @@ else:
         st.caption(f"Signed in as **{ui.plain(viewer.username)}** ({ui.plain(viewer.role + scope)})")
         if st.button("Sign out", key="sign_out"):
             ui.sign_out()
+        ui.jobs_panel()  # imports and refits running on any server or worker
         ui.keep_session_cookie()
 page.run()

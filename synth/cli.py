@@ -249,6 +249,35 @@ def cmd_report(args, settings: Settings, store) -> int:
     return 0
 
 
+def cmd_worker(args, settings: Settings, store) -> int:
+    import logging
+
+    from synth import jobs
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
+    kinds = [args.kind] if args.kind else None
+
+    def said(job) -> None:
+        print(f"job #{job.id} {job.kind}: {job.state}" + (f" ({job.error})" if job.error and job.state == "failed" else
+                                                          f" ({job.message})" if job.state == "queued" else ""),
+              flush=True)
+
+    n = jobs.work(store, settings, until_idle=args.until_idle, kinds=kinds, on_job=said)
+    print(f"worker stopped: {n} job(s) ended")
+    return 0
+
+
+def cmd_jobs(args, settings: Settings, store) -> int:
+    df = store.jobs_frame(limit=args.limit)
+    if df.empty:
+        print("no jobs yet")
+    for r in df.itertuples():
+        progress = f"{r.done:,}/{r.total:,} " if r.total else ""
+        print(f"#{r.id:<5} {r.kind:<6} {r.state:<8} {progress}{r.message}  (by {r.who}, attempt {r.attempt}"
+              + (f", on {r.worker}" if r.worker else "") + ")" + (f"  error: {r.error}" if r.error else ""))
+    return 0
+
+
 def cmd_you_said_we_did(args, settings: Settings, store) -> int:
     from synth import you_said
 
@@ -356,6 +385,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("edit_id", type=int)
     s.set_defaults(func=cmd_undo_edit)
     sub.add_parser("demo", help="import the bundled sample export, fit themes, create demo accounts").set_defaults(func=cmd_demo)
+    s = sub.add_parser("worker", help="run queued imports and fits (jobs) until stopped; any number may run at once")
+    s.add_argument("--until-idle", action="store_true", help="stop when no job waits or runs (on any worker) instead of waiting for more")
+    s.add_argument("--kind", choices=["import", "fit"], help="run only jobs of this kind")
+    s.set_defaults(func=cmd_worker)
+    s = sub.add_parser("jobs", help="list jobs, newest first: state, progress and errors")
+    s.add_argument("--limit", type=int, default=20)
+    s.set_defaults(func=cmd_jobs)
     s = sub.add_parser("report", help="print the top surfacing themes")
     s.add_argument("--region")
     s.add_argument("--office")

@@ -8,6 +8,7 @@
     │   └── BadRowsError            some rows are invalid and skipping was not asked for
     ├── NotFound                    an import, theme or user id does not exist
     ├── ThemesNotFitted             a step needs themes and none are fitted yet
+    ├── FitRunning                  another fit is running (on any server or worker): one at a time
     └── AccessDenied                the signed-in role may not see or do this
         └── TooManySignIns          sign-ins failed too often here or for this user: wait
 
@@ -80,6 +81,16 @@ class ThemesNotFitted(SynthError):
 
     def __init__(self, what: str = "This step"):
         super().__init__(f"{what} needs themes, and none are fitted yet. Run `synth fit` first.")
+
+
+class FitRunning(SynthError):
+    """Only one fit runs at a time across every server and worker sharing the database."""
+
+    exit_code = 8
+
+    def __init__(self, where: str = ""):
+        super().__init__("Another fit is running" + (f" ({where})" if where else "") + ": only one runs at a time. "
+                         "Its themes will include everything imported so far; refit again after it if you need to.")
 
 
 class AccessDenied(SynthError):

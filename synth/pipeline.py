@@ -7,12 +7,15 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import threading
 from pathlib import Path
 from typing import Callable
 
 from synth import ingest, text
 from synth.config import Settings
-from synth.errors import BadRowsError, ImportRefused
+from synth.errors import BadRowsError, FitRunning, ImportRefused
 from synth.records import ImportSummary
 from synth.store import Store
 
@@ -69,11 +72,21 @@ def import_file(store: Store, settings: Settings, path: Path, *, who: str = "cli
 
 
 def fit(store: Store, settings: Settings, *, who: str = "cli", progress: Progress = _quiet):
+    """Refit themes; `FitRunning` at once when a fit runs anywhere else on this database
+    (another server, worker or `synth fit`): two would each replace the other's themes."""
     from synth import themes
 
-    result = themes.fit_and_store(store, settings, who=who, progress=progress)
+    with store.exclusive("fit", holder=process_name(), stale_after_s=settings.job_stale_s) as mine:
+        if not mine:
+            raise FitRunning(store.lock_holder("fit") or "")
+        result = themes.fit_and_store(store, settings, who=who, progress=progress)
     closed_loop(store, settings, who=who)
     return result
+
+
+def process_name() -> str:
+    """This process and thread, as job rows and locks name their holder."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"
 
 
 def closed_loop(store: Store, settings: Settings, who: str = "refit") -> None:

@@ -474,16 +474,26 @@ def process_notes(notes: Sequence[Note], ctx: Context | None = None, nlp: Langua
     if n_process is None:
         n_process = min(2, os.cpu_count() or 1) if len(notes) >= 2000 else 1  # forking only pays for large imports
     batches = [notes[i:i + batch_size] for i in range(0, len(notes), batch_size)]
+    threaded = threading.active_count() > 1
+    if threaded and not (load_nlp.cache_info().currsize and nlp is load_nlp()):
+        n_process = 1  # a model of the caller's own cannot be loaded again in a fresh worker
     if n_process > 1 and len(batches) > 1:
         global _FORKED_STAGE
-        # The workers copy the stage when they fork, at Pool(); the lock keeps two imports
-        # running at once (two dashboard sessions) from forking with each other's names.
-        with _FORK_LOCK:
-            _FORKED_STAGE = (nlp, ctx, batch_size)
-            try:
-                pool = multiprocessing.get_context("fork").Pool(n_process)
-            finally:
-                _FORKED_STAGE = None
+        if threaded:
+            # Never fork a threaded process (a dashboard server running an import job, a worker
+            # with its heartbeat thread): the child inherits every lock another thread held,
+            # held forever. Workers start from the forkserver's clean process and load the model.
+            pool = multiprocessing.get_context("forkserver").Pool(n_process, initializer=_start_worker,
+                                                                  initargs=(ctx, batch_size))
+        else:
+            # The workers copy the stage when they fork, at Pool(); the lock keeps two imports
+            # running at once (two dashboard sessions) from forking with each other's names.
+            with _FORK_LOCK:
+                _FORKED_STAGE = (nlp, ctx, batch_size)
+                try:
+                    pool = multiprocessing.get_context("fork").Pool(n_process)
+                finally:
+                    _FORKED_STAGE = None
         with pool:
             out, learned = _collect(pool.imap(_forked_batch, batches), len(notes), progress)
     else:
@@ -493,6 +503,11 @@ def process_notes(notes: Sequence[Note], ctx: Context | None = None, nlp: Langua
 
 _FORK_LOCK = threading.Lock()
 _FORKED_STAGE: tuple | None = None  # (nlp, ctx, batch size), as the forked workers inherit it
+
+
+def _start_worker(ctx: Context, batch_size: int) -> None:
+    global _FORKED_STAGE
+    _FORKED_STAGE = (load_nlp(), ctx, batch_size)
 
 
 def _forked_batch(batch: Sequence[Note]) -> tuple[list[ProcessedNote], set[str]]:

@@ -4,11 +4,16 @@ the fitted sample program is built once per session and copied for tests that ch
 from __future__ import annotations
 
 import csv
+import glob
 import os
 import shutil
+import socket
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -100,3 +105,51 @@ def dump(store: Store) -> dict:
         for table in db.metadata.sorted_tables:
             out[table.name] = sorted(tuple(map(repr, r)) for r in conn.execute(sa.select(table)))
     return out
+
+
+# ---- a real PostgreSQL server ---------------------------------------------------------------------
+# SYNTH_TEST_PG_URL if set; otherwise a throwaway cluster from Debian's postgresql package
+# (`make test` installs it), started once per session.
+def _run(cmd, as_postgres):
+    if as_postgres:
+        cmd = ["runuser", "-u", "postgres", "--"] + cmd
+    return subprocess.run(cmd, check=True, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    if os.environ.get("SYNTH_TEST_PG_URL"):
+        yield os.environ["SYNTH_TEST_PG_URL"]
+        return
+    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not bins:
+        pytest.fail("No PostgreSQL server found: run `make test` (it installs Debian's postgresql) or set SYNTH_TEST_PG_URL")
+    bindir = os.path.dirname(bins[-1])
+    as_postgres = os.geteuid() == 0  # PostgreSQL refuses to run as root
+    folder = tempfile.mkdtemp(prefix="synth-pg-")
+    if as_postgres:
+        shutil.chown(folder, "postgres")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data = os.path.join(folder, "data")
+    _run([f"{bindir}/initdb", "-D", data, "-A", "trust", "-U", "synth"], as_postgres)
+    _run([f"{bindir}/pg_ctl", "-D", data, "-l", os.path.join(folder, "log"), "-w", "-o",
+          f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start"], as_postgres)
+    try:
+        yield f"postgresql+psycopg://synth@127.0.0.1:{port}/postgres"
+    finally:
+        _run([f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop"], as_postgres)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def pg(pg_url, tmp_path):
+    engine = sa.create_engine(pg_url)
+    with engine.begin() as conn:  # a clean schema per test
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    engine.dispose()
+    settings = Settings.for_directory(tmp_path, db_url=pg_url)
+    store = Store.open(pg_url, settings.secret_file)
+    yield settings, store
+    store.close()

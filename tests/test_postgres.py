@@ -1,67 +1,11 @@
-"""The same store code on a real PostgreSQL server. Uses SYNTH_TEST_PG_URL if set; otherwise
-starts a throwaway cluster from Debian's postgresql package (`make test` installs it)."""
-
-import glob
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
+"""The same store code on a real PostgreSQL server (the `pg_url` and `pg` fixtures in conftest.py)."""
 
 import pytest
-import sqlalchemy as sa
 
 from synth import pipeline, sample, signals
-from synth.config import Settings
 from synth.errors import NotFound
-from synth.store import Store
 
 from conftest import dump, note_row
-
-
-def _run(cmd, as_postgres):
-    if as_postgres:
-        cmd = ["runuser", "-u", "postgres", "--"] + cmd
-    return subprocess.run(cmd, check=True, capture_output=True, text=True)
-
-
-@pytest.fixture(scope="session")
-def pg_url():
-    if os.environ.get("SYNTH_TEST_PG_URL"):
-        yield os.environ["SYNTH_TEST_PG_URL"]
-        return
-    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not bins:
-        pytest.fail("No PostgreSQL server found: run `make test` (it installs Debian's postgresql) or set SYNTH_TEST_PG_URL")
-    bindir = os.path.dirname(bins[-1])
-    as_postgres = os.geteuid() == 0  # PostgreSQL refuses to run as root
-    folder = tempfile.mkdtemp(prefix="synth-pg-")
-    if as_postgres:
-        shutil.chown(folder, "postgres")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    data = os.path.join(folder, "data")
-    _run([f"{bindir}/initdb", "-D", data, "-A", "trust", "-U", "synth"], as_postgres)
-    _run([f"{bindir}/pg_ctl", "-D", data, "-l", os.path.join(folder, "log"), "-w", "-o",
-          f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start"], as_postgres)
-    try:
-        yield f"postgresql+psycopg://synth@127.0.0.1:{port}/postgres"
-    finally:
-        _run([f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop"], as_postgres)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture
-def pg(pg_url, tmp_path):
-    engine = sa.create_engine(pg_url)
-    with engine.begin() as conn:  # a clean schema per test
-        conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    engine.dispose()
-    settings = Settings.for_directory(tmp_path, db_url=pg_url)
-    store = Store.open(pg_url, settings.secret_file)
-    yield settings, store
-    store.close()
 
 
 def test_postgres_import_dedupe_undo_and_scope(pg, write_csv):

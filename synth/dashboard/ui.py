@@ -28,6 +28,7 @@ from synth.auth import (SESSION_HOURS, SignInThrottle, Viewer, session_token, se
                         still_signed_in)
 from synth.config import Settings
 from synth.errors import AccessDenied, SynthError, TooManySignIns
+from synth.jobs import BackgroundRunner, enqueue_fit, enqueue_import
 from synth.markup import plain
 from synth.store import DataVersion, Store, open_store, with_themes
 
@@ -46,7 +47,17 @@ def _store(db_url: str, secret_file: str) -> Store:
 
 def store() -> Store:
     s = settings()
-    return _store(s.db_url, s.secret_file)
+    st_ = _store(s.db_url, s.secret_file)
+    if s.jobs_in_server:
+        _job_runner(s.db_url, s.secret_file)
+    return st_
+
+
+@st.cache_resource(show_spinner=False)
+def _job_runner(db_url: str, secret_file: str) -> BackgroundRunner:
+    """One background thread per server runs queued imports and fits (`SYNTH_JOBS_IN_SERVER`);
+    every other server and `synth worker` share the queue, so each job runs once."""
+    return BackgroundRunner(_store(db_url, secret_file), settings()).start()
 
 
 def scoped() -> Scoped:
@@ -158,7 +169,7 @@ def viewer() -> Viewer | None:
             st.session_state["session_ended"] = True
     if v is None and not st.session_state.get("signed_out"):
         token = st.context.cookies.get(SESSION_COOKIE)
-        if token and token not in _revoked():
+        if isinstance(token, str) and token and not store().session_revoked(token):
             try:
                 v = session_viewer(Path(settings().users_file), _session_key(), token)
             except SynthError:
@@ -202,8 +213,8 @@ def _client_address() -> str:
 
 
 def sign_out() -> None:
-    """Ends the session here and on the server: its token is refused from now on (until the
-    server restarts, by which time the browser has dropped the cookie too)."""
+    """Ends the session here and on every server: its token is refused from now on (the
+    store keeps it until it would have expired anyway)."""
     _end_session()
     st.session_state["signed_out"] = True
     st.rerun()
@@ -211,7 +222,7 @@ def sign_out() -> None:
 
 def _end_session() -> None:
     if token := st.session_state.get("session_token"):
-        _revoked().add(token)
+        store().revoke_session(token, expires_at=_token_expiry(token))
     for key in list(st.session_state.keys()):
         del st.session_state[key]
     st.session_state["forget_cookie"] = True
@@ -234,10 +245,11 @@ def _cookie_script(cookie: str) -> None:
             unsafe_allow_javascript=True)
 
 
-@st.cache_resource(show_spinner=False)
-def _revoked() -> set[str]:
-    """Tokens of sessions signed out, shared by every session of the server."""
-    return set()
+def _token_expiry(token: str) -> float:
+    try:
+        return float(token.split(".")[1])
+    except (IndexError, ValueError):
+        return 0.0  # malformed: refused anyway
 
 
 @st.cache_resource(show_spinner=False)
@@ -519,8 +531,9 @@ def show_touched_themes(import_id: int | None) -> None:
 
 
 def refit_button() -> None:
-    """Refit themes over every statement, with progress: for admins and coordinators, after
-    imports have left statements unthemed. Other viewers keep working on the current themes."""
+    """Queue a refit of themes over every statement: for admins and coordinators, after imports
+    have left statements unthemed. It runs as a job (`synth.jobs`) on a server's background
+    thread or a `synth worker`, one fit at a time; `jobs_panel` shows its progress."""
     v = viewer()
     if v is None or v.role not in ("admin", "coordinator"):
         return
@@ -529,20 +542,61 @@ def refit_button() -> None:
                "it confirms provisional themes and forms new ones. Theme ids and curators' edits are kept. "
                "It takes a minute or two; the dashboard keeps working meanwhile.")
     if st.button("Refit themes now", key="refit"):
-        from synth import pipeline
-
-        bar = st.progress(0.0, text="Refitting themes")
-
-        def progress(stage: str, done: int, total: int) -> None:
-            bar.progress(min(done / max(total, 1), 1.0), text=f"Refitting themes: {stage}")
-
         try:
-            pipeline.fit(store(), settings(), who=v.username, progress=progress)
+            job_id = enqueue_fit(store(), who=v.username)
         except SynthError as exc:
             show_error(exc)
             return
-        bar.progress(1.0, text="Done")
-        st.success("Themes refitted.")
+        st.session_state.setdefault("watched_jobs", set()).add(job_id)
+        st.rerun()  # the sidebar's job panel shows it from now on
+
+
+def import_in_background(upload, who: str, **options) -> int:
+    """Queue an upload's import as a job (the file's bytes travel in the job row, so any
+    server or worker can run it); `jobs_panel` shows its progress."""
+    job_id = enqueue_import(store(), who=who, file_name=upload.name, data=upload.getvalue(), **options)
+    st.session_state.setdefault("watched_jobs", set()).add(job_id)
+    return job_id
+
+
+JOB_WORDS = {"import": "Importing", "fit": "Refitting themes"}
+
+
+def jobs_panel() -> None:
+    """Imports and refits queued or running on any server or worker, with their progress,
+    redrawn every two seconds while any is. When the last ends, the page is drawn again so it
+    shows what the jobs changed, and says which of those this session watched failed, and why."""
+    watched = st.session_state.setdefault("watched_jobs", set())
+    for job_id in sorted(watched):
+        job = store().job(job_id)
+        if job is None or job.state in ("done", "failed"):
+            watched.discard(job_id)
+        if job is not None and job.state == "failed":
+            st.error(f"Job #{job.id} ({JOB_WORDS.get(job.kind, job.kind).lower()}) failed: {plain(job.error)}")
+        elif job is not None and job.state == "done" and job.kind == "import":
+            r = job.result
+            st.success(f"Job #{job.id}: import #{r.get('import_id')} of {plain(job.payload.get('file_name', ''))} "
+                       f"done: {r.get('notes_added', 0):,} notes added, {r.get('duplicates', 0):,} duplicates skipped.")
+        elif job is not None and job.state == "done":
+            st.success(f"Job #{job.id}: themes refitted ({job.result.get('themes', '?')} themes).")
+    if store().jobs_frame(states=("queued", "running")).empty:
+        return
+
+    @st.fragment(run_every=2)
+    def panel() -> None:
+        active = store().jobs_frame(states=("queued", "running"))
+        for r in active.itertuples():
+            words = JOB_WORDS.get(r.kind, r.kind)
+            if r.state == "queued":
+                st.caption(f"Job #{r.id} · {words}: {plain(r.message)}")
+            else:
+                share = min(r.done / r.total, 1.0) if r.total else 0.0
+                st.progress(share, text=f"Job #{r.id} · {words}: {plain(r.message)}"
+                                        + (f" {r.done:,}/{r.total:,}" if r.total else ""))
+        if active.empty:
+            st.rerun()  # the whole page, with what the jobs changed
+
+    panel()
 
 
 def forget_upload() -> None:

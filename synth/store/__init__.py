@@ -12,6 +12,8 @@ One part per aggregate, each in its own module, joined into one `Store` handle:
   cohorts     each partner's cohort: named by an export, or their first meeting's half-year
   actions     owners, statuses and decisions per theme, and their history
   alerts      the alert outbox and what the last alert check saw
+  jobs        imports and fits queued for workers, and locks held across processes
+  sessions    dashboard sessions signed out early, refused by every server
 """
 
 from __future__ import annotations
@@ -29,14 +31,16 @@ from synth.store.alerts import Alerts
 from synth.store.cohorts import Cohorts
 from synth.store.embeddings import Embeddings
 from synth.store.imports import Imports
+from synth.store.jobs import Job, Jobs
 from synth.store.partials import PartialImport, PartialImports
 from synth.store.pseudonyms import Pseudonyms, load_secret
+from synth.store.sessions import Sessions
 from synth.store.schema import MIGRATIONS, SCHEMA_VERSION, imports, meta, runs, theme_edits
 from synth.store.statements import Statements, with_themes
 from synth.store.themes import Themes
 from synth.store.viewers import Viewers
 
-__all__ = ["DataVersion", "PartialImport", "Store", "open_store", "with_themes"]
+__all__ = ["DataVersion", "Job", "PartialImport", "Store", "open_store", "with_themes"]
 
 
 class DataVersion(NamedTuple):
@@ -52,7 +56,7 @@ class DataVersion(NamedTuple):
 
 
 
-class Store(PartialImports, Imports, Statements, Themes, Embeddings, Viewers, Pseudonyms, Actions, Alerts, Cohorts):
+class Store(PartialImports, Imports, Statements, Themes, Embeddings, Viewers, Pseudonyms, Actions, Alerts, Cohorts, Jobs, Sessions):
     """A handle on the database. Open with `Store.open(url)`; it migrates on open."""
 
     def __init__(self, engine: Engine, secret: bytes = b""):
@@ -104,7 +108,7 @@ class Store(PartialImports, Imports, Statements, Themes, Embeddings, Viewers, Ps
                     f"The database has schema version {current}, newer than this synth ({SCHEMA_VERSION}). "
                     "Upgrade synth, or point SYNTH_DB_URL at another database."
                 )
-            for version, step in MIGRATIONS:
+            for version, step in sorted(MIGRATIONS, key=lambda m: m[0]):  # appended by several people at once
                 if version > current:
                     step(conn)
                     current = version

@@ -225,6 +225,49 @@ MIGRATIONS += ((7, _add_cohort),)
 SCHEMA_VERSION = max(version for version, _ in MIGRATIONS)
 
 
+# ---- v8 (issue #16): several servers and workers over one database --------------------------
+# Imports and fits as jobs, claimed by `synth worker` processes or a server's background thread.
+jobs = sa.Table("jobs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # import | fit
+    sa.Column("state", sa.String(16), nullable=False, index=True),  # queued | running | done | failed
+    sa.Column("payload", sa.Text, nullable=False),  # JSON: what to run (an import's options)
+    sa.Column("data", sa.LargeBinary, nullable=True),  # an uploaded file, so any worker can import it
+    sa.Column("who", sa.String(128), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("worker", sa.String(128), nullable=True),  # host:pid of the claimer
+    sa.Column("heartbeat", sa.Float, nullable=True),  # seconds since the epoch, while running
+    sa.Column("attempt", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("done", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("total", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("message", sa.Text, nullable=False, server_default=""),
+    sa.Column("error", sa.Text, nullable=False, server_default=""),
+    sa.Column("result", sa.Text, nullable=False, server_default="{}"))  # JSON
+
+# Named locks held by a heartbeat (SQLite's stand-in for PostgreSQL's advisory locks): a holder
+# that stops beating for the stale time loses it.
+locks = sa.Table("locks", metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("holder", sa.String(128), nullable=True),
+    sa.Column("heartbeat", sa.Float, nullable=True))
+
+# Sessions signed out before they expire: refused by every server (a hash, never the token).
+revoked_sessions = sa.Table("revoked_sessions", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("expires_at", sa.Float, nullable=False))
+
+
+def _add_jobs(conn: Connection) -> None:
+    # v8: jobs, named locks and revoked sessions, shared by every server and worker.
+    metadata.create_all(conn, tables=[jobs, locks, revoked_sessions])
+
+
+MIGRATIONS += ((8, _add_jobs),)
+SCHEMA_VERSION = max(version for version, _ in MIGRATIONS)
+
+
 def iso(column: sa.ColumnElement) -> sa.ColumnElement:
     """A date column read as its ISO text, for frames: pandas parses the whole column at once,
     where SQLAlchemy's per-row date conversion was a third of loading 100k statements."""

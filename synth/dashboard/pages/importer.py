@@ -92,7 +92,15 @@ else:
                      hide_index=True, height=220, column_config={
                          "row": st.column_config.NumberColumn("Row in the file", help="As your spreadsheet numbers it.")})
     skip = st.checkbox("Skip the rows with problems and import the rest", value=False, disabled=not parsed.errors)
-    if st.button("Import", type="primary", disabled=bool(parsed.errors) and not skip):
+    clicked = st.button("Import", type="primary", disabled=bool(parsed.errors) and not skip)
+    if clicked and parsed.rows_total > settings.background_import_rows:
+        # A large file is imported as a job, by this server's background thread or a worker:
+        # the page (and the coordinator) need not wait, and a server restart does not lose it.
+        job_id = ui.import_in_background(upload, view.viewer.username, mapping=mapping, skip_bad_rows=skip,
+                                         header_row=table.header_line, defaults=defaults, day_first=day_first)
+        st.info(f"{parsed.rows_total:,} rows: importing in the background as job #{job_id}. Its progress shows in "
+                "the sidebar; you can leave this page meanwhile.")
+    elif clicked:
         bar = st.progress(0.0, text="Reading notes")
 
         def progress(stage: str, done: int, total: int) -> None:
