@@ -335,3 +335,21 @@ def test_undo_on_the_page_says_why_it_did_nothing_then_shows_undone_and_resets(a
     assert store.notes_frame(imports=[import_id]).empty
     assert at.dataframe[-1].value.set_index("id").loc[import_id, "status"] == "undone"
     assert at.checkbox(key="undo_sure").value is False
+
+
+def test_a_json_upload_has_no_header_row_to_choose_and_imports(app_env):
+    import json
+
+    settings, store = app_env
+    before = len(store.notes_frame())
+    records = [{"id": f"J{i}", "date": "2026-10-0%d" % (i + 1), "region": "Southwest", "office": "Tucson",
+                "summary": f"The scanners at the Tucson branch jam every morning, case {i}."} for i in range(2)]
+    at = signed_in("coordinator")
+    at.file_uploader[0].set_value(("notes.json", json.dumps(records).encode(), "application/json"))
+    at.run()
+    assert not at.exception and not at.error, (at.exception, errors(at))
+    assert not at.number_input  # JSON names its fields in every record
+    next(b for b in at.button if b.label == "Import").click()
+    at.run()
+    assert not at.exception and any("Import #" in s.value for s in at.success), errors(at)
+    assert len(store.notes_frame()) == before + 2

@@ -41,7 +41,8 @@ else:
         st.stop()
 
     st.subheader("Columns")
-    header_row_input(table.header_line)
+    if table.header_line:  # 0: a JSON file, which names the fields in every record
+        header_row_input(table.header_line)
     if table.header_line > 1:
         st.caption(f"The column names are on row {table.header_line}; the rows above them were left out.")
     guessed = {f: c for f, c in detected.items()}
@@ -97,7 +98,7 @@ else:
         # A large file is imported as a job, by this server's background thread or a worker:
         # the page (and the coordinator) need not wait, and a server restart does not lose it.
         job_id = ui.import_in_background(upload, view.viewer.username, mapping=mapping, skip_bad_rows=skip,
-                                         header_row=table.header_line, defaults=defaults, day_first=day_first)
+                                         header_row=table.header_line or None, defaults=defaults, day_first=day_first)
         st.info(f"{parsed.rows_total:,} rows: importing in the background as job #{job_id}. Its progress shows in "
                 "the sidebar; you can leave this page meanwhile.")
     elif clicked:
@@ -111,7 +112,7 @@ else:
             with ui.upload_on_disk(upload) as path:
                 s = pipeline.import_file(ui.store(), settings, path, who=view.viewer.username, mapping=mapping,
                                          skip_bad_rows=skip, file_name=upload.name, progress=progress,
-                                         header_row=table.header_line, defaults=defaults, day_first=day_first)
+                                         header_row=table.header_line or None, defaults=defaults, day_first=day_first)
         except SynthError as exc:
             ui.show_error(exc)
             st.stop()
