@@ -38,7 +38,7 @@ if attention.empty:
     st.success("Every surfacing theme has an owner, and none is overdue.")
 else:
     st.caption(f"{ui.plural(len(attention), 'surfacing theme')} with no owner or past its due date.")
-    st.dataframe(attention, hide_index=True, column_config=columns)
+    st.dataframe(attention.fillna({"owner": "\u2014"}), hide_index=True, column_config=columns)
 
 st.subheader("All themes")
 left, right = st.columns(2)
@@ -50,7 +50,7 @@ if statuses:
     shown = shown[shown["status"].isin(statuses)]
 if owners:
     shown = shown[shown["owner"].isin(owners) | (shown["owner"].isna() & ("(no owner)" in owners))]
-st.dataframe(shown, hide_index=True, column_config=columns)
+st.dataframe(shown.fillna({"owner": "\u2014"}), hide_index=True, column_config=columns)
 
 st.subheader("Set an action")
 labels = dict(zip(table["theme_id"], table["theme"]))
