@@ -191,3 +191,18 @@ def test_a_worker_killed_mid_fit_leaves_nothing_and_its_job_is_retried_or_failed
     else:
         assert job.state == "failed" and "stopped answering" in job.error, job
         assert _fit_runs(store) == runs_before
+
+
+def test_a_lock_row_left_by_a_process_gone_from_this_machine_is_taken_at_once(store):
+    import socket
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    holder = f"{socket.gethostname()}:{dead.stdout.strip()}:1"
+    with store.engine.begin() as conn:  # `synth fit` killed a second ago: its heartbeat is fresh
+        conn.execute(db.locks.insert().values(name="fit", holder=holder, heartbeat=time.time()))
+    with store.exclusive("fit", "me", stale_after_s=60) as mine:
+        assert mine
+    with store.engine.begin() as conn:
+        conn.execute(db.locks.update().values(holder=f"{socket.gethostname()}:{os.getpid()}:1", heartbeat=time.time()))
+    with store.exclusive("fit", "me", stale_after_s=60) as mine:
+        assert not mine  # a live holder keeps it
