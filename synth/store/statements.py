@@ -133,14 +133,15 @@ class Statements:
 
     def copy_notes(self, copies: int) -> None:
         """Benchmarks only: grow a store by copying its notes, statements and assignments `copies`
-        times (ids shifted by k * 10^7, so rows stay linked without joins)."""
+        times (ids shifted by k * 10^7, so rows stay linked without joins; content hashes cut to
+        fit their 64 characters with the copy's number, which PostgreSQL enforces)."""
         with self.engine.begin() as conn:
             for k in range(1, copies + 1):
                 off = k * 10_000_000
                 conn.execute(sa.text(
                     "INSERT INTO notes (id, import_id, note_key, content_hash, meeting_date, region, office, partner_key, "
                     "executive_key, redacted_text, raw_text) SELECT id + :off, import_id, note_key || '-c' || :k, "
-                    "content_hash || '-c' || :k, meeting_date, region, office, partner_key, executive_key, redacted_text, "
+                    "substr(content_hash, 1, 56) || '-c' || :k, meeting_date, region, office, partner_key, executive_key, redacted_text, "
                     "raw_text FROM notes WHERE id < 10000000"), {"k": k, "off": off})
                 conn.execute(sa.text(
                     "INSERT INTO statements (id, note_id, position, start_char, end_char, text, text_hash, is_issue, "
