@@ -100,9 +100,9 @@ def _digest(key: bytes) -> Callable[[str], str]:
 def models():
     """This process's spaCy pipeline and embedder, loaded once. One onnxruntime session: a
     worker runs one task per thread, and the workers are the parallelism."""
-    from synth.embed import MiniLMEmbedder
+    from synth.embed import default_embedder
 
-    return text.load_nlp(), MiniLMEmbedder(sessions=1, cache_dir=Settings.from_env().cache_dir)
+    return text.load_nlp(), default_embedder(Settings.from_env().cache_dir, sessions=1)
 
 
 class Models(WorkerPlugin):

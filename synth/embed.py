@@ -150,8 +150,11 @@ class MiniLMEmbedder:
 
 
 @lru_cache(maxsize=2)
-def default_embedder(cache_dir: str | None = None) -> MiniLMEmbedder:
-    return MiniLMEmbedder(cache_dir=cache_dir)
+def default_embedder(cache_dir: str | None = None, sessions: int | None = None):
+    """The embedder synth's themes use: MiniLM over each statement's gist (see synth/gist.py)."""
+    from synth.gist import GistEmbedder
+
+    return GistEmbedder(MiniLMEmbedder(sessions=sessions, cache_dir=cache_dir))
 
 
 def embed_cached(store, embedder: Embedder, texts: Sequence[str], conn=None) -> np.ndarray:

@@ -18,7 +18,7 @@ import numpy as np
 
 from synth import evaluate, ingest, sample, text, themes
 from synth.bench.common import scratch, timed
-from synth.embed import MiniLMEmbedder
+from synth.embed import default_embedder
 
 
 def _gold(processed, truth_by_key):
@@ -53,7 +53,7 @@ def main(n_notes: int = 11_000) -> None:
         processed = text.process_notes(parsed.notes, n_process=2)
     items, gold = _gold(processed, truth)
     print(f"issue statements: {len(items):,}")
-    emb = MiniLMEmbedder()
+    emb = default_embedder()  # what `synth fit` embeds: each statement's gist
     texts = [i.text for i in items]
     with timed(f"embed {len(texts):,} statements", len(texts), "statements"):
         vectors = emb.embed(texts)
@@ -86,7 +86,7 @@ def main(n_notes: int = 11_000) -> None:
     nmi_k, ari_k, _ = _scores({i: (int(c), 0.0) for i, c in enumerate(km)}, gold)
     print(f"KMeans, true k={k}:   NMI {nmi_k:.3f}  ARI {ari_k:.3f}")
 
-    new = MiniLMEmbedder()
+    new = default_embedder()
     fresh = [f"{x} (again this week)" for x in texts[:1000]]  # unseen texts: embedded, then assigned
     with timed("assign 1,000 new statements (embed + nearest theme)", 1000, "statements"):
         themes.assign_vectors(new.embed(fresh), [th.id for th in ours.themes], cents, ours.params["assign_threshold"])
