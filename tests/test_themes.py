@@ -43,6 +43,10 @@ def test_a_merge_is_recorded():
     assert any(r["kind"] == "merge" and r["source_theme_id"] == 2 for r in lineage)
 
 
+_HOW = ["late", "broken", "missing", "slow", "stuck", "down", "wrong", "lost"]
+_WHEN = ["every week", "again today", "since march", "at night", "for months", "on mondays", "after updates", "at the desk"]
+
+
 def _blobs(names: list[str], per: int = 80, seed: int = 0) -> tuple[list, np.ndarray, list[str]]:
     """Statements around well-separated directions of the embedding space, one per name."""
     rng = np.random.default_rng(seed)
@@ -51,7 +55,9 @@ def _blobs(names: list[str], per: int = 80, seed: int = 0) -> tuple[list, np.nda
     for k, name in enumerate(names):
         for j in range(per):
             v = centres[k] + rng.normal(scale=0.6, size=384)
-            items.append(themes.ThemeInput(k * 1000 + j, f"{name} delivery {j}", (name, f"{name} delivery", "late shipment", "customer complaint")))
+            # People's own words: statements of one template would be a stock sentence, not a theme.
+            text = f"{name} delivery {_HOW[j % 8]} {_WHEN[(j // 8 + j) % 8]} {j}"
+            items.append(themes.ThemeInput(k * 1000 + j, text, (name, f"{name} delivery", "late shipment", "customer complaint")))
             vectors.append(v / np.linalg.norm(v))
             truth.append(name)
     return items, np.asarray(vectors, dtype=np.float32), truth
@@ -88,6 +94,21 @@ def test_a_group_raised_by_too_few_partners_is_not_a_theme():
     partners = [f"p{i % 5}" if t < 2 else f"q{i % 2}" for i, t in enumerate(truth)]  # the third: two people
     labels = themes.ThemeClusterer(max_unthemed=0.5).fit(vectors, partners).labels_
     assert len(set(labels[truth < 2].tolist())) == 2 and (labels[truth == 2] == -1).all()
+
+
+def test_a_group_that_is_mostly_one_stock_sentence_is_not_a_theme():
+    vectors, truth = _cluster_blobs(3, per=10)
+    partners = [f"p{i % 5}" for i in range(len(truth))]
+    # The third group: one pleasantry many people repeat (one with a typo), and three other wordings.
+    stock = ["we both turned out to be terrible golfers"] * 6 + ["we both tunred out to be terrible golfers",
+                                                                 "golf again", "bad golf day", "golfers"]
+    own_words = ["portal down", "login fails again", "cannot sign in", "app crashes", "locked out", "password resets",
+                 "slow screens", "errors at visits", "timeouts", "session expires"]
+    wordings = [f"{own_words[i % 10]} {t}" if t < 2 else stock[i % 10] for i, t in enumerate(truth)]
+    labels = themes.ThemeClusterer(max_unthemed=0.5).fit(vectors, partners, wordings=wordings).labels_
+    assert len(set(labels[truth < 2].tolist())) == 2 and (labels[truth == 2] == -1).all()
+    kept = themes.ThemeClusterer(max_unthemed=0.5, max_wording_share=0.8).fit(vectors, partners, wordings=wordings).labels_
+    assert len(set(kept[kept >= 0].tolist())) == 3  # 7 of 10 alike: a theme when 70% is allowed
 
 
 def test_never_more_than_the_allowed_share_unthemed():

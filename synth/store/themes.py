@@ -315,7 +315,9 @@ def assignment_state(conn: Connection, ids: Sequence[int]) -> list:
 
 
 def unthemed_recent(conn: Connection, model_id: str, limit: int) -> list:
-    """The most recent unthemed issue statements that have a vector in this model, with their note's scope."""
+    """The most recent unthemed issue statements that arrived since the last fit (a fit that
+    left a statement unthemed has judged it) and have a vector in this model, with their
+    note's scope."""
     return conn.execute(
         sa.select(statements.c.id, statements.c.text, statements.c.keyphrases, notes.c.partner_key,
                   notes.c.office, notes.c.region, embeddings.c.vector)
@@ -323,7 +325,7 @@ def unthemed_recent(conn: Connection, model_id: str, limit: int) -> list:
                      .join(notes, notes.c.id == statements.c.note_id)
                      .join(embeddings, sa.and_(embeddings.c.text_hash == statements.c.text_hash,
                                                embeddings.c.model == model_id)))
-        .where(assignments.c.theme_id.is_(None), statements.c.is_issue)
+        .where(assignments.c.theme_id.is_(None), assignments.c.method != "fit", statements.c.is_issue)
         .order_by(statements.c.id.desc()).limit(limit)).all()
 
 

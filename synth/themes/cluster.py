@@ -86,6 +86,10 @@ class ThemeClusterer:
         is not a theme. Without partners (`fit(X)`), each statement counts as its own.
     min_wordings : int, default 3
         ... in at least this many different wordings (see `fit`).
+    max_wording_share : float, default 0.5
+        ... and not mostly one stock sentence: a community where more than this share of the
+        statements are the same wording (up to a typo) is a sentence many people repeat, a
+        pleasantry or a template, not an issue corroborated in people's own words.
     max_unthemed : float, default 0.10
         At most this share of statements is left without a theme by a fit.
     merge_density : float, default 0.5
@@ -108,13 +112,14 @@ class ThemeClusterer:
     """
 
     def __init__(self, *, resolution: float = 2.0, n_neighbors: int | None = None, min_size: int = 5,
-                 min_partners: int = 3, min_wordings: int = 3, max_unthemed: float = 0.10, merge_density: float = 0.5,
-                 sharpness: float = 1.0, random_state: int = 42):
+                 min_partners: int = 3, min_wordings: int = 3, max_wording_share: float = 0.5,
+                 max_unthemed: float = 0.10, merge_density: float = 0.5, sharpness: float = 1.0, random_state: int = 42):
         self.resolution = resolution
         self.n_neighbors = n_neighbors
         self.min_size = min_size
         self.min_partners = min_partners
         self.min_wordings = min_wordings
+        self.max_wording_share = max_wording_share
         self.max_unthemed = max_unthemed
         self.merge_density = merge_density
         self.sharpness = sharpness
@@ -126,6 +131,7 @@ class ThemeClusterer:
                   ("min_size", self.min_size >= 2, "an integer of 2 or more"),
                   ("min_partners", self.min_partners >= 1, "an integer of 1 or more"),
                   ("max_unthemed", 0 <= self.max_unthemed < 1, "a share in [0, 1)"),
+                  ("max_wording_share", 0 < self.max_wording_share <= 1, "a share in (0, 1]"),
                   ("merge_density", self.merge_density > 0, "a number above 0")]
         for name, ok, allowed in checks:
             if not ok:
@@ -285,7 +291,28 @@ class ThemeClusterer:
 
     def _admitted(self, members: np.ndarray, partners: list[object]) -> bool:
         return (len(members) >= self.min_size and len({partners[i] for i in members}) >= self.min_partners
-                and len({self._wordings[i] for i in members}) >= self.min_wordings)
+                and len({self._wordings[i] for i in members}) >= self.min_wordings
+                and _stock_share([self._wordings[i] for i in members]) <= self.max_wording_share)
+
+
+def _stock_share(wordings: list) -> float:
+    """Share of the statements that are the most common wording, or it with a typo or two."""
+    from collections import Counter
+    from difflib import SequenceMatcher
+
+    top, _ = Counter(wordings).most_common(1)[0]
+    if not isinstance(top, str):  # no wordings given: every statement counts as its own
+        return 1 / len(wordings)
+    same = SequenceMatcher(autojunk=False)
+    same.set_seq2(top)
+
+    def alike(w: str) -> bool:
+        if w == top:
+            return True
+        same.set_seq1(w)
+        return same.real_quick_ratio() >= 0.9 and same.quick_ratio() >= 0.9 and same.ratio() >= 0.9
+
+    return sum(alike(w) for w in wordings) / len(wordings)
 
 
 def assign(X: np.ndarray, centroids: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:

@@ -43,25 +43,24 @@ def _docs(items: Sequence[ThemeInput]) -> list[str]:
 
 
 def _vectorizer(analyzer):
-    """c-TF-IDF's term counts, keeping terms found in at least two themes' text (a typo seen
-    once never becomes a keyword), or every term when that leaves fewer than two (BERTopic's
-    c-TF-IDF fails on a one-term vocabulary, and on none)."""
+    """c-TF-IDF's term counts over the themes' joined text, keeping terms seen at least twice in
+    all (a typo seen once never becomes a keyword), or every term when that leaves fewer than
+    two (BERTopic's c-TF-IDF fails on a one-term vocabulary, and on none). Not `min_df=2`: the
+    documents here are whole themes, and a term only one theme uses is its best keyword."""
+    from collections import Counter
+
     from sklearn.feature_extraction.text import CountVectorizer
 
     class Vectorizer(CountVectorizer):
         def fit_transform(self, raw_documents, y=None):
             raw_documents = list(raw_documents)
-            if self.min_df != 1:
-                try:
-                    counts = super().fit_transform(raw_documents, y)
-                    if counts.shape[1] >= 2:
-                        return counts
-                except ValueError:  # no terms left at all
-                    pass
-                self.min_df = 1
+            counts = Counter(t for doc in raw_documents for t in analyzer(doc))
+            seen_twice = {t for t, n in counts.items() if n >= 2}
+            keep = seen_twice if len(seen_twice) >= 2 else set(counts)
+            self.analyzer = lambda doc: [t for t in analyzer(doc) if t in keep]
             return super().fit_transform(raw_documents, y)
 
-    return Vectorizer(analyzer=analyzer, min_df=2)
+    return Vectorizer(analyzer=analyzer)
 
 
 class PhraseAnalyzer:

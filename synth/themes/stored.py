@@ -17,7 +17,7 @@ from synth.store import Store
 from synth.store import themes as rows_of
 from synth.store.schema import now
 from synth.embed import Embedder, default_embedder, embed_cached
-from synth.themes.cluster import assign, unit
+from synth.themes.cluster import ThemeClusterer, _stock_share, assign, unit
 from synth.themes.fit import fit_themes, wording
 from synth.themes.identity import match_to_previous
 from synth.themes.model_files import save_model
@@ -142,6 +142,7 @@ def assigner(store: Store, settings, embedder: Embedder | None = None):
 
 
 PROVISIONAL_POOL = 5000  # the most recent unthemed statements looked at for a new theme at import
+MAX_WORDING_SHARE = ThemeClusterer().max_wording_share
 
 
 def form_provisional(conn, run_id: int, threshold: float, embedder: Embedder, recent: Sequence[int] = (),
@@ -169,12 +170,12 @@ def form_provisional(conn, run_id: int, threshold: float, embedder: Embedder, re
         idx = np.flatnonzero(groups == g)
         centre = unit(X[idx].mean(axis=0))
         idx = idx[X[idx] @ centre >= threshold]
-        wordings = {wording(rows[i].text) for i in idx}
+        wordings = [wording(rows[i].text) for i in idx]
         fresh = sum(rows[i].id in recent_ids for i in idx)
-        # Mostly this import's statements: what the last fit left unthemed is for the next fit
-        # to judge, not for an import to turn into a theme.
+        # Mostly this import's statements, in people's own words (the fit's rules, see ThemeClusterer).
         if (len(idx) >= min_size and len({rows[i].partner_key for i in idx}) >= min_partners
-                and len(wordings) >= min_wordings and fresh * 2 >= len(idx)):
+                and len(set(wordings)) >= min_wordings and _stock_share(wordings) <= MAX_WORDING_SHARE
+                and fresh * 2 >= len(idx)):
             admitted.append(idx)
     if not admitted:
         return {}
