@@ -163,6 +163,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _memory_mb(pid: int) -> tuple[float, float]:
+    """The process's resident memory now and at its peak (VmRSS, VmHWM), in MB."""
+    status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024
+
+
 def _cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -285,6 +291,8 @@ def concurrent_home(settings, n: int) -> None:
         for what, got in rows:
             print(f"  {what:<52}: median {np.median(got):.2f} s, "
                   f"p95 {np.percentile(got, 95):.2f} s, max {max(got):.2f} s ({len(got)} sessions)")
+        rss, peak = _memory_mb(proc.pid)
+        print(f"  server memory after {n} sessions: {rss:,.0f} MB resident, peak {peak:,.0f} MB")
     finally:
         proc.terminate()
         proc.wait(timeout=30)
