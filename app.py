@@ -10,7 +10,7 @@ PAGES = {
     # role -> pages, in the order the sidebar shows them
     "executive": ["surfacing", "themes", "regions", "actions", "export"],
     "director": ["surfacing", "themes", "regions", "actions", "export"],
-    "coordinator": ["importer"],
+    "coordinator": ["importer", "brief"],
     "admin": ["surfacing", "themes", "regions", "importer", "curate", "actions", "export"],
 }
 TITLES = {
@@ -21,6 +21,7 @@ TITLES = {
     "curate": ("Curate", ":material/edit:"),
     "actions": ("Actions", ":material/task_alt:"),
     "export": ("Export", ":material/download:"),
+    "brief": ("You said, we did", ":material/campaign:"),
 }
 
 viewer = ui.viewer()

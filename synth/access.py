@@ -88,6 +88,29 @@ class Scoped:
         frame = self.store.actions_frame()
         return frame[frame["theme_id"].isin(self.themes()["id"])].reset_index(drop=True)
 
+    def partner_brief(self, k: int, region: str | None = None, since=None, until=None) -> tuple:
+        """"You said, we did" for partners (`synth.you_said`): themes raised in a period with
+        what happened to each, program-wide or for one region, under the k rule. For the roles
+        that see themes and for coordinators, who send it: it names no person, office or quote,
+        so it shows a coordinator nothing a partner would not read. Returns (table, themes left
+        out, start, end, regions the viewer may pick)."""
+        from synth import you_said
+
+        self._need(self.viewer.sees_themes or self.viewer.role in IMPORTERS, "the partner brief")
+        statements = self.store.statements_frame(regions=self.regions)
+        regions = sorted(statements["region"].dropna().unique())
+        if region is not None:
+            if region not in regions:
+                raise AccessDenied(f"There are no statements from region {region!r} that you may see.")
+            statements = statements[statements["region"] == region]
+        themes = self.store.themes_frame()
+        if self.regions is not None:
+            themes = themes[themes["id"].isin(self.store.themes_raised_in(self.regions))]
+        self.store.follow_lineage()
+        start, end = you_said.period(statements, since, until)
+        table, left_out = you_said.raised(statements, themes, self.store.actions_frame(), k, start, end)
+        return table, left_out, start, end, regions
+
     def action(self, theme_id: int):
         """The theme's action (`synth.actions.Action`; status new for one nobody acted on)."""
         from synth import actions

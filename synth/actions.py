@@ -193,7 +193,7 @@ def table(themes, acts, ranked, today: date):  # ranked: None where surfacing is
         "status": status.map(STATUS_WORDS).values, "owner": pd.Series(owner, dtype=object).values,
         "due": pd.Series(due, dtype=object).values,
         "decision": ids.map(a["note"]).fillna("").values,
-        "surfacing": ids.map(surfacing).fillna(False).astype(bool).values,
+        "surfacing": ids.map(surfacing).eq(True).to_numpy(),
     })
     out["overdue"] = [d is not None and d < today and s not in CLOSED for d, s in zip(out["due"], status.values)]
     out["unowned"] = out["owner"].isna()

@@ -9,12 +9,12 @@ from streamlit.testing.v1 import AppTest
 from synth import auth
 
 APP = str(Path(__file__).parent.parent / "app.py")
-PAGES = ["surfacing", "themes", "regions", "importer", "curate", "actions", "export"]
+PAGES = ["surfacing", "themes", "regions", "importer", "curate", "actions", "export", "brief"]
 ALLOWED = {
     "executive": {"surfacing", "themes", "regions", "actions", "export"},
     "director": {"surfacing", "themes", "regions", "actions", "export"},
-    "coordinator": {"importer"},
-    "admin": set(PAGES),
+    "coordinator": {"importer", "brief"},
+    "admin": set(PAGES) - {"brief"},  # admins have the same brief on the Export page
 }
 ACCOUNTS = {"executive": ("exec", "exec-demo"), "director": ("director", "director-demo"),
             "coordinator": ("coordinator", "coordinator-demo"), "admin": ("admin", "admin-demo")}
@@ -100,6 +100,25 @@ def test_each_role_gets_exactly_its_pages(app_env, role):
         else:
             with pytest.raises(ValueError):
                 at.switch_page(f"synth/dashboard/pages/{page}.py")
+
+
+def test_a_coordinator_gets_the_partner_brief_without_seeing_offices_or_quotes(app_env):
+    settings, store = app_env
+    at = signed_in("coordinator")
+    at.switch_page("synth/dashboard/pages/brief.py")
+    at.run()
+    assert not at.exception, at.exception
+    body = texts(at)
+    themes = store.themes_frame()
+    assert "You said, we did" in body and any(label in body for label in themes["label"])
+    assert [b.label for b in at.get("download_button")] == ["Download (Markdown)", "Download (HTML)"]
+    offices = set(store.notes_frame()["office"])
+    assert not [o for o in offices if o in body]
+    quoted = store.statement_rows()["text"]
+    assert not any(t in body for t in quoted.head(500) if len(t) > 30)
+    region = at.selectbox(key="brief_region").options[1]
+    at.selectbox(key="brief_region").select(region).run()
+    assert f"You said, we did: {region}" in texts(at)
 
 
 @pytest.mark.xfail(strict=True, reason="known gap (issue #11/#12): on the many-writers sample of 1,200 notes the planted "
