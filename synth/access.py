@@ -76,6 +76,46 @@ class Scoped:
         self._need(self.viewer.role in IMPORTERS, "import history")
         return self.store.list_imports()
 
+    # ---- writes and per-viewer reads the pages make: each checks the role first ----------------
+    def import_file(self, settings, path, **options):
+        """`pipeline.import_file` as this viewer (recorded as who imported)."""
+        from synth import pipeline
+
+        self.require("import")
+        return pipeline.import_file(self.store, settings, path, who=self.viewer.username, **options)
+
+    def undo_import(self, import_id: int) -> int:
+        self.require("import")
+        return self.store.undo_import(import_id, who=self.viewer.username)
+
+    def curate(self, edit, *args, **options):
+        """One curation edit (`synth.themes.curation`: rename, hide, merge, split) as this viewer."""
+        self.require("curate")
+        return edit(self.store, *args, who=self.viewer.username, **options)
+
+    def theme_edits(self) -> pd.DataFrame:
+        self.require("curate")
+        return self.store.theme_edits()
+
+    def undo_theme_edit(self, edit_id: int) -> str:
+        self.require("curate")
+        return self.store.undo_theme_edit(edit_id, self.viewer.username)
+
+    def lineage(self, theme_id: int) -> pd.DataFrame:
+        """Where a theme the viewer sees came from (splits, merges, refits)."""
+        if theme_id not in set(self.themes()["id"]):
+            raise AccessDenied(f"Theme #{theme_id} is not one you can see.")
+        return self.store.theme_lineage(theme_id)
+
+    def last_visit(self, touch: bool = False):
+        """When this viewer last opened the dashboard (None the first time); `touch` records now."""
+        return self.store.last_visit(self.viewer.username, touch=touch)
+
+    def themes_new_since(self, when) -> list[int]:
+        """Themes formed since `when` among those the viewer sees."""
+        visible = set(self.themes()["id"])
+        return [t for t in self.store.themes_created_since(when) if t in visible]
+
     def require(self, action: str) -> None:
         allowed = {"import": IMPORTERS, "curate": {"admin"}, "manage_users": {"admin"}}
         self._need(self.viewer.role in allowed[action], f"the {action.replace('_', ' ')} tools")

@@ -164,3 +164,14 @@ def test_right_passwords_never_count_as_failures_of_the_address(store, tmp_path)
     assert store.sign_in_failures(throttle.keys("ana", "10.0.0.9")["client"]) == 0
     assert auth.sign_in(users, throttle, "ana", "wrong", "10.0.0.9") is None
     assert store.sign_in_failures(throttle.keys("ana", "10.0.0.9")["client"]) == 1  # a wrong one still counts
+
+
+def test_pages_reach_data_only_through_the_access_layer():
+    """A page that called the store itself would skip the role and region checks."""
+    import re
+    from pathlib import Path
+
+    pages = Path(__file__).parent.parent / "synth" / "dashboard" / "pages"
+    for page in pages.glob("*.py"):
+        source = page.read_text()
+        assert not re.search(r"ui\.store\(\)|from synth\.store|import store\b|\.engine\b", source), page.name

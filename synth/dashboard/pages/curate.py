@@ -20,7 +20,6 @@ except SynthError as exc:
     ui.show_error(exc)
     st.stop()
 
-who = view.viewer.username
 if themes.empty:
     st.info("No themes yet.")
 else:
@@ -37,9 +36,9 @@ else:
     if done := st.session_state.pop("curate_done", None):
         st.success(done)
 
-    def act(fn, *args, done: str) -> None:
+    def act(fn, *args, done: str, **options) -> None:
         try:
-            fn(ui.store(), *args)
+            view.curate(fn, *args, **options)
         except SynthError as exc:
             ui.show_error(exc)
             return
@@ -52,12 +51,12 @@ else:
     with rename_tab, st.form("rename"):
         label = st.text_input("New label", value=themes.set_index("id").loc[chosen, "label"])
         if st.form_submit_button(f"Rename #{chosen}"):
-            act(theme_engine.rename, chosen, label, who, done=f"Renamed #{chosen}. The new label survives refits.")
+            act(theme_engine.rename, chosen, label, done=f"Renamed #{chosen}. The new label survives refits.")
     with merge_tab, st.form("merge"):
         other = st.selectbox("Merge this theme into it", [t for t in ids if t != chosen],
                              format_func=lambda t: f"#{t} {labels[t]}")
         if st.form_submit_button(f"Merge the chosen theme into #{chosen}"):
-            act(theme_engine.merge, chosen, other, who, done=f"Merged #{other} into #{chosen}. Undo it from the history below.")
+            act(theme_engine.merge, chosen, other, done=f"Merged #{other} into #{chosen}. Undo it from the history below.")
     with split_tab:
         members = data[data["theme_id"] == chosen]
         query = st.text_input("Find statements of this theme", key="split_query",
@@ -71,15 +70,15 @@ else:
             new_label = st.text_input("Label of the new theme")
             if st.form_submit_button(f"Split off from #{chosen}"):
                 chosen_ids = list(texts) if take_all else picked
-                act(theme_engine.split, chosen, chosen_ids, new_label or "Split theme", who,
+                act(theme_engine.split, chosen, chosen_ids, new_label or "Split theme",
                     done=f"Split {len(chosen_ids)} statements off #{chosen} into a new theme.")
     with hide_tab, st.form("hide"):
         hidden = bool(themes.set_index("id").loc[chosen, "hidden"])
         if st.form_submit_button(f"Show #{chosen} again" if hidden else f"Hide #{chosen} from the dashboard"):
-            act(theme_engine.hide, chosen, who, not hidden, done=f"#{chosen} is {'shown' if hidden else 'hidden'}.")
+            act(theme_engine.hide, chosen, hidden=not hidden, done=f"#{chosen} is {'shown' if hidden else 'hidden'}.")
 
 st.subheader("History of edits")
-history = theme_engine.edits(ui.store())
+history = view.theme_edits()
 st.dataframe(history[["id", "at", "who", "action", "theme_id", "payload"]], hide_index=True)
 undoable = history[history["action"].isin(["rename", "hide", "unhide", "merge", "split"])]
 undone = {json.loads(p)["edit"] for p in history[history["action"] == "undo"]["payload"]}
@@ -90,7 +89,7 @@ if not undoable.empty:
         edit = st.selectbox("Edit to undo", list(what), format_func=lambda e: f"edit #{e}: {what[e]}")
         if st.form_submit_button("Undo this edit"):
             try:
-                st.session_state["curate_done"] = theme_engine.undo(ui.store(), int(edit), who)
+                st.session_state["curate_done"] = view.undo_theme_edit(int(edit))
                 st.rerun()
             except SynthError as exc:
                 ui.show_error(exc)

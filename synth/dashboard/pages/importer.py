@@ -5,7 +5,7 @@ only the import itself sees it on disk, in a private folder removed afterwards."
 import pandas as pd
 import streamlit as st
 
-from synth import ingest, pipeline
+from synth import ingest
 from synth.dashboard import ui
 from synth.errors import SynthError
 from synth.records import CANONICAL_FIELDS, REQUIRED_FIELDS
@@ -110,9 +110,9 @@ else:
 
         try:
             with ui.upload_on_disk(upload) as path:
-                s = pipeline.import_file(ui.store(), settings, path, who=view.viewer.username, mapping=mapping,
-                                         skip_bad_rows=skip, file_name=upload.name, progress=progress,
-                                         header_row=table.header_line or None, defaults=defaults, day_first=day_first)
+                s = view.import_file(settings, path, mapping=mapping, skip_bad_rows=skip, file_name=upload.name,
+                                     progress=progress, header_row=table.header_line or None, defaults=defaults,
+                                     day_first=day_first)
         except SynthError as exc:
             ui.show_error(exc)
             st.stop()
@@ -162,7 +162,7 @@ else:
             st.warning(f"Nothing was undone: tick “{sure_label}” to confirm, then press Undo import again.")
         elif pressed:
             try:
-                n = ui.store().undo_import(int(target), who=view.viewer.username)
+                n = view.undo_import(int(target))
             except SynthError as exc:
                 ui.show_error(exc)
             else:

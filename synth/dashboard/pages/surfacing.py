@@ -39,8 +39,8 @@ if summary.ranked.empty:
 
 viewer = ui.viewer()
 if "last_visit" not in st.session_state:
-    st.session_state["last_visit"] = ui.store().last_visit(viewer.username, touch=True)
-new_ids = [t for t in ui.store().themes_created_since(st.session_state["last_visit"]) if t in themes.index]
+    st.session_state["last_visit"] = ui.scoped().last_visit(touch=True)
+new_ids = [t for t in ui.scoped().themes_new_since(st.session_state["last_visit"]) if t in themes.index]
 if st.session_state["last_visit"] is not None and new_ids:
     st.success("New since your last visit: " + "; ".join(ui.plain(themes.loc[t, "label"]) for t in new_ids[:6]))
 

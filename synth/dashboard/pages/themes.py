@@ -125,7 +125,7 @@ if related:
     for t in related:
         st.page_link(str(ui.PAGES_DIR / "themes.py"), label=ui.plain(labels[t]), query_params={"theme": str(t)})
 
-lineage = theme_engine.lineage(ui.store(), chosen)
+lineage = ui.scoped().lineage(chosen)
 if len(lineage):
     st.subheader("Where this theme came from")
     for sentence in digest.lineage_sentences(lineage, dict(zip(view.themes["id"], view.themes["label"]))):
