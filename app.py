@@ -3,16 +3,11 @@
 import streamlit as st
 
 from synth.dashboard import ui
+from synth.roles import ROLES
 
 st.set_page_config(page_title="synth", page_icon=":material/forum:", layout="wide")
 
-PAGES = {
-    # role -> pages, in the order the sidebar shows them
-    "executive": ["surfacing", "themes", "regions", "actions", "export"],
-    "director": ["surfacing", "themes", "regions", "actions", "export"],
-    "coordinator": ["importer", "brief"],
-    "admin": ["surfacing", "themes", "regions", "importer", "curate", "actions", "export"],
-}
+PAGES = {name: role.pages for name, role in ROLES.items()}  # who gets which pages: synth/roles.py
 TITLES = {
     "surfacing": ("What's surfacing", ":material/trending_up:"),
     "themes": ("Themes", ":material/category:"),
@@ -43,7 +38,7 @@ else:
         for i, name in enumerate(PAGES[viewer.role])
     ])
     with st.sidebar:
-        scope = f" · {', '.join(viewer.regions)}" if viewer.role == "director" else ""
+        scope = f" · {', '.join(viewer.region_scope)}" if viewer.region_scope else ""
         st.caption(f"Signed in as **{ui.plain(viewer.username)}** ({ui.plain(viewer.role + scope)})")
         if st.button("Sign out", key="sign_out"):
             ui.sign_out()

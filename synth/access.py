@@ -8,11 +8,12 @@ from typing import Sequence
 
 import pandas as pd
 
+from synth import roles
 from synth.auth import Viewer
 from synth.errors import AccessDenied
 from synth.store import Store, with_themes
 
-IMPORTERS = {"coordinator", "admin"}  # the roles that import notes, see the history and undo imports
+IMPORTERS = set(roles.with_right("import"))  # the roles that import notes, see the history and undo imports
 
 
 class Scoped:
@@ -53,7 +54,7 @@ class Scoped:
     def themes(self) -> pd.DataFrame:
         """Active, visible themes; for a director only the themes raised in their regions."""
         self._need(self.viewer.sees_themes, "themes")
-        themes = self.store.themes_frame(include_hidden=self.viewer.role == "admin")
+        themes = self.store.themes_frame(include_hidden=roles.may(self.viewer.role, "hidden_themes"))
         if self.regions is not None:
             themes = themes[themes["id"].isin(self.store.themes_raised_in(self.regions))]
         return themes
@@ -66,7 +67,7 @@ class Scoped:
         self._need(self.viewer.sees_themes or self.viewer.role in IMPORTERS, "the themes of an import")
         rows = with_themes(self.store.statement_rows(regions=self.regions, imports=[import_id]),
                            self.store.assignments_frame(regions=self.regions))
-        themes = self.store.themes_frame(include_hidden=self.viewer.role == "admin").set_index("id")["label"]
+        themes = self.store.themes_frame(include_hidden=roles.may(self.viewer.role, "hidden_themes")).set_index("id")["label"]
         counts = rows["theme_id"].dropna().astype(int).value_counts()
         counts = counts[counts.index.isin(themes.index)]
         return pd.DataFrame({"id": counts.index.astype(int), "label": themes.reindex(counts.index).to_numpy(),
@@ -117,8 +118,7 @@ class Scoped:
         return [t for t in self.store.themes_created_since(when) if t in visible]
 
     def require(self, action: str) -> None:
-        allowed = {"import": IMPORTERS, "curate": {"admin"}, "manage_users": {"admin"}}
-        self._need(self.viewer.role in allowed[action], f"the {action.replace('_', ' ')} tools")
+        self._need(roles.may(self.viewer.role, action), f"the {action.replace('_', ' ')} tools")
 
     # ---- actions and alerts -----------------------------------------------------------------
     def actions(self) -> pd.DataFrame:
@@ -136,7 +136,7 @@ class Scoped:
         out, start, end, regions the viewer may pick)."""
         from synth import you_said
 
-        self._need(self.viewer.sees_themes or self.viewer.role in IMPORTERS, "the partner brief")
+        self._need(roles.may(self.viewer.role, "partner_brief"), "the partner brief")
         statements = self.store.statements_frame(regions=self.regions)
         regions = sorted(statements["region"].dropna().unique())
         if region is not None:
@@ -187,5 +187,5 @@ class Scoped:
 
     def alerts(self) -> pd.DataFrame:
         """The alert outbox: all of it for admins, the viewer's own alerts for anyone else."""
-        return self.store.alerts_frame(recipient=None if self.viewer.role == "admin" else self.viewer.username)
+        return self.store.alerts_frame(recipient=None if roles.may(self.viewer.role, "all_alerts") else self.viewer.username)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable, Mapping
 
+from synth import roles
 from synth.errors import UsageError
 
 STATUSES = ("new", "acknowledged", "in_progress", "done", "wont_do")
@@ -28,7 +29,7 @@ MOVES = {
     "done": {"acknowledged", "in_progress"},
     "wont_do": {"acknowledged", "in_progress"},
 }
-OWNER_ROLES = ("executive", "director", "admin")  # coordinators import notes; they do not own themes
+OWNER_ROLES = roles.with_right("act")  # coordinators import notes; they do not own themes (synth/roles.py)
 ACTING_ROLES = frozenset(OWNER_ROLES)
 FIELDS = ("owner", "status", "reason", "note", "due")
 MAX_TEXT = 2000

@@ -1,10 +1,5 @@
-"""Dashboard users: a JSON file of users with bcrypt-hashed passwords, roles and regions.
-
-    executive     sees every theme, region and office
-    director      sees only their own region(s), and can filter by office within them
-    coordinator   imports note exports and sees import history; no themes or statements
-    admin         everything, plus curation and user management
-"""
+"""Dashboard users: a JSON file of users with bcrypt-hashed passwords, roles (synth/roles.py)
+and, for regional roles, regions; sign-in, its throttle, and signed sessions."""
 
 from __future__ import annotations
 
@@ -22,12 +17,13 @@ from typing import TYPE_CHECKING, Callable
 
 import bcrypt
 
+from synth import roles
 from synth.errors import ConfigError, TooManySignIns
 
 if TYPE_CHECKING:
     from synth.store import Store
 
-ROLES = ("executive", "director", "coordinator", "admin")
+ROLES = tuple(roles.ROLES)  # defined in synth/roles.py
 
 # Demo accounts for the bundled sample program only; `synth demo` creates them when no users
 # file exists and prints them. Real deployments add users with `synth users add`.
@@ -58,12 +54,12 @@ class Viewer:
 
     @property
     def sees_themes(self) -> bool:
-        return self.role in {"executive", "director", "admin"}
+        return self.role in roles.ROLES and roles.ROLES[self.role].sees_themes
 
     @property
     def region_scope(self) -> tuple[str, ...] | None:
         """None means every region; otherwise only these."""
-        return self.regions if self.role == "director" else None
+        return self.regions if self.role in roles.ROLES and roles.ROLES[self.role].regional else None
 
 
 def hash_password(password: str) -> str:
@@ -100,7 +96,7 @@ def save_users(path: Path, users: dict[str, dict]) -> None:
 def add_user(path: Path, username: str, password: str, role: str, regions: tuple[str, ...] = ()) -> None:
     if role not in ROLES:
         raise ConfigError(f"Role {role!r} is not one of {', '.join(ROLES)}.")
-    if role == "director" and not regions:
+    if roles.ROLES[role].regional and not regions:
         raise ConfigError("A director needs at least one region.")
     if len(password) < 8:
         raise ConfigError("Passwords need at least 8 characters.")

@@ -175,3 +175,16 @@ def test_pages_reach_data_only_through_the_access_layer():
     for page in pages.glob("*.py"):
         source = page.read_text()
         assert not re.search(r"ui\.store\(\)|from synth\.store|import store\b|\.engine\b", source), page.name
+
+
+def test_roles_are_defined_once_and_every_page_a_role_gets_exists():
+    from pathlib import Path
+
+    from synth import auth, roles
+
+    pages = {p.stem for p in (Path(__file__).parent.parent / "synth" / "dashboard" / "pages").glob("*.py")}
+    assert auth.ROLES == tuple(roles.ROLES)
+    for role in roles.ROLES.values():
+        assert set(role.pages) <= pages, role.name
+        assert role.sees_themes or not {"surfacing", "themes", "regions", "export", "actions"} & set(role.pages)
+    assert roles.with_right("curate") == ("admin",) and "coordinator" not in roles.with_right("act")

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from synth import cohorts, ingest, signals
+from synth import cohorts, ingest, roles, signals
 from synth.access import Scoped
 from synth.auth import (SESSION_HOURS, SignInThrottle, Viewer, session_token, session_viewer, sign_in,
                         still_signed_in)
@@ -535,7 +535,7 @@ def refit_button() -> None:
     have left statements unthemed. It runs as a job (`synth.jobs`) on a server's background
     thread or a `synth worker`, one fit at a time; `jobs_panel` shows its progress."""
     v = viewer()
-    if v is None or v.role not in ("admin", "coordinator"):
+    if v is None or not roles.may(v.role, "refit"):
         return
     st.subheader("Themes")
     st.caption("New notes join existing themes as they are imported. A refit looks at every statement again: "
