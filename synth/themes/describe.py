@@ -133,7 +133,10 @@ _KEEP_AT_EDGE = frozenset("no not never out up off down back over too again enou
 # the app would save"): a phrase cut off before its point. Particles ("logs us out") may end it.
 _BAD_LAST_POS = frozenset({"VERB", "AUX", "ADP", "DET", "PRON", "CCONJ", "SCONJ", "PART", "ADV", "NUM"})
 _GOOD_LAST_WORDS = frozenset("out up off down back over again enough".split())
-_SEGMENT = re.compile(r"[^,.;:!?()\"\u2014\u2013]+")
+# A label stays inside one clause: punctuation, and the conjunctions that join two clauses, end
+# it ("Supply deliveries arrive late and customers" was a label cut across "and").
+_CLAUSE_BREAK = re.compile(r"[,.;:!?()&\"\u2014\u2013]|\b(?:and|but|or|so|because|while|whereas|although|though)\b",
+                           re.I)
 _WORD = re.compile(r"\[\w+\]|[A-Za-z0-9][\w'&/+-]*")  # a placeholder ("[PERSON]") is one word
 MAX_CANDIDATES = 25  # shared phrases per theme that are embedded and compared with every centre
 CENTRAL_STATEMENTS = 3  # ... plus the 3+ word phrases of this many of its most central statements
@@ -157,7 +160,7 @@ def _spans(text: str, edge: frozenset[str], banned: frozenset[str]) -> set[tuple
     neither starts nor ends with a function word and holds no placeholder or place word."""
     out: set[tuple[str, str]] = set()
     lo_n, hi_n = LABEL_WORDS
-    for segment in _SEGMENT.findall(text):
+    for segment in _CLAUSE_BREAK.split(text):
         words = _WORD.findall(segment)
         lows = [w.lower() for w in words]
         for i in range(len(words)):
