@@ -433,3 +433,10 @@ def test_a_new_issue_shows_on_the_executive_home_as_new_with_its_own_label(app_e
     assert "signature" in label.lower() and label.lower() in shown
     admin = curate_page()
     assert any("(new, provisional)" in option for option in admin.selectbox[0].options)
+
+
+def test_a_directors_region_box_names_their_region_not_all_regions(app_env):
+    at = signed_in("director")
+    box = at.multiselect(key="f_region")
+    assert box.options == ["Southwest"] and box.placeholder == "All of Southwest"
+    assert signed_in("executive").multiselect(key="f_region").placeholder == "All regions"

@@ -287,8 +287,9 @@ def sidebar_filters(key: tuple) -> signals.Filter:
         _set_params(**saved)
     regions = sorted(offices_by_region)
     chosen_regions = [r for r in _param_list("region") if r in regions]
+    scoped = key[1] is not None  # a director: "all" means all of their own regions, so say which
     picked = st.sidebar.multiselect("Region", regions, default=chosen_regions, key="f_region",
-                                    placeholder="All regions")
+                                    placeholder=f"All of {', '.join(regions)}" if scoped else "All regions")
     offices = sorted(o for r in (picked or regions) for o in offices_by_region[r])
     chosen_offices = [o for o in _param_list("office") if o in offices]
     picked_offices = st.sidebar.multiselect("Office", offices, default=chosen_offices, key="f_office",
