@@ -11,7 +11,8 @@ the rules generalised. Batch 2 ("fresh") was written after that and measured onc
 0.860, precision 0.978) before its misses were looked at; batch 3 after the rules had been
 generalised again (measured once: recall 0.889, precision 0.970); batch 4 after that (measured
 once: recall 0.789, precision 0.914). Pooled, the first measurements of sentences the rules had
-not seen: recall 160/183 = 0.874, nearly all misses names in new contexts. synth.bench.redaction prints misses for "dev" only unless asked. Add cases in
+not seen: recall 160/183 = 0.874, nearly all misses names in new contexts. Batch 5 was written
+blind (by someone who had not read the rules or the earlier cases) and is measured once. synth.bench.redaction prints misses for "dev" only unless asked. Add cases in
 a new batch; do not edit one to make a figure better. Nothing in synth reads this file.
 """
 
@@ -363,4 +364,53 @@ CASES += [
     H("word", "{{Summer}} hours start in {{May}} and nobody was told", ("Summer Ito",)),
     H("word", "the {{Nissan Leaf}} pool cars have no charging points"),
     H("word", "shipments from {{Addis Ababa}} arrive {{two weeks}} late"),
+]
+
+J = lambda kind, marked, roster=(): Case(kind, marked, tuple(roster), batch=5)
+CASES += [
+    J("name", "caught up w/ [[priya]] after the huddle, she wants to move to {{nights}} in the new yr"),
+    J("name", "[[marcus]] said the {{Epic}} login times out every 10 min on the ward pcs"),
+    J("name", "spoke with [[dave okonkwo]] re the rota, hes covering {{Leeds}} next week"),
+    J("name", "asked [[lena]] whether the {{Teams}} channel actually helps - she said not really"),
+    J("name", "[[jose]]'s manager hasnt done a 1:1 with him since the restructure"),
+    J("name", "[[Siobhan O'Brien-Walsh]] from the {{Cork}} office joined for the last 20 mins"),
+    J("name", "met [[D'Andre]] again, still waiting on his {{forklift}} refresher course"),
+    J("name", "[[Jean-Luc]] and [[Anne-Marie Dubois]] both flagged the {{Paris}} shift pattern as unfair"),
+    J("name", "[[Oluwaseun Adebayo-Ogunleye]] told me the {{night shift}} canteen closes at 10pm"),
+    J("name", "session w/ [[Thirumalai Venkataraghavan Subramaniam]], {{pharmacy technician}}, {{Chennai}} site"),
+    J("name", "[[Nguyen Thi Thanh Huong]] said the {{Metformin}} stock runs out every friday"),
+    J("name", "[[Aigerim Nurlanovna Bekmukhambetova]] wants a mentor outside her dept, maybe {{Finance}}"),
+    J("name", "[[Grace]] thinks the {{long}} wait for {{IT}} tickets is the main reason ppl leave", ("Grace Long",)),
+    J("name", "[[Rosa White]] wants the {{white paper}} on flexible hours shared with the floor", ("Rosa White",)),
+    J("name", "patient [[Ingrid Halvorsen]] complained twice abt the {{discharge lounge}}"),
+    J("name", "Dr. [[Adeyemi]] has been covering two wards on her own since {{January}}"),
+    J("name", "[[Kowalczyk]]'s manager told him to stop raising the {{PPE}} issue in huddles"),
+    J("name", "she said [[Mateo]] from {{Logistics}} is the only one who knows the {{SAP}} workaround"),
+    J("name", "ran out of time - [[Fatima Al-Zahrani]] to send the rota proposal via her {{Team Lead}}"),
+    J("name", "[[Keanu Makoa]] said the {{Honolulu}} depot still uses paper timesheets, recieved no reply"),
+    J("email", "if you need the template email me at [[r.okafor@northgate-health.co.uk]]"),
+    J("email", "her personal addr is [[kimmy_tran88@gmail.com]] bc she cant get {{Outlook}} on her phone"),
+    J("email", "reach him on [[j dot ferreira at brightlane dot com]] while hes on leave"),
+    J("email", "send the survey to [[amara(at)fieldco(dot)org]] not the team inbox"),
+    J("phone", "his mobile is [[(415) 555-0187]], text first he works nights"),
+    J("phone", "gave me her cell [[555-8812]] in case the {{Wi-Fi}} drops again"),
+    J("phone", "[[+44 7700 900123]] is her UK number while shes at the {{Manchester}} site"),
+    J("phone", "contact for the {{Lyon}} visit: [[+33 6 12 34 56 78]]"),
+    J("phone", "left a vm on [[919.555.0142]], no callback yet"),
+    J("id", "his employee no. is [[E-48213]] if {{HR}} asks"),
+    J("id", "emp id [[4821]] still shows as {{contractor}} in {{Workday}}"),
+    J("id", "badge #[[5521]] doesnt open the {{Building C}} door after 7"),
+    J("id", "staff ID [[AB-0093-7]] isnt on the {{Tableau}} access list yet"),
+    J("ssn", "he read out his SSN [[412-67-9083]] on the call, told him not to do that"),
+    J("ssn", "ssn [[531 22 7789]] was on the form she showed me"),
+    J("id", "MRN [[00482913]] was left up on the whiteboard in {{Ward 7}}"),
+    J("id", "pt mrn: [[KH7730215]] - family complained about the {{Ramipril}} dose"),
+    J("card", "she pays for parking on her own card [[4716 2093 5581 0478]] and never gets it back"),
+    J("card", "corporate card [[5186-7730-2264-9138]] declined at the {{Hilton}} again"),
+    J("dob", "DOB [[14/03/1987]], so she isnt eligible for the {{graduate scheme}}"),
+    J("dob", "d.o.b. [[3 Mar 1991]] - he asked if that affects the {{pension}} transfer"),
+    J("ip", "his laptop ([[10.24.117.9]]) keeps getting blocked by {{Zscaler}}"),
+    J("ip", "her home IP [[86.143.22.190]] got flagged by {{Okta}} twice this week"),
+    J("handle", "ping [[@jsmith_ops]] on {{Slack}} about the rota swap"),
+    J("handle", "she posts as [[@lena.makes]] on {{Instagram}} about the {{Bristol}} office"),
 ]
