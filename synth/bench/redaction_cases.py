@@ -12,7 +12,9 @@ the rules generalised. Batch 2 ("fresh") was written after that and measured onc
 generalised again (measured once: recall 0.889, precision 0.970); batch 4 after that (measured
 once: recall 0.789, precision 0.914). Pooled, the first measurements of sentences the rules had
 not seen: recall 160/183 = 0.874, nearly all misses names in new contexts. Batch 5 was written
-blind (by someone who had not read the rules or the earlier cases) and is measured once. synth.bench.redaction prints misses for "dev" only unless asked. Add cases in
+blind (by someone who had not read the rules or the earlier cases) and measured once: recall
+0.978 (45/46), precision 0.939 (46/49), must-survive words kept 38/41; its misses were not
+looked at. synth.bench.redaction prints misses for "dev" only unless asked. Add cases in
 a new batch; do not edit one to make a figure better. Nothing in synth reads this file.
 """
 
