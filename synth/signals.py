@@ -80,8 +80,10 @@ def window_start(df: pd.DataFrame, weeks: int = 8, asof: date | None = None) -> 
 
 
 def surfacing(df: pd.DataFrame, weeks: int = 8, asof: date | None = None, since: date | None = None,
-              alpha: float = 0.05) -> pd.DataFrame:
-    """Per theme: statements in the recent window vs the theme's own baseline before it, as a
+              alpha: float = 0.05, baseline: tuple[date, date] | None = None) -> pd.DataFrame:
+    """Per theme: statements in the recent window (after `since`, or the last `weeks`, up to
+    `asof`) vs the theme's own baseline (everything before the window, or the dates of
+    `baseline`, both ends included), as a
     rate ratio against all statements in each period (so overall program growth is not read
     as a surge). Conditional binomial test, exact Clopper-Pearson interval: honest for small
     counts. `surfacing` only when the increase is significant; `new` when the theme had no
@@ -93,7 +95,11 @@ def surfacing(df: pd.DataFrame, weeks: int = 8, asof: date | None = None, since:
     start = pd.Timestamp(since) if since else window_start(df, weeks, asof)
     end = pd.Timestamp(asof) if asof else df["meeting_date"].max()
     recent_mask = (df["meeting_date"] > start) & (df["meeting_date"] <= end)
-    base_mask = df["meeting_date"] <= start
+    if baseline is not None:
+        b0, b1 = pd.Timestamp(baseline[0]), pd.Timestamp(baseline[1])
+        base_mask = (df["meeting_date"] >= b0) & (df["meeting_date"] <= b1)
+    else:
+        base_mask = df["meeting_date"] <= start
     e1, e0 = int(recent_mask.sum()), int(base_mask.sum())
     k1 = t[recent_mask[t.index]].groupby("theme_id").size()
     k0 = t[base_mask[t.index]].groupby("theme_id").size()
@@ -151,10 +157,12 @@ def corroboration(df: pd.DataFrame) -> pd.DataFrame:
     return out[cols].sort_values("effective_partners", ascending=False).reset_index(drop=True)
 
 
-def ranked(df: pd.DataFrame, weeks: int = 8, since: date | None = None) -> pd.DataFrame:
+def ranked(df: pd.DataFrame, weeks: int = 8, since: date | None = None, asof: date | None = None,
+           baseline: tuple[date, date] | None = None) -> pd.DataFrame:
     """The home page's list: surfacing first (by the lower bound of growth), then by how well
-    corroborated, with volume breaking ties."""
-    s = surfacing(df, weeks=weeks, since=since)
+    corroborated, with volume breaking ties. `since`/`asof` and `baseline`: the two periods
+    compared (see `surfacing`)."""
+    s = surfacing(df, weeks=weeks, since=since, asof=asof, baseline=baseline)
     c = corroboration(df)
     out = c.merge(s, on="theme_id", how="left")
     out["surfacing"] = out["surfacing"].fillna(False).astype(bool)

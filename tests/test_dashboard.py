@@ -1,6 +1,7 @@
 """Every page for every role, through Streamlit's AppTest, on the fitted sample program."""
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -440,3 +441,16 @@ def test_a_directors_region_box_names_their_region_not_all_regions(app_env):
     box = at.multiselect(key="f_region")
     assert box.options == ["Southwest"] and box.placeholder == "All of Southwest"
     assert signed_in("executive").multiselect(key="f_region").placeholder == "All regions"
+
+
+def test_the_home_page_compares_any_two_periods(app_env):
+    at = signed_in("executive")
+    default_caption = next(c.value for c in at.caption if "recent window:" in c.value)
+    assert "last 8 weeks" in default_caption
+    at.toggle(key="periods_on").set_value(True).run()
+    at.date_input(key="periods_recent").set_value((date(2026, 5, 1), date(2026, 6, 30))).run()
+    at.date_input(key="periods_base").set_value((date(2026, 1, 1), date(2026, 3, 31))).run()
+    assert not at.exception, at.exception
+    assert any("comparing 01 May 2026-30 Jun 2026 with 01 Jan 2026-31 Mar 2026" in c.value for c in at.caption)
+    at.date_input(key="periods_base").set_value((date(2026, 1, 1), date(2026, 5, 15))).run()
+    assert any("overlap" in w.value for w in at.warning)

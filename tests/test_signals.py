@@ -198,3 +198,22 @@ def test_coverage_gives_no_counts_for_offices_of_fewer_than_k_partners():
     cov = signals.coverage(notes, k=3).set_index("office")
     assert cov.loc["Big", "recent"] == 3 and cov.loc["Tiny", ["recent", "expected"]].isna().all()
     assert cov.loc["Tiny", "status"] == "heard"
+
+
+def test_any_two_periods_can_be_compared():
+    import pandas as pd
+
+    from synth import signals
+
+    def rows(month: str, n_theme: int, n_other: int) -> list[dict]:
+        return ([dict(meeting_date=pd.Timestamp(month), theme_id=1, partner_key=f"p{i}") for i in range(n_theme)]
+                + [dict(meeting_date=pd.Timestamp(month), theme_id=2, partner_key=f"q{i}") for i in range(n_other)])
+
+    # Theme 1: 78% of March, 2% of June, 40% of September. Against everything before (40%),
+    # September looks ordinary; against June alone it is a surge.
+    df = pd.DataFrame(rows("2026-03-10", 78, 22) + rows("2026-06-10", 2, 98) + rows("2026-09-10", 40, 60))
+    default = signals.surfacing(df, since=date(2026, 9, 1)).set_index("theme_id")
+    chosen = signals.surfacing(df, since=date(2026, 9, 1), baseline=(date(2026, 6, 1), date(2026, 6, 30)))
+    chosen = chosen.set_index("theme_id")
+    assert not default.loc[1, "surfacing"] and default.loc[1, "baseline"] == 80
+    assert chosen.loc[1, "surfacing"] and chosen.loc[1, "baseline"] == 2

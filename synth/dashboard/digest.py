@@ -5,6 +5,7 @@ result. Plain aggregation over the package's signals; no Streamlit here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -50,7 +51,7 @@ class Home:
     left_out: int = 0  # themes raised by fewer than k partners in the view: not listed at all
 
 
-def home(view, k: int) -> Home:
+def home(view, k: int, periods: tuple | None = None) -> Home:
     """The home page's figures under the k rule: a view (a filter down to one small office, a
     single day) with fewer than k partners shows no headline figures, and a theme raised by
     fewer than k partners in the view is left out of the list, counts and all."""
@@ -60,7 +61,10 @@ def home(view, k: int) -> Home:
         return Home(head, pd.DataFrame())
     # Growth is measured against every statement in the view (unthemed and hidden themes
     # included), as `synth report` does, so the two show the same figures.
-    ranked = signals.ranked(view.statements)
+    # `periods`: (recent start, recent end, baseline start, baseline end) chosen on the page;
+    # None: the last 8 weeks against everything before.
+    recent = dict(since=periods[0] - timedelta(days=1), asof=periods[1], baseline=periods[2:]) if periods else {}
+    ranked = signals.ranked(view.statements, **recent)
     ranked = ranked[ranked["theme_id"].isin(view.themes["id"])].reset_index(drop=True)
     ranked, left_out = signals.with_enough_partners(ranked, k)
     if ranked.empty:

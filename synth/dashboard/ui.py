@@ -15,7 +15,7 @@ from base64 import b64encode
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -529,6 +529,32 @@ def show_touched_themes(import_id: int | None) -> None:
             st.markdown(f"- {label}")
     if not s.viewer.sees_themes:
         st.caption("Executives, directors and admins can open these themes on their Themes page.")
+
+
+def period_picker(view: View) -> tuple[date, date, date, date] | None:
+    """"Compare two periods": the recent window and the baseline it is measured against, picked
+    on the page. None (the default): the last 8 weeks of notes against everything before."""
+    dates = view.statements["meeting_date"]
+    if dates.empty:
+        return None
+    lo, hi = dates.min().date(), dates.max().date()
+    with st.expander("Compare two periods"):
+        st.caption("Growth compares how often each theme comes up in a recent window with how often it came up "
+                   "in a baseline period (as a share of all statements in each). Pick both, or leave the default.")
+        custom = st.toggle("Choose the periods", key="periods_on")
+        recent_default = (max(lo, hi - timedelta(weeks=8)), hi)
+        recent = st.date_input("Recent window", value=recent_default, min_value=lo, max_value=hi, key="periods_recent",
+                               disabled=not custom)
+        base_default = (lo, max(lo, recent_default[0] - timedelta(days=1)))
+        base = st.date_input("Baseline", value=base_default, min_value=lo, max_value=hi, key="periods_base",
+                             disabled=not custom)
+    if not custom or len(recent) != 2 or len(base) != 2:
+        return None
+    if base[1] >= recent[0] and base[0] <= recent[1]:
+        st.warning("The two periods overlap: growth is measured between periods that do not share dates. "
+                   "Showing the default instead.")
+        return None
+    return recent[0], recent[1], base[0], base[1]
 
 
 def refit_button() -> None:

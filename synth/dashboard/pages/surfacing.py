@@ -13,11 +13,17 @@ st.title("What's surfacing")
 view = ui.filtered_view()
 flt, themes = view.filter, view.themes.set_index("id")
 
-st.caption(f"{ui.plain(ui.filter_caption(flt))} · recent window: the last 8 weeks of notes, against everything before")
+periods = ui.period_picker(view)
+if periods is None:
+    window = "recent window: the last 8 weeks of notes, against everything before"
+else:
+    window = (f"comparing {periods[0]:%d %b %Y}-{periods[1]:%d %b %Y} with "
+              f"{periods[2]:%d %b %Y}-{periods[3]:%d %b %Y}")
+st.caption(f"{ui.plain(ui.filter_caption(flt))} · {window}")
 with st.expander("How to read this"):
     st.markdown(ui.HOW_TO_READ_HOME)
 k = ui.settings().privacy_k
-summary = ui.memo(digest.home, view, k)
+summary = ui.memo(digest.home, view, k, periods)
 head = summary.headline
 c1, c2, c3, c4 = st.columns(4)
 if head is None:  # the k rule: no figure about fewer than k partners, whatever the filter
