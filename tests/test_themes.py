@@ -449,3 +449,48 @@ def test_curation_survives_a_refit(fitted_copy):
     assert set(frame[frame["statement_id"].isin(moved)]["theme_id"]) == {new}
     edits = themes.edits(st)
     assert {"rename", "merge", "split", "hide"} <= set(edits["action"]) and set(edits["who"]) == {"ada"}
+
+
+# Written by a colleague trying synth as a coordinator would (not by the rules' author): a new
+# issue that shares words ("clinic", "door") with an older theme (parking at the clinic).
+BADGE_READERS = [
+    "The new badge readers at the clinic door reject our ID cards, so she waits outside until someone lets her in.",
+    "Badge scanner at the clinic entrance keeps refusing staff ID cards since the upgrade.",
+    "The door card readers installed at the clinic last month don't accept our employee badges.",
+    "He said the new badge readers at the clinic door reject our ID cards about half the time.",
+    "Our ID badges are rejected by the new card readers on the clinic doors, so nurses get locked out between rooms.",
+    "Clinic door access is broken: the upgraded badge readers won't read our staff ID cards.",
+    "New badge readers at the clinic door reject our ID cards.",
+    "Staff ID cards still get rejected by the new clinic door badge readers, we prop the door open.",
+]
+
+
+def _import_rows(settings, store, write_csv, texts: list[str], prefix: str):
+    from conftest import note_row
+
+    partners = ["Ana Lima", "Ben Ortiz", "Chen Wu", "Dana Kerr"]
+    rows = [note_row(i, t, region="Midwest", office="Detroit", day="2026-11-1{d}", partner=partners[i % 4])
+            for i, t in enumerate(texts)]
+    for r in rows:
+        r[0] = f"{prefix}{r[0]}"
+    return pipeline.import_file(store, settings, write_csv(rows, name=f"{prefix}.csv"))
+
+
+def test_a_new_issue_that_shares_words_with_an_old_theme_still_surfaces_at_import(fitted_copy, write_csv):
+    settings, store = fitted_copy
+    summary = _import_rows(settings, store, write_csv, BADGE_READERS, "badge")
+    assert summary.new_themes == 1
+    new = store.themes_frame().query("provisional")
+    rows = store.statements_frame()
+    badge = rows[rows["text"].str.contains("badge|card readers", case=False)]
+    assert badge["theme_id"].isin(new["id"]).mean() >= 0.75, badge[["text", "theme_id"]]
+
+
+def test_more_of_an_old_issue_joins_its_theme_and_forms_no_new_one(fitted_copy, write_csv):
+    settings, store = fitted_copy
+    rows = store.statements_frame()
+    biggest = rows["theme_id"].value_counts().index[0]
+    # Eight of the largest theme's own statements, lightly reworded, from four new partners.
+    again = [f"{t.rstrip('.')} again this month." for t in rows[rows["theme_id"] == biggest]["text"].drop_duplicates().head(8)]
+    summary = _import_rows(settings, store, write_csv, again, "again")
+    assert summary.new_themes == 0 and summary.themed >= 6

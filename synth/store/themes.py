@@ -314,19 +314,43 @@ def assignment_state(conn: Connection, ids: Sequence[int]) -> list:
                         .where(assignments.c.statement_id.in_(list(ids)))).all()
 
 
-def unthemed_recent(conn: Connection, model_id: str, limit: int) -> list:
+def unthemed_recent(conn: Connection, model_id: str, limit: int, also: Sequence[int] = ()) -> list:
     """The most recent unthemed issue statements that arrived since the last fit (a fit that
-    left a statement unthemed has judged it) and have a vector in this model, with their
-    note's scope."""
+    left a statement unthemed has judged it), and the statements `also` names whatever their
+    theme, that have a vector in this model: with their note's scope, theme and score."""
+    pool = sa.and_(assignments.c.theme_id.is_(None), assignments.c.method != "fit")
+    if also:
+        pool = sa.or_(pool, assignments.c.statement_id.in_(list(also)))
     return conn.execute(
         sa.select(statements.c.id, statements.c.text, statements.c.keyphrases, notes.c.partner_key,
-                  notes.c.office, notes.c.region, embeddings.c.vector)
+                  notes.c.office, notes.c.region, embeddings.c.vector, assignments.c.theme_id, assignments.c.score)
         .select_from(assignments.join(statements, statements.c.id == assignments.c.statement_id)
                      .join(notes, notes.c.id == statements.c.note_id)
                      .join(embeddings, sa.and_(embeddings.c.text_hash == statements.c.text_hash,
                                                embeddings.c.model == model_id)))
-        .where(assignments.c.theme_id.is_(None), assignments.c.method != "fit", statements.c.is_issue)
+        .where(pool, statements.c.is_issue)
         .order_by(statements.c.id.desc()).limit(limit)).all()
+
+
+def member_vectors(conn: Connection, theme_ids: Sequence[int], model_id: str, exclude: Sequence[int] = ()) -> np.ndarray:
+    """The cached vectors (this model) of the statements in these themes, less `exclude`."""
+    q = (sa.select(embeddings.c.vector)
+         .select_from(assignments.join(statements, statements.c.id == assignments.c.statement_id)
+                      .join(embeddings, sa.and_(embeddings.c.text_hash == statements.c.text_hash,
+                                                embeddings.c.model == model_id)))
+         .where(assignments.c.theme_id.in_([int(t) for t in theme_ids])))
+    if exclude:
+        q = q.where(assignments.c.statement_id.not_in(list(exclude)))
+    blobs = conn.execute(q).scalars().all()
+    return np.vstack([np.frombuffer(b, dtype=np.float32) for b in blobs]) if blobs else np.zeros((0, 384), np.float32)
+
+
+def typical_member_similarity(conn: Connection) -> float | None:
+    """The median similarity of the last fit's themed statements to their theme's centre: how
+    alike a theme's members are."""
+    scores = conn.execute(sa.select(assignments.c.score).where(assignments.c.method == "fit",
+                                                               assignments.c.theme_id.is_not(None))).scalars().all()
+    return float(np.median(scores)) if scores else None
 
 
 def add_provisional_theme(conn: Connection, theme_id: int, label: str, description: str, keywords: list[str],

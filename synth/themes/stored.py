@@ -17,7 +17,7 @@ from synth.store import Store
 from synth.store import themes as rows_of
 from synth.store.schema import now
 from synth.embed import Embedder, default_embedder, embed_cached
-from synth.themes.cluster import ThemeClusterer, _stock_share, assign, unit
+from synth.themes.cluster import ANCHOR_MARGIN, ThemeClusterer, _stock_share, assign, unit
 from synth.themes.fit import fit_themes, wording
 from synth.themes.identity import match_to_previous
 from synth.themes.model_files import save_model
@@ -155,25 +155,45 @@ def form_provisional(conn, run_id: int, threshold: float, embedder: Embedder, re
     it. Returns {theme id: statements}."""
     from sklearn.cluster import AgglomerativeClustering
 
-    rows = rows_of.unthemed_recent(conn, embedder.model_id, PROVISIONAL_POOL)
+    # This import's statements are pooled even where they joined an older theme: a new issue
+    # that shares words with an old one ("badge readers at the clinic door" beside "parking at
+    # the clinic") clears the assignment threshold, and would hide inside it.
+    rows = rows_of.unthemed_recent(conn, embedder.model_id, PROVISIONAL_POOL, also=recent)
     if len(rows) < min_size:
         return {}
     recent_ids = set(recent)
     X = unit(np.vstack([np.frombuffer(r.vector, dtype=np.float32) for r in rows]))
-    # Average linkage at the similarity a theme's members have with each other (about the
-    # square of their similarity to its centre).
-    groups = AgglomerativeClustering(n_clusters=None, distance_threshold=1 - threshold ** 2, metric="cosine",
+    # Average linkage at the similarity a theme's members have with each other: about the
+    # square of their typical similarity to its centre (never looser than the admission cut).
+    cohesion = max(threshold, rows_of.typical_member_similarity(conn) or threshold)
+    groups = AgglomerativeClustering(n_clusters=None, distance_threshold=1 - cohesion ** 2, metric="cosine",
                                      linkage="average").fit_predict(X)
-    _, existing = rows_of.active_centroids(conn, X.shape[1])
+    ids_existing, existing = rows_of.active_centroids(conn, X.shape[1])
     admitted = []
     for g in np.unique(groups):
         idx = np.flatnonzero(groups == g)
         centre = unit(X[idx].mean(axis=0))
         idx = idx[X[idx] @ centre >= threshold]
+        if len(idx) < min_size:
+            continue
+        centre = unit(X[idx].mean(axis=0))
         wordings = [wording(rows[i].text) for i in idx]
         fresh = sum(rows[i].id in recent_ids for i in idx)
+        own = X[idx] @ centre
+        nearest_old = (X[idx] @ existing.T).max(axis=1) if len(existing) else np.zeros(len(idx))
+        idx, own = idx[own > nearest_old], own[own > nearest_old]  # a member nearer an old theme stays with it
+        if len(idx) < min_size:
+            continue
+        # New, not more of an old issue: nothing said before is as close to these statements as
+        # they are to their own centre, by ANCHOR_MARGIN on average. Compared with the old
+        # statements themselves, not their themes' centres: a theme that holds several issues
+        # has a blurred centre, and more of one of its issues would look new against it.
+        near = np.argsort(-(existing @ centre))[:2] if len(existing) else []
+        old = unit(rows_of.member_vectors(conn, [ids_existing[t] for t in near], embedder.model_id, exclude=recent))
+        closest_said = (X[idx] @ old.T).max(axis=1) if len(old) else np.zeros(len(idx))
+        distinct = float((own - closest_said).mean()) >= ANCHOR_MARGIN
         # Mostly this import's statements, in people's own words (the fit's rules, see ThemeClusterer).
-        if (len(idx) >= min_size and len({rows[i].partner_key for i in idx}) >= min_partners
+        if (distinct and len({rows[i].partner_key for i in idx}) >= min_partners
                 and len(set(wordings)) >= min_wordings and _stock_share(wordings) <= MAX_WORDING_SHARE
                 and fresh * 2 >= len(idx)):
             admitted.append(idx)
