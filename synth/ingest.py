@@ -26,11 +26,12 @@ from synth.records import CANONICAL_FIELDS, REQUIRED_FIELDS, Note
 
 # Header synonyms, compared after lower-casing and dropping everything but letters and digits.
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "note_id": ("noteid", "id", "sessionid", "meetingid", "recordid", "entryid", "key"),
+    "note_id": ("noteid", "id", "sessionid", "meetingid", "recordid", "entryid", "key", "ref", "reference", "refno"),
     "meeting_date": ("meetingdate", "date", "sessiondate", "meetingon", "when", "day", "datetime", "timestamp",
-                     "createdat", "created"),
+                     "createdat", "created", "dateofmeeting", "dateofsession", "visitdate", "dateofvisit"),
     "region": ("region", "area", "territory", "zone", "division", "market", "location", "regionname"),
-    "office": ("office", "branch", "site", "clinic", "store", "officename", "facility", "team", "city"),
+    # "location" is the region when the file has no region column, else the office
+    "office": ("office", "branch", "site", "clinic", "store", "officename", "facility", "team", "city", "location"),
     "partner": ("partner", "frontlinepartner", "mentor", "employee", "frontlineemployee", "rep", "staff",
                 "partnername", "reversementor", "frontline"),
     "executive": ("executive", "exec", "mentee", "leader", "executivename", "sponsor"),

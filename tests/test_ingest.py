@@ -316,3 +316,13 @@ def test_settings_round_trip_through_the_environment_and_have_one_default_each(t
     assert all(getattr(Settings(), s.name) == s.default for s in SETTINGS)
     custom = Settings.for_directory(tmp_path, max_rows=7, store_raw_text=True, assign_threshold=0.3, smtp_url="smtp://h:25")
     assert Settings.from_env(custom.to_env()) == custom
+
+
+def test_an_export_with_ref_date_of_meeting_and_location_beside_region_is_mapped_whole():
+    from synth.ingest import detect_mapping
+
+    header = ["Ref", "Date of Meeting", "Region", "Location", "Mentor", "Mentee", "Discussion Summary"]
+    assert detect_mapping(header) == {"note_id": "Ref", "meeting_date": "Date of Meeting", "region": "Region",
+                                      "office": "Location", "partner": "Mentor", "executive": "Mentee",
+                                      "notes": "Discussion Summary"}
+    assert detect_mapping(["Date", "Location", "Branch", "Notes"])["region"] == "Location"
