@@ -592,7 +592,7 @@ def parse_date(value: object, day_first: bool = False) -> date:
         return value
     if isinstance(value, (int, float)) and 20000 < value < 80000:  # an Excel serial day number
         return date(1899, 12, 30) + timedelta(days=int(value))
-    text = str(value).strip()
+    text = original = str(value).strip()
     if not text:
         raise ValueError("is empty")
     if re.match(r"^\d{4}-\d{2}-\d{2}T", text):
@@ -606,9 +606,10 @@ def parse_date(value: object, day_first: bool = False) -> date:
         except ValueError:
             continue
         if not 1990 <= parsed.year <= 2100:
-            raise ValueError(f"{text!r} is outside 1990-2100")
+            raise ValueError(f"{original!r} is outside 1990-2100")
         return parsed
-    raise ValueError(f"{text!r} is not a date (use YYYY-MM-DD)")
+    # Quoted as the file has it; the hint follows the order the dates are read in.
+    raise ValueError(f"{original!r} is not a date (use YYYY-MM-DD{', or DD/MM/YYYY' if day_first and m else ''})")
 
 
 def _cell(row: list[object], header_index: dict[str, int], column: str | None) -> object:

@@ -326,3 +326,10 @@ def test_an_export_with_ref_date_of_meeting_and_location_beside_region_is_mapped
                                       "office": "Location", "partner": "Mentor", "executive": "Mentee",
                                       "notes": "Discussion Summary"}
     assert detect_mapping(["Date", "Location", "Branch", "Notes"])["region"] == "Location"
+
+
+def test_a_bad_day_first_date_is_quoted_as_the_file_has_it():
+    from synth.ingest import parse_date
+
+    with pytest.raises(ValueError, match=r"'31/02/2026' is not a date \(use YYYY-MM-DD, or DD/MM/YYYY\)"):
+        parse_date("31/02/2026", day_first=True)
