@@ -353,3 +353,12 @@ def test_a_json_upload_has_no_header_row_to_choose_and_imports(app_env):
     at.run()
     assert not at.exception and any("Import #" in s.value for s in at.success), errors(at)
     assert len(store.notes_frame()) == before + 2
+
+
+def test_after_an_import_the_undo_box_offers_that_import(app_env):
+    at = signed_in("coordinator")
+    at.switch_page("synth/dashboard/pages/importer.py")
+    at.run()
+    first = at.selectbox(key="undo_target").value  # the sample's import, chosen before this one
+    import_id = _import_on_the_page(at)
+    assert import_id != first and at.selectbox(key="undo_target").value == import_id

@@ -153,6 +153,9 @@ else:
         sure_label = "Yes, remove this import's notes and statements"
         if done:  # the box was ticked for the undo just done, not for the next one
             st.session_state["undo_sure"] = False
+        if st.session_state.get("undo_newest") != undoable[0]:  # a new import: offer it, not the one chosen before
+            st.session_state["undo_newest"] = undoable[0]
+            st.session_state.pop("undo_target", None)
         with st.form("undo"):
             target = st.selectbox("Undo an import", undoable, key="undo_target",
                                   format_func=lambda i: f"#{i} {history.set_index('id').loc[i, 'file_name']}")
