@@ -32,11 +32,15 @@ if viewer is None:
     st.session_state["landing"] = lambda role: None if page.url_path in PAGES[role][1:] else home
     ui.keep_session_cookie()
 else:
-    page = st.navigation([
-        st.Page(str(ui.PAGES_DIR / f"{name}.py"), title=TITLES[name][0], icon=TITLES[name][1], url_path=name,
-                default=i == 0)
-        for i, name in enumerate(PAGES[viewer.role])
-    ])
+    pages = [st.Page(str(ui.PAGES_DIR / f"{name}.py"), title=TITLES[name][0], icon=TITLES[name][1], url_path=name)
+             for name in PAGES[viewer.role]]
+    # Every page keeps its own address, the role's first one too: "/" opens it, and a link to
+    # /importer works for a coordinator (first page) and an admin (fourth) alike, where a
+    # default page's own name answered "Page not found".
+    first = PAGES[viewer.role][0]
+    start = st.Page(str(ui.PAGES_DIR / f"{first}.py"), title=TITLES[first][0], url_path="start", default=True,
+                    visibility="hidden")
+    page = st.navigation([start, *pages])
     with st.sidebar:
         scope = f" · {', '.join(viewer.region_scope)}" if viewer.region_scope else ""
         st.caption(f"Signed in as **{ui.plain(viewer.username)}** ({ui.plain(viewer.role + scope)})")

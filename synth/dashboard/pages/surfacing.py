@@ -13,13 +13,14 @@ st.title("What's surfacing")
 view = ui.filtered_view()
 flt, themes = view.filter, view.themes.set_index("id")
 
+caption = st.empty()  # first on the page; it names the periods chosen just below
 periods = ui.period_picker(view)
 if periods is None:
     window = "recent window: the last 8 weeks of notes, against everything before"
 else:
     window = (f"comparing {periods[0]:%d %b %Y}-{periods[1]:%d %b %Y} with "
               f"{periods[2]:%d %b %Y}-{periods[3]:%d %b %Y}")
-st.caption(f"{ui.plain(ui.filter_caption(flt))} · {window}")
+caption.caption(f"{ui.plain(ui.filter_caption(flt))} · {window}")
 with st.expander("How to read this"):
     st.markdown(ui.HOW_TO_READ_HOME)
 k = ui.settings().privacy_k
