@@ -169,3 +169,32 @@ def test_a_link_to_a_roles_first_page_by_name_opens_it(server):
         page.wait_for_timeout(2000)  # the dialog, when there was one, came after the page
         assert page.get_by_text("Page not found").count() == 0
         browser.close()
+
+
+def test_a_heatmap_cell_opens_its_theme_for_that_region(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(f"{server}/regions")
+        page.get_by_label("Username").wait_for(timeout=90_000)
+        page.get_by_label("Username").fill("exec")
+        page.get_by_label("Password", exact=True).fill("exec-demo")
+        page.get_by_role("button", name="Sign in").click()
+        chart = page.locator("[data-testid='stVegaLiteChart']").first
+        chart.wait_for(timeout=90_000)
+        page.wait_for_timeout(2000)
+        box = chart.bounding_box()
+        # Cells fill the right part of the chart (theme names on the left); a grey (hidden) cell
+        # takes no click, so try a few rows until one opens a theme.
+        for row in range(6):
+            page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + 40 + 26 * row)
+            try:
+                page.wait_for_url("**/themes?**", timeout=15_000)
+                break
+            except Exception:
+                continue
+        assert "/themes?" in page.url and "theme=" in page.url and "region=" in page.url, page.url
+        page.get_by_text("Over time").wait_for(timeout=60_000)
+        browser.close()

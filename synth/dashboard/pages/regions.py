@@ -15,7 +15,8 @@ with st.expander("How to read this"):
         "region), as a share of all the statements made there; white is about the same. "
         "▲ or ▼ marks a difference too large to be chance (exact test, 5% level). "
         f"Grey cells are hidden to protect people: fewer than {k} different partners raised the theme there, "
-        "or showing the cell would let someone work out a hidden one. Hover over a cell for its figures.")
+        "or showing the cell would let someone work out a hidden one. Hover over a cell for its figures; "
+        "click it to open the theme for that region or office.")
 
 
 def heatmap(cells, column: str):
@@ -30,12 +31,24 @@ def heatmap(cells, column: str):
                                         alt.Tooltip("partners:Q", title="Partners who raised it"),
                                         alt.Tooltip("share:Q", format=".1%", title=f"Share of the {column}'s statements"),
                                         alt.Tooltip("compared:N", title="Compared")])
-    shown = base.transform_filter("!datum.hidden").mark_rect().encode(
+    shown = base.transform_filter("!datum.hidden").mark_rect(cursor="pointer").add_params(
+        alt.selection_point(name="cell", fields=["theme_id", column])).encode(
         color=alt.Color("colour:Q", scale=alt.Scale(scheme="redblue", reverse=True, domainMid=1, clamp=True, domain=[0, 3]),
                         title="times as often", legend=alt.Legend(values=[0, 1, 2, 3])))
     hidden = base.transform_filter("datum.hidden").mark_rect(color="#e6e6e6")
     text = base.mark_text(fontSize=10).encode(text="marker:N")
     return (hidden + shown + text).properties(height=max(300, 26 * m["theme"].nunique()))
+
+
+def open_clicked(event, column: str) -> None:
+    """A click on a cell opens its theme, filtered to that region or office (hidden cells take no clicks)."""
+    picked = (event or {}).get("selection", {}).get("cell") or []
+    if picked and "theme_id" in picked[0]:
+        cell = picked[0]
+        params = {"theme": str(int(cell["theme_id"])), column: str(cell[column])}
+        if column == "office":
+            params["region"] = region
+        st.switch_page(str(ui.PAGES_DIR / "themes.py"), query_params=params)
 
 
 regions_in_view = sorted(view.statements["region"].unique())
@@ -54,7 +67,8 @@ else:
         picked = " The regions you picked, each against the rest." if view.filter.regions else ""
         st.caption("Each region against the rest of the company: red, more often there; blue, less often; "
                    f"▲/▼ a real difference; grey, hidden.{picked}")
-        st.altair_chart(heatmap(by_region, "region"), width="stretch")
+        open_clicked(st.altair_chart(heatmap(by_region, "region"), width="stretch", on_select="rerun",
+                                     key="cells_region"), "region")
 
     region = st.selectbox("Offices within", regions_in_view, index=0)
     st.subheader(f"Themes by office in {ui.plain(region)}")
@@ -66,7 +80,8 @@ else:
         picked = ui.plain(", ".join(o for o in view.filter.offices))
         st.caption(ui.plain(f"Each office against the rest of {region}") +
                    (f", for the offices you picked ({picked})." if view.filter.offices else "."))
-        st.altair_chart(heatmap(by_office, "office"), width="stretch")
+        open_clicked(st.altair_chart(heatmap(by_office, "office"), width="stretch", on_select="rerun",
+                                     key="cells_office"), "office")
 
 st.subheader("What each cohort raises")
 st.caption("Each cohort's most raised themes, as the share of its partners (those with a meeting in this view) "
