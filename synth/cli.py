@@ -110,7 +110,8 @@ def cmd_import(args, settings: Settings, store) -> int:
     if len(s.row_errors) > 20:
         print(f"... and {len(s.row_errors) - 20} more row errors", file=sys.stderr)
     print(f"import #{s.import_id}: {s.notes_added} notes added, {s.duplicates} duplicates skipped, "
-          f"{s.rows_skipped} bad rows skipped; {s.statements_added} statements, {s.issues_found} issues"
+          f"{s.rows_skipped} bad {'row' if s.rows_skipped == 1 else 'rows'} skipped; {s.statements_added} statements, "
+          f"{s.issues_found} issues"
           + (f"; {s.themed} joined existing themes ({s.themes_touched} themes), {s.unthemed} unthemed"
              if s.themed or s.unthemed else "")
           + (f"; {s.new_themes} new provisional theme{'s' if s.new_themes != 1 else ''} from "

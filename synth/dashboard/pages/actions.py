@@ -37,7 +37,8 @@ attention = table[table["surfacing"] & (table["overdue"] | table["unowned"])]
 if attention.empty:
     st.success("Every surfacing theme has an owner, and none is overdue.")
 else:
-    st.caption(f"{ui.plural(len(attention), 'surfacing theme')} with no owner or past its due date.")
+    st.caption(f"{ui.plural(len(attention), 'surfacing theme')} with no owner or past "
+               f"{'its' if len(attention) == 1 else 'their'} due date.")
     st.dataframe(attention.fillna({"owner": "\u2014"}), hide_index=True, column_config=columns)
 
 st.subheader("All themes")

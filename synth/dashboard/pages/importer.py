@@ -87,7 +87,8 @@ else:
 
     ok, bad = len(parsed.notes), len({e.row for e in parsed.errors})
     st.subheader("Check")
-    st.write(f"**{ok:,}** valid rows, **{bad:,}** rows with problems, out of {parsed.rows_total:,}.")
+    st.write(f"**{ok:,}** valid {'row' if ok == 1 else 'rows'}, **{bad:,}** {'row' if bad == 1 else 'rows'} with "
+             f"problems, out of {parsed.rows_total:,}.")
     if parsed.errors:
         st.dataframe(pd.DataFrame([dict(row=e.row, column=e.column, problem=e.reason) for e in parsed.errors]),
                      hide_index=True, height=220, column_config={
