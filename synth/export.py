@@ -28,7 +28,8 @@ def statements_table(frame: pd.DataFrame, k: int | None = None) -> pd.DataFrame:
     out = pd.DataFrame({
         "statement_id": frame["statement_id"],  # what `synth theme split ID S1,S2,...` takes
         "note_id": frame["note_key"],
-        "statement": frame["text"],
+        "statement": frame["text"] if k is None else signals.mask_office_names(
+            frame["text"], signals.hidden_office_names(frame, k)),
         "theme_id": frame["theme_id"],
         "theme_label": frame["theme_label"],
         "region": frame["region"],

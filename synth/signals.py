@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -252,6 +253,31 @@ def masked_offices(df: pd.DataFrame, k: int) -> pd.Series:
     theme = df["theme_id"].astype("Float64").fillna(-1)
     partners = df.groupby([theme, df["office"]], dropna=False)["partner_key"].transform("nunique")
     return df["office"].where(partners >= k, SMALL_OFFICE)
+
+
+OFFICE_MASK = "[OFFICE]"
+
+
+def hidden_office_names(df: pd.DataFrame, k: int) -> set[str]:
+    """Offices the k rule hides somewhere in `df`: fewer than k partners in the whole of `df`,
+    or behind one of its themes there (`masked_offices`)."""
+    if df.empty:
+        return set()
+    partners = df.groupby("office")["partner_key"].nunique()
+    small = set(partners[partners < k].index)
+    hidden = masked_offices(df, k) == SMALL_OFFICE
+    return small | set(df.loc[hidden, "office"])
+
+
+def mask_office_names(texts: pd.Series, offices: Iterable[str]) -> pd.Series:
+    """`texts` with each of these office names, as a whole word in any case, written
+    `[OFFICE]`: where the k rule hides an office, a statement or quote that names it ("In
+    Tinyville, ...") must not give it away."""
+    names = sorted({o for o in offices if isinstance(o, str) and o.strip()}, key=len, reverse=True)
+    if not names or texts.empty:
+        return texts
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.I)
+    return texts.map(lambda t: pattern.sub(OFFICE_MASK, t) if isinstance(t, str) else t)
 
 
 def with_enough_partners(table: pd.DataFrame, k: int) -> tuple[pd.DataFrame, int]:

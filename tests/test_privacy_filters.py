@@ -88,3 +88,22 @@ def test_a_theme_description_shows_the_directors_count_not_the_companys(small_of
     at.run()
     shown = [m.value for m in at.markdown if "statements" in m.value]
     assert shown and shown[0].startswith(f"{southwest:,} ") and f"{company:,} statements" not in "\n".join(shown)
+
+
+def test_a_hidden_office_named_in_a_statement_is_masked_there_too(small_office, write_csv):
+    """The canary: a big office's partners write about the small office by name. Its name
+    must not appear in the drill-down, the home page's quotes or the CSV, while the k rule
+    hides it."""
+    settings, store, theme = small_office
+    said = store.statements_frame(["Southwest"]).query("theme_id == @theme")["text"].head(4)
+    rows = [note_row(7100 + i, f"In {TINY}, {text[0].lower()}{text[1:]}", office="Plano",
+                     partner=("Cy Lane", "Di Moss", "Ed Rowe", "Flo Park")[i]) for i, text in enumerate(said)]
+    pipeline.import_file(store, settings, write_csv(rows, "canary.csv"))
+    view = director_view(store, signals.Filter())
+    canary = view.statements[view.statements["text"].str.contains(TINY)]
+    assert len(canary) >= 3  # the canary is in the data the pages read
+    for t in canary["theme_id"].dropna().unique():
+        shown = digest.statement_rows(view, int(t), k=3)["statement"]
+        assert not shown.str.contains(TINY).any() and shown.str.contains(r"\[OFFICE\]").any()
+    assert not any(TINY in q for q in digest.quotes(view, k=3).values())
+    assert not digest.csv_rows(view, k=3)["statement"].str.contains(TINY).any()

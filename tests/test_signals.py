@@ -217,3 +217,13 @@ def test_any_two_periods_can_be_compared():
     chosen = chosen.set_index("theme_id")
     assert not default.loc[1, "surfacing"] and default.loc[1, "baseline"] == 80
     assert chosen.loc[1, "surfacing"] and chosen.loc[1, "baseline"] == 2
+
+
+def test_office_names_are_masked_as_whole_words_only():
+    import pandas as pd
+
+    from synth import signals
+
+    texts = pd.Series(["In tinyville the scanner jams", "Tinyvilleans are fine", "Plano too", None])
+    out = signals.mask_office_names(texts, {"Tinyville"})
+    assert out.tolist()[:3] == ["In [OFFICE] the scanner jams", "Tinyvilleans are fine", "Plano too"]

@@ -27,11 +27,12 @@ def exportable(view) -> pd.DataFrame:
     return view.statements[_in_visible_theme(view) | view.statements["theme_id"].isna()]
 
 
-def quotes(view, data: pd.DataFrame | None = None) -> dict[int, str]:
+def quotes(view, data: pd.DataFrame | None = None, k: int = 3) -> dict[int, str]:
     """Per theme, its first representative quote inside the view, else any statement of it in
     the view (a filter can exclude every fitted quote). `data`: `themed_in_view(view)`, when
     the caller already has it."""
     data = themed_in_view(view) if data is None else data
+    data = data.assign(text=signals.mask_office_names(data["text"], signals.hidden_office_names(view.statements, k)))
     texts = data.set_index("statement_id")["text"]
     first_in_view = data.groupby("theme_id")["text"].first()
     out = {}
@@ -71,7 +72,7 @@ def home(view, k: int, periods: tuple | None = None) -> Home:
         return Home(head, ranked, left_out)
     labels = view.themes.set_index("id")["label"]
     month = whole_months(signals.monthly(data), view.statements["meeting_date"].max())
-    said = quotes(view, data)
+    said = quotes(view, data, k)
     ranked["label"] = ranked["theme_id"].map(labels)
     ranked["quote"] = ranked["theme_id"].map(said).fillna("")
     ranked["sparkline"] = [month.loc[t].tail(12).astype(int).tolist() for t in ranked["theme_id"]]
@@ -176,7 +177,9 @@ def statement_rows(view, theme_id: int, k: int) -> pd.DataFrame:
     """The theme's drill-down table, newest first; offices with fewer than k partners behind
     the theme are not named (`signals.masked_offices`, as in the CSV export)."""
     rows = view.statements[view.statements["theme_id"] == theme_id]
-    return (rows.assign(office=signals.masked_offices(rows, k)).sort_values("meeting_date", ascending=False)
+    hidden = signals.hidden_office_names(view.statements, k) | signals.hidden_office_names(rows, k)
+    return (rows.assign(office=signals.masked_offices(rows, k), text=signals.mask_office_names(rows["text"], hidden))
+            .sort_values("meeting_date", ascending=False)
             [["meeting_date", "region", "office", "text"]].rename(columns={"meeting_date": "date", "text": "statement"}))
 
 
@@ -191,7 +194,7 @@ def brief(view, scope: str, k: int) -> tuple[pd.DataFrame, str, dict[int, str]]:
     top = report.top_themes(view.statements, view.themes, flt=signals.Filter(), limit=len(view.themes))
     if not top.empty:
         top = signals.with_enough_partners(top, k)[0].head(10)
-    said = quotes(view)
+    said = quotes(view, k=k)
     return top, report.brief_markdown(top, scope, said), said
 
 
