@@ -454,3 +454,19 @@ def test_the_home_page_compares_any_two_periods(app_env):
     assert any("comparing 01 May 2026-30 Jun 2026 with 01 Jan 2026-31 Mar 2026" in c.value for c in at.caption)
     at.date_input(key="periods_base").set_value((date(2026, 1, 1), date(2026, 5, 15))).run()
     assert any("overlap" in w.value for w in at.warning)
+
+
+def test_theme_rows_link_to_their_theme_and_the_drill_down_can_be_searched(app_env):
+    settings, store = app_env
+    at = signed_in("executive")
+    table = at.dataframe[-1].value
+    assert table["Open"].str.fullmatch(r"/themes\?theme=\d+").all() and len(table) == len(store.themes_frame())
+    theme = int(table["Open"].iloc[0].split("=")[1])
+    at.query_params["theme"] = str(theme)
+    at.switch_page("synth/dashboard/pages/themes.py")
+    at.run()
+    before = at.dataframe[-1].value
+    word = before["statement"].iloc[0].split()[-1].strip(".,")
+    at.text_input(key="statement_search").input(word).run()
+    after = at.dataframe[-1].value
+    assert 0 < len(after) <= len(before) and after["statement"].str.contains(word, case=False, regex=False).all()

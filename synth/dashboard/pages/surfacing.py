@@ -76,6 +76,8 @@ for r in ranked.head(8).itertuples():
 st.subheader("All themes")
 table = pd.DataFrame({
     "Theme": ranked["label"],
+    # Every row opens its theme, with this page's filters (the sidebar's are kept in the session).
+    "Open": [f"/themes?theme={int(t)}" for t in ranked["theme_id"]],
     "Statements": ranked["statements"],
     "Recent": ranked["recent"].fillna(0).astype(int),
     "Surfacing": ranked["surfacing"],
@@ -86,8 +88,10 @@ table = pd.DataFrame({
     "Trend": ranked["sparkline"],
 })
 st.dataframe(table, hide_index=True, column_config={
+    "Open": st.column_config.LinkColumn("Open", display_text="open theme", help="The theme's page: its statements, "
+                                        "trend, where it comes up and its action."),
     "Statements": st.column_config.NumberColumn("Statements", help=ui.HELP["statements"]),
-    "Recent": st.column_config.NumberColumn("Recent", help="Statements in the last 8 weeks."),
+    "Recent": st.column_config.NumberColumn("Recent", help="Statements in the recent window (the caption says which)."),
     "Partners": st.column_config.NumberColumn("Partners", help=ui.HELP["partners"]),
     "Offices": st.column_config.NumberColumn("Offices", help=ui.HELP["offices"]),
     "Regions": st.column_config.NumberColumn("Regions", help=ui.HELP["regions"]),

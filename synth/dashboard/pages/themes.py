@@ -132,5 +132,9 @@ if len(lineage):
         st.markdown(f"- {ui.plain(sentence)}")
 
 st.subheader("Statements")
-st.dataframe(ui.memo(digest.statement_rows, view, int(chosen), k),  # small offices not named, as in the CSV
-             hide_index=True, column_config={"date": st.column_config.DateColumn("date")})
+rows = ui.memo(digest.statement_rows, view, int(chosen), k)  # small offices not named, as in the CSV
+needle = st.text_input("Search these statements", key="statement_search", placeholder="a word or phrase")
+if needle.strip():
+    rows = rows[rows["statement"].str.contains(needle.strip(), case=False, regex=False)]
+    st.caption(f"{ui.plural(len(rows), 'statement')} contain “{ui.plain(needle.strip())}”.")
+st.dataframe(rows, hide_index=True, column_config={"date": st.column_config.DateColumn("date")})
