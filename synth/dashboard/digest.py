@@ -30,9 +30,8 @@ def exportable(view) -> pd.DataFrame:
 def quotes(view, data: pd.DataFrame | None = None, k: int = 3) -> dict[int, str]:
     """Per theme, its first representative quote inside the view, else any statement of it in
     the view (a filter can exclude every fitted quote). `data`: `themed_in_view(view)`, when
-    the caller already has it."""
+    the caller already has it. Offices the k rule hides are written [OFFICE] in them."""
     data = themed_in_view(view) if data is None else data
-    data = data.assign(text=signals.mask_office_names(data["text"], signals.hidden_office_names(view.statements, k)))
     texts = data.set_index("statement_id")["text"]
     first_in_view = data.groupby("theme_id")["text"].first()
     out = {}
@@ -42,7 +41,9 @@ def quotes(view, data: pd.DataFrame | None = None, k: int = 3) -> dict[int, str]
             out[int(t.id)] = texts[inside[0]]
         elif t.id in first_in_view.index:
             out[int(t.id)] = first_in_view[t.id]
-    return out
+    # Only the chosen quotes are masked: the whole view's text would be a pass over every statement.
+    masked = signals.mask_office_names(pd.Series(out, dtype=object), signals.hidden_office_names(view.statements, k))
+    return masked.to_dict()
 
 
 @dataclass(frozen=True)
