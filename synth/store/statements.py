@@ -23,6 +23,17 @@ def shown(query):
 
 
 
+def _in_scope(query, regions: Iterable[str] | None, imports: Sequence[int] | None):
+    """`query` over notes limited to what pages may show (`shown`), to `regions` and to
+    `imports` (each: all when None)."""
+    query = shown(query)
+    if regions is not None:
+        query = query.where(notes.c.region.in_(list(regions)))
+    if imports is not None:
+        query = query.where(notes.c.import_id.in_(list(imports)))
+    return query
+
+
 class Statements:
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
@@ -38,13 +49,8 @@ class Statements:
         """Notes in `regions` (all when None), from the given imports only (all when None)."""
         q = sa.select(notes.c.id, notes.c.note_key, iso(notes.c.meeting_date), notes.c.region, notes.c.office,
                       notes.c.partner_key, notes.c.executive_key).order_by(notes.c.id)
-        q = shown(q)
-        if regions is not None:
-            q = q.where(notes.c.region.in_(list(regions)))
-        if imports is not None:
-            q = q.where(notes.c.import_id.in_(list(imports)))
         with self.engine.connect() as conn:
-            df = read_frame(conn, q)
+            df = read_frame(conn, _in_scope(q, regions, imports))
         df["meeting_date"] = pd.to_datetime(df["meeting_date"])
         return df
 
@@ -68,15 +74,10 @@ class Statements:
                        notes.c.region, notes.c.office, notes.c.partner_key)
              .join(notes, statements.c.note_id == notes.c.id)
              .order_by(statements.c.id))
-        q = shown(q)
         if issues_only:
             q = q.where(statements.c.is_issue)
-        if regions is not None:
-            q = q.where(notes.c.region.in_(list(regions)))
-        if imports is not None:
-            q = q.where(notes.c.import_id.in_(list(imports)))
         with self.engine.connect() as conn:
-            df = read_frame(conn, q)
+            df = read_frame(conn, _in_scope(q, regions, imports))
         df["meeting_date"] = pd.to_datetime(df["meeting_date"])
         if not issues_only:
             df["is_issue"] = df["is_issue"].astype(bool)
