@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -150,38 +151,40 @@ def test_signed_out_deep_link_signs_in_to_the_linked_view_and_a_reload_keeps_the
         browser.close()
 
 
-def test_a_link_to_a_roles_first_page_by_name_opens_it(server):
-    """/importer is the coordinator's first page (served at /) and the admin's fourth: a link
-    one shares with the other must open the page for both, never "Page not found"."""
-    from playwright.sync_api import expect, sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 900})
-        page.goto(f"{server}/")
-        page.get_by_label("Username").wait_for(timeout=90_000)
-        page.get_by_label("Username").fill("coordinator")
-        page.get_by_label("Password", exact=True).fill("coordinator-demo")
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("heading", name="Import notes", exact=True)).to_be_visible(timeout=90_000)
-        page.goto(f"{server}/importer")
-        expect(page.get_by_role("heading", name="Import notes", exact=True)).to_be_visible(timeout=90_000)
-        page.wait_for_timeout(2000)  # the dialog, when there was one, came after the page
-        assert page.get_by_text("Page not found").count() == 0
-        browser.close()
-
-
-def test_a_heatmap_cell_opens_its_theme_for_that_region(server):
+@contextmanager
+def signed_in_page(url: str, user: str, password: str):
+    """A Chromium page at 1440x900 that opened `url` and signed in as `user`."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         page = browser.new_page(viewport={"width": 1440, "height": 900})
-        page.goto(f"{server}/regions")
+        page.goto(url)
         page.get_by_label("Username").wait_for(timeout=90_000)
-        page.get_by_label("Username").fill("exec")
-        page.get_by_label("Password", exact=True).fill("exec-demo")
+        page.get_by_label("Username").fill(user)
+        page.get_by_label("Password", exact=True).fill(password)
         page.get_by_role("button", name="Sign in").click()
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def test_a_link_to_a_roles_first_page_by_name_opens_it(server):
+    """/importer is the coordinator's first page (served at /) and the admin's fourth: a link
+    one shares with the other must open the page for both, never "Page not found"."""
+    from playwright.sync_api import expect
+
+    with signed_in_page(f"{server}/", "coordinator", "coordinator-demo") as page:
+        expect(page.get_by_role("heading", name="Import notes", exact=True)).to_be_visible(timeout=90_000)
+        page.goto(f"{server}/importer")
+        expect(page.get_by_role("heading", name="Import notes", exact=True)).to_be_visible(timeout=90_000)
+        page.wait_for_timeout(2000)  # the dialog, when there was one, came after the page
+        assert page.get_by_text("Page not found").count() == 0
+
+
+def test_a_heatmap_cell_opens_its_theme_for_that_region(server):
+    with signed_in_page(f"{server}/regions", "exec", "exec-demo") as page:
         chart = page.locator("[data-testid='stVegaLiteChart']").first
         chart.wait_for(timeout=90_000)
         page.wait_for_timeout(2000)
@@ -197,4 +200,3 @@ def test_a_heatmap_cell_opens_its_theme_for_that_region(server):
                 continue
         assert "/themes?" in page.url and "theme=" in page.url and "region=" in page.url, page.url
         page.get_by_text("Over time").wait_for(timeout=60_000)
-        browser.close()

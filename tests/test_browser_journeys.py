@@ -4,7 +4,7 @@ themes it touched; an admin refits from the page; an executive compares two peri
 
 import pytest
 
-from test_browser import CHROME_ARGS, CHROMIUM, SHOTS, server  # noqa: F401  (the server fixture)
+from test_browser import SHOTS, server, signed_in_page  # noqa: F401  (the server fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -31,24 +31,13 @@ def _workbook(path, store):
     return path
 
 
-def _sign_in(page, url: str, user: str, password: str) -> None:
-    page.goto(url)
-    page.get_by_label("Username").wait_for(timeout=90_000)
-    page.get_by_label("Username").fill(user)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_a_coordinator_imports_a_title_row_workbook_through_to_the_themes_it_touched(server, fitted_copy, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     _, store = fitted_copy
     workbook = _workbook(tmp_path / "autumn notes.xlsx", store)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 900})
-        _sign_in(page, f"{server}/", "coordinator", "coordinator-demo")
+    with signed_in_page(f"{server}/", "coordinator", "coordinator-demo") as page:
         expect(page.get_by_role("heading", name="Import notes", exact=True)).to_be_visible(timeout=90_000)
         page.locator("input[type=file]").set_input_files(str(workbook))
         expect(page.get_by_text("The column names are on row 3")).to_be_visible(timeout=90_000)
@@ -57,33 +46,24 @@ def test_a_coordinator_imports_a_title_row_workbook_through_to_the_themes_it_tou
         expect(page.get_by_text("Themes this import added to")).to_be_visible(timeout=180_000)
         expect(page.get_by_text("Executives, directors and admins can open these themes")).to_be_visible()
         page.screenshot(path=str(SHOTS / "import-touched.png"), full_page=True)
-        browser.close()
 
 
 def test_an_admin_refits_from_the_page_and_sees_it_finish(server):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 900})
-        _sign_in(page, f"{server}/importer", "admin", "admin-demo")
+    with signed_in_page(f"{server}/importer", "admin", "admin-demo") as page:
         expect(page.get_by_role("heading", name="Import notes", exact=True)).to_be_visible(timeout=90_000)
         page.get_by_role("button", name="Refit themes now").click()
         expect(page.get_by_text("themes refitted")).to_be_visible(timeout=300_000)
-        browser.close()
 
 
 def test_an_executive_compares_two_periods(server):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 900})
-        _sign_in(page, f"{server}/", "exec", "exec-demo")
+    with signed_in_page(f"{server}/", "exec", "exec-demo") as page:
         expect(page.get_by_role("heading", name="What's surfacing")).to_be_visible(timeout=90_000)
         expect(page.get_by_text("the last 8 weeks of notes, against everything before")).to_be_visible()
         page.get_by_text("Compare two periods").click()
         page.get_by_text("Choose the periods").click()
         expect(page.get_by_text("comparing", exact=False)).to_be_visible(timeout=60_000)
         assert page.get_by_text("the last 8 weeks of notes, against everything before").count() == 0
-        browser.close()
