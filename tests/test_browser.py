@@ -177,6 +177,9 @@ def test_a_link_to_a_roles_first_page_by_name_opens_it(server):
 
     with signed_in_page(f"{server}/", "coordinator", "coordinator-demo") as page:
         expect(page.get_by_role("heading", name="Import notes", exact=True)).to_be_visible(timeout=90_000)
+        # opening an address is a reload: it finds the viewer through the session cookie, which
+        # a script writes just after the first page; on a loaded machine that can come later
+        page.wait_for_function("() => document.cookie.includes('synth_session=')", timeout=30_000)
         page.goto(f"{server}/importer")
         expect(page.get_by_role("heading", name="Import notes", exact=True)).to_be_visible(timeout=90_000)
         page.wait_for_timeout(2000)  # the dialog, when there was one, came after the page
