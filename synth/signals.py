@@ -130,10 +130,29 @@ def rate_ratio_test(k1: int, k0: int, e1: int, e0: int, alpha: float = 0.05) -> 
 
 
 # ---- corroboration ------------------------------------------------------------------------------------
-def corroboration(df: pd.DataFrame) -> pd.DataFrame:
+SCOPES = ("company", "regions", "region")  # what a table covers: every region, some of them, one
+
+
+def scope_of(df: pd.DataFrame, whole: bool) -> str:
+    """The scope of a table of statements (see `corroboration`): one region when it holds one,
+    else the whole company when `whole` (nothing left out by role or filter), else some regions."""
+    if df["region"].nunique() <= 1:
+        return "region"
+    return "company" if whole else "regions"
+
+
+def corroboration(df: pd.DataFrame, scope: str = "company") -> pd.DataFrame:
     """Per theme: distinct partners, offices, regions and meetings behind it, the effective
     number of partners (exp of the entropy of who raised it: ten partners once each count 10,
-    one partner ten times counts 1), and its spread."""
+    one partner ten times counts 1), and its spread.
+
+    The spread is relative to what `df` covers (`scope`): with every region, a theme is local
+    (one office), regional (80% of its partners in one region) or company-wide; with some
+    regions (a director's, or a filter), "several regions" replaces company-wide, which would
+    claim what the table cannot show; within one region, where every theme would be "regional",
+    a theme is local or raised in "several offices"."""
+    if scope not in SCOPES:
+        raise ValueError(f"scope {scope!r}: use one of {', '.join(SCOPES)}")
     cols = ["theme_id", "statements", "partners", "effective_partners", "offices", "regions", "meetings", "spread", "where"]
     t = themed(df)
     if t.empty:
@@ -150,8 +169,13 @@ def corroboration(df: pd.DataFrame) -> pd.DataFrame:
     out["top_region"] = region_share.groupby(level=0).idxmax().map(lambda key: key[1])
     out["top_share"] = region_share.groupby(level=0).max()
     local = out["offices"] == 1
-    regional = ~local & (out["top_share"] >= REGIONAL_SHARE * out["partners"])
-    out["spread"] = np.select([local, regional], ["local", "regional"], "company-wide")
+    if scope == "region":
+        regional = pd.Series(False, index=out.index)
+        wide = "several offices"
+    else:
+        regional = ~local & (out["top_share"] >= REGIONAL_SHARE * out["partners"])
+        wide = "company-wide" if scope == "company" else "several regions"
+    out["spread"] = np.select([local, regional], ["local", "regional"], wide)
     out["where"] = np.select([local, regional], [out["first_office"].astype(str), out["top_region"].astype(str)], "")
     out = out.reset_index()
     out["theme_id"] = out["theme_id"].astype(int)
@@ -159,12 +183,12 @@ def corroboration(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def ranked(df: pd.DataFrame, weeks: int = 8, since: date | None = None, asof: date | None = None,
-           baseline: tuple[date, date] | None = None) -> pd.DataFrame:
+           baseline: tuple[date, date] | None = None, scope: str = "company") -> pd.DataFrame:
     """The home page's list: surfacing first (by the lower bound of growth), then by how well
     corroborated, with volume breaking ties. `since`/`asof` and `baseline`: the two periods
-    compared (see `surfacing`)."""
+    compared (see `surfacing`); `scope`: what `df` covers (see `corroboration`)."""
     s = surfacing(df, weeks=weeks, since=since, asof=asof, baseline=baseline)
-    c = corroboration(df)
+    c = corroboration(df, scope)
     out = c.merge(s, on="theme_id", how="left")
     out["surfacing"] = out["surfacing"].fillna(False).astype(bool)
     out["new"] = out["new"].fillna(False).astype(bool)

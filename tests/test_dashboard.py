@@ -220,7 +220,7 @@ def test_admin_renames_a_theme_and_it_is_recorded(app_env):
     themes = store.themes_frame(include_hidden=True).set_index("id")
     assert themes.loc[theme_id, "label"] == "Prior-auth forms in Spanish"
     assert bool(themes.loc[theme_id, "label_locked"])
-    assert "rename" in set(at.dataframe[0].value["action"])
+    assert at.dataframe[0].value["what"].iloc[0].endswith("to \u201cPrior-auth forms in Spanish\u201d.")
 
 
 def test_export_page_offers_csv_and_brief(app_env):
@@ -238,6 +238,7 @@ def test_curate_keeps_the_chosen_theme_after_a_rename_and_acts_on_it(app_env):
     at.selectbox[0].select_index(1)
     at.run()
     theme_id = at.selectbox[0].value
+    old_label = store.themes_frame().set_index("id").loc[theme_id, "label"]
     at.text_input[0].set_value("A label a person chose")
     at.button[0].click()
     at.run()
@@ -254,11 +255,17 @@ def test_curate_keeps_the_chosen_theme_after_a_rename_and_acts_on_it(app_env):
     assert f"#{theme_id} A label a person chose (hidden)" in at.selectbox[0].options
     assert any(b.label == f"Show #{theme_id} again" for b in at.button) and "is hidden" in texts(at)
     undo = next(box for box in at.selectbox if box.label == "Edit to undo")
-    assert undo.options[0].startswith("edit #") and f"hide of theme #{theme_id}" in undo.options[0]
+    assert undo.options[0].startswith("edit #") and f"Hid \u201cA label a person chose\u201d (#{theme_id})" in undo.options[0]
+    history = at.dataframe[0].value
+    assert list(history.columns) == ["edit", "when", "who", "what", "undone"] and "{" not in " ".join(history["what"])
+    assert history["what"].iloc[1] == f"Renamed theme #{theme_id} from \u201c{old_label}\u201d to \u201cA label a person chose\u201d."
     next(b for b in at.button if b.label == "Undo this edit").click()
     at.run()
     assert not bool(store.themes_frame(include_hidden=True).set_index("id").loc[theme_id, "hidden"])
     assert f"#{theme_id} A label a person chose" in at.selectbox[0].options and "shown again" in texts(at)
+    history = at.dataframe[0].value
+    assert history["what"].iloc[0].startswith(f"Undid edit #{history['edit'].iloc[1]} (a hide)")
+    assert history["undone"].iloc[1] == f"undone by edit #{history['edit'].iloc[0]}"
 
 
 def test_curate_splits_by_search_over_all_statements_and_keeps_identical_texts_apart(app_env):
@@ -320,6 +327,20 @@ def test_director_caption_and_brief_name_the_directors_region(app_env):
     at.switch_page("synth/dashboard/pages/export.py")
     at.run()
     assert "What the field is saying: Southwest" in texts(at) and "all regions" not in texts(at)
+
+
+@pytest.mark.parametrize("role, query", [("director", {}), ("executive", {"region": ["Southwest"]})])
+def test_spread_in_a_one_region_view_is_counted_in_offices_not_regional_everywhere(app_env, role, query):
+    at = signed_in(role, **query)
+    shown = texts(at)
+    assert "regional (Southwest)" not in shown and "company-wide" not in shown
+    assert re.search(r"several offices|local \(", shown), shown
+    with_help = [m.help for m in at.markdown if m.help]
+    assert with_help and all("one region" in h and "Regional" not in h for h in with_help)
+    at.switch_page("synth/dashboard/pages/themes.py")
+    at.run()
+    spread = next(m for m in at.metric if m.label == "Spread")
+    assert spread.value in ("several offices", "local") and "one region" in texts(at)
 
 
 def test_one_region_scope_shows_its_offices_not_an_empty_region_chart(app_env):
@@ -417,6 +438,31 @@ def test_lineage_reads_as_sentences():
     assert digest.lineage_sentences(lineage, {4: "Parking is full"}) == [
         "Split from \u201cParking is full\u201d when themes were refitted (refit #2; 40% of its statements came from it).",
         "Theme #9 was merged into it by a curator."]
+
+
+def test_curation_history_reads_as_sentences_not_json():
+    import json
+
+    import pandas as pd
+
+    from synth.dashboard import digest
+
+    labels = {2: "Parking is full", 5: "Badges"}
+    history = pd.DataFrame([
+        dict(id=4, at="2026-11-02 10:00", who="admin", action="undo", theme_id=2, payload=json.dumps({"edit": 3, "action": "merge"})),
+        dict(id=3, at="2026-11-02 09:00", who="admin", action="merge", theme_id=2,
+             payload=json.dumps({"into": 2, "source": 7, "moved": [1, 2, 3]})),
+        dict(id=2, at="2026-11-01 09:00", who="admin", action="split", theme_id=5,
+             payload=json.dumps({"from": 2, "statements": [9], "label": "Badges"})),
+        dict(id=1, at="2026-11-01 08:00", who="ana", action="rename", theme_id=2,
+             payload=json.dumps({"from": "parking lot", "to": "Parking is full", "was_locked": False}))])
+    table = digest.edit_history(history, labels)
+    assert list(table["what"]) == [
+        "Undid edit #3 (a merge).",
+        "Merged theme #7 into \u201cParking is full\u201d (#2): 3 statements moved.",
+        "Split 1 statement off \u201cParking is full\u201d (#2) into a new theme, \u201cBadges\u201d (#5).",
+        "Renamed theme #2 from \u201cparking lot\u201d to \u201cParking is full\u201d."]
+    assert list(table["undone"]) == ["", "undone by edit #4", "", ""]
 
 
 def test_a_new_issue_shows_on_the_executive_home_as_new_with_its_own_label(app_env, write_csv):

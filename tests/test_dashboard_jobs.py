@@ -41,3 +41,23 @@ def test_a_large_upload_is_imported_as_a_job_with_its_progress_in_the_sidebar(ap
     assert any(f"Job #{job_id}: import #{job.result['import_id']}" in s.value for s in at.success), \
         [s.value for s in at.success]
     assert not any(f"Job #{job_id}" in t for t in _sidebar_texts(at))  # nothing left in progress
+
+
+def test_a_refit_in_progress_is_told_in_plain_words_not_stage_names(app_env):
+    from synth.dashboard import ui
+
+    assert ui.job_progress("fit", "running", "cluster", 1, 1) == ("Refitting themes: Grouping the statements into themes",
+                                                                 None)
+    line, share = ui.job_progress("import", "running", "text", 40, 160)
+    assert line == ("Importing: Reading the notes, taking out names and splitting them into statements "
+                    "(40 of 160 notes)") and share == 0.25
+    assert ui.job_progress("fit", "queued", "waiting for a worker", 0, 0)[0] == "Refitting themes: Waiting to start"
+    # the sidebar of a page open while another server's worker is grouping statements
+    settings, store = app_env
+    job_id = store.enqueue_job("fit", {}, "admin")
+    assert store.claim_job("elsewhere", kinds=["fit"]).id == job_id
+    store.beat_job(job_id, "elsewhere", 1, 1, "cluster")
+    at = signed_in("admin")
+    shown = " ".join(_sidebar_texts(at))
+    assert f"Job #{job_id} · Refitting themes: Grouping the statements into themes" in shown, shown
+    assert "cluster" not in shown and "1/1" not in shown

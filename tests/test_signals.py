@@ -86,6 +86,27 @@ def test_spread_labels():
     assert c.loc[3, "spread"] == "company-wide"
 
 
+def test_spread_is_relative_to_what_the_table_covers():
+    # A director's table holds one region: "regional (West)" on every theme would say nothing,
+    # and "company-wide" for a part of the company would claim what the table cannot show.
+    day = date(2026, 5, 1)
+    rows = [(1, day, "West", "Denver", f"p{i}", i) for i in range(5)]
+    rows += [(2, day, "West", ["Denver", "Seattle"][i % 2], f"p{i}", 10 + i) for i in range(5)]
+    one = table(rows)
+    assert signals.scope_of(one, whole=True) == "region"
+    c = signals.corroboration(one, signals.scope_of(one, whole=False)).set_index("theme_id")
+    assert (c.loc[1, "spread"], c.loc[1, "where"]) == ("local", "Denver")
+    assert (c.loc[2, "spread"], c.loc[2, "where"]) == ("several offices", "")
+    rows += [(3, day, ["West", "Midwest"][i % 2], f"O{i}", f"p{i}", 20 + i) for i in range(6)]
+    two = table(rows)
+    assert signals.scope_of(two, whole=False) == "regions"
+    c = signals.corroboration(two, "regions").set_index("theme_id")
+    assert c.loc[2, "spread"] == "regional" and c.loc[3, "spread"] == "several regions"
+    assert signals.ranked(two, scope="company").set_index("theme_id").loc[3, "spread"] == "company-wide"
+    with pytest.raises(ValueError, match="scope"):
+        signals.corroboration(two, "everywhere")
+
+
 def test_suppression_hides_the_small_cell_and_its_complement():
     day = date(2026, 5, 1)
     rows = []

@@ -4,6 +4,7 @@ result. Plain aggregation over the package's signals; no Streamlit here."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -66,7 +67,7 @@ def home(view, k: int, periods: tuple | None = None) -> Home:
     # `periods`: (recent start, recent end, baseline start, baseline end) chosen on the page;
     # None: the last 8 weeks against everything before.
     recent = dict(since=periods[0] - timedelta(days=1), asof=periods[1], baseline=periods[2:]) if periods else {}
-    ranked = signals.ranked(view.statements, **recent)
+    ranked = signals.ranked(view.statements, scope=view.scope, **recent)
     ranked = ranked[ranked["theme_id"].isin(view.themes["id"])].reset_index(drop=True)
     ranked, left_out = signals.with_enough_partners(ranked, k)
     if ranked.empty:
@@ -218,6 +219,53 @@ def lineage_sentences(lineage: pd.DataFrame, labels: dict[int, str]) -> list[str
         sentence = template.format(source=source, run=r.run_id, overlap=r.overlap, kind=r.kind)
         out.append(sentence[0].upper() + sentence[1:])
     return out
+
+
+_EDIT_ACTIONS = {"rename": "a rename", "hide": "a hide", "unhide": "a show", "merge": "a merge", "split": "a split"}
+
+
+def edit_sentence(action: str, theme_id: int, payload: str | dict, labels: dict[int, str]) -> str:
+    """One curation edit (`theme_edits` row) as a sentence: "Merged “B” (#4) into “A” (#2): 12
+    statements moved." Labels come from notes and curators: escape before showing as Markdown."""
+    import json
+
+    p = json.loads(payload) if isinstance(payload, str) else dict(payload or {})
+
+    def name(t) -> str:
+        t = int(t)
+        return f"\u201c{labels[t]}\u201d (#{t})" if t in labels else f"theme #{t}"
+
+    if action == "rename":
+        return f"Renamed theme #{theme_id} from \u201c{p.get('from', '?')}\u201d to \u201c{p.get('to', '?')}\u201d."
+    if action == "hide":
+        return f"Hid {name(theme_id)} from the dashboard."
+    if action == "unhide":
+        return f"Showed {name(theme_id)} on the dashboard again."
+    if action == "merge":
+        moved = p.get("moved")
+        count = f": {len(moved):,} statement{'s' if len(moved) != 1 else ''} moved" if isinstance(moved, list) else ""
+        return f"Merged {name(p.get('source', theme_id))} into {name(p.get('into', theme_id))}{count}."
+    if action == "split":
+        n = len(p.get("statements", []))
+        return (f"Split {n:,} statement{'s' if n != 1 else ''} off {name(p.get('from', theme_id))} into a new theme, "
+                f"\u201c{p.get('label', '')}\u201d (#{theme_id}).")
+    if action == "undo":
+        return f"Undid edit #{p.get('edit', '?')} ({_EDIT_ACTIONS.get(p.get('action'), p.get('action', 'an edit'))})."
+    return f"{action.capitalize()} of {name(theme_id)}."
+
+
+def edit_history(history: pd.DataFrame, labels: dict[int, str]) -> pd.DataFrame:
+    """The Curate page's history: when, who, what (a sentence) and whether it was undone since."""
+    undone = {json.loads(p).get("edit"): int(i)
+              for i, a, p in zip(history["id"], history["action"], history["payload"]) if a == "undo"}
+    return pd.DataFrame({
+        "edit": history["id"].astype(int),
+        "when": pd.to_datetime(history["at"]),
+        "who": history["who"],
+        "what": [edit_sentence(a, int(t), p, labels) for a, t, p in zip(history["action"], history["theme_id"],
+                                                                         history["payload"])],
+        "undone": [f"undone by edit #{undone[int(i)]}" if int(i) in undone else "" for i in history["id"]],
+    })
 
 
 def trend(view, theme_id: int) -> pd.DataFrame:

@@ -358,6 +358,13 @@ class View:
     # compared with (the rest of the company, or the rest of its region), whichever places are picked
     dated: pd.DataFrame | None = None
 
+    @property
+    def scope(self) -> str:
+        """What the view covers, for the spread of its themes (`signals.corroboration`): one
+        region (a director's, or one picked), some regions, or the whole company."""
+        return signals.scope_of(self.statements, whole=self.key[1] is None and not self.filter.regions
+                                and not self.filter.offices)
+
 
 def filtered_view() -> View:
     """The sidebar filters and what they select, for every page that shows themes. An error
@@ -385,32 +392,55 @@ HELP = {
               "statements (so a busier month is not read as growth). 'At least' is the low end of the 95% "
               "range: the growth we are confident of.",
     "new": "New: nobody raised it before the last 8 weeks.",
-    "spread": "Company-wide: raised in several regions. Regional: at least 80% of its partners are in one "
-              "region. Local: all from one office.",
     "surfacing": "Surfacing: coming up clearly more often in the last 8 weeks than before (not chance, exact test "
                  "at 5%).",
 }
-HOW_TO_READ_HOME = (
-    "Themes are ranked first by how clearly they are growing (themes marked **Surfacing**, by the growth we "
-    "are confident of), then by how many different partners raise them.\n\n"
-    f"- **Growth 23.3 times, at least 12.5 times**: {HELP['growth']}\n"
-    f"- **New**: {HELP['new'][5:]}\n"
-    f"- **Partners**: {HELP['partners']}\n"
-    f"- **Company-wide / regional / local**: {HELP['spread']}\n"
-    "- **Trend**: statements per month over the last 12 whole months; the current month is left out until it is over.")
-HOW_TO_READ_THEME = (
-    f"- **Statements**: {HELP['statements']}\n- **Partners**: {HELP['partners']}\n"
-    f"- **Spread**: {HELP['spread']}\n"
-    "- **Where**: the share of each region's statements that are about this theme (each office's, when you see "
-    "one region), coloured by how often it comes up there compared with the rest.\n"
-    "- **In their words**: representative statements, redacted and never attributed.")
+# The spread of a theme, relative to what the view covers (`signals.corroboration`'s scope).
+SPREAD_MEANING = {
+    "local": "all from one office",
+    "regional": "at least 80% of its partners are in one region",
+    "company-wide": "raised in several regions across the company",
+    "several regions": "raised in more than one of the regions in this view",
+    "several offices": "raised in more than one office of the region in this view",
+}
+SPREAD_WORDS = {"company": ("company-wide", "regional", "local"), "regions": ("several regions", "regional", "local"),
+                "region": ("several offices", "local")}
+
+
+def spread_help(scope: str) -> str:
+    """What the spread words a view of this scope shows mean, in a sentence each."""
+    text = " ".join(f"{w.capitalize()}: {SPREAD_MEANING[w]}." for w in SPREAD_WORDS[scope])
+    if scope == "region":
+        text += " This view holds one region, so a theme's spread is counted in its offices."
+    elif scope == "regions":
+        text += " Counted in the regions of this view only, not the whole company."
+    return text
+
+
+def how_to_read_home(scope: str = "company") -> str:
+    return (
+        "Themes are ranked first by how clearly they are growing (themes marked **Surfacing**, by the growth we "
+        "are confident of), then by how many different partners raise them.\n\n"
+        f"- **Growth 23.3 times, at least 12.5 times**: {HELP['growth']}\n"
+        f"- **New**: {HELP['new'][5:]}\n"
+        f"- **Partners**: {HELP['partners']}\n"
+        f"- **{' / '.join(SPREAD_WORDS[scope]).capitalize()}**: {spread_help(scope)}\n"
+        "- **Trend**: statements per month over the last 12 whole months; the current month is left out until it "
+        "is over.")
+
+
+def how_to_read_theme(scope: str = "company") -> str:
+    return (
+        f"- **Statements**: {HELP['statements']}\n- **Partners**: {HELP['partners']}\n"
+        f"- **Spread**: {spread_help(scope)}\n"
+        "- **Where**: the share of each region's statements that are about this theme (each office's, when you see "
+        "one region), coloured by how often it comes up there compared with the rest.\n"
+        "- **In their words**: representative statements, redacted and never attributed.")
 
 
 def spread_words(spread: str, where: str = "") -> str:
     """'regional (Midwest): at least 80% of its partners are in one region.'"""
-    meaning = {"company-wide": "raised in several regions", "regional": "at least 80% of its partners are in one region",
-               "local": "all from one office"}.get(spread, "")
-    return f"{spread}{f' ({where})' if where else ''}: {meaning}."
+    return f"{spread}{f' ({where})' if where else ''}: {SPREAD_MEANING.get(spread, '')}."
 
 
 def growth_words(rate_ratio: float, ratio_low: float, new: bool) -> str:
@@ -587,6 +617,32 @@ def import_in_background(upload, who: str, **options) -> int:
 
 
 JOB_WORDS = {"import": "Importing", "fit": "Refitting themes"}
+# The stages a job reports (`pipeline`, `themes.fit`), in words: each with what it counts, or
+# None for a step that reports only its start and end ("cluster 1/1" said nothing to anyone).
+STAGE_WORDS = {
+    "text": ("Reading the notes, taking out names and splitting them into statements", "notes"),
+    "store": ("Saving the statements", None),
+    "embed": ("Reading what each statement is about", "statements"),
+    "cluster": ("Grouping the statements into themes", None),
+}
+WAITING_WORDS = {"waiting for a worker": "Waiting to start", "started": "Starting",
+                 "waiting to be retried": "Waiting to try again"}
+
+
+def job_progress(kind: str, state: str, message: str, done: int | None, total: int | None) -> tuple[str, float | None]:
+    """A queued or running job's line, in words a coordinator understands, and its share done
+    (None when there is no count to show). Markdown: a message it does not know is escaped."""
+    what = JOB_WORDS.get(kind, kind.capitalize())
+    message = message if isinstance(message, str) else ""
+    done, total = (int(x) if x is not None and not pd.isna(x) else 0 for x in (done, total))
+    if message in STAGE_WORDS:
+        words, unit = STAGE_WORDS[message]
+        if unit and total:
+            return f"{what}: {words} ({done:,} of {total:,} {unit})", min(done / total, 1.0)
+        return f"{what}: {words}", None
+    if message.startswith("waiting: "):  # a refit waits for another one to end
+        return f"{what}: waiting for another refit to finish", None
+    return f"{what}: {WAITING_WORDS.get(message) or plain(message or 'waiting to start')}", None
 
 
 def jobs_panel() -> None:
@@ -613,13 +669,11 @@ def jobs_panel() -> None:
     def panel() -> None:
         active = store().jobs_frame(states=("queued", "running"))
         for r in active.itertuples():
-            words = JOB_WORDS.get(r.kind, r.kind)
-            if r.state == "queued":
-                st.caption(f"Job #{r.id} · {words}: {plain(r.message)}")
+            line, share = job_progress(r.kind, r.state, r.message, r.done, r.total)
+            if r.state == "queued" or share is None:
+                st.caption(f"Job #{r.id} · {line}")
             else:
-                share = min(r.done / r.total, 1.0) if r.total else 0.0
-                st.progress(share, text=f"Job #{r.id} · {words}: {plain(r.message)}"
-                                        + (f" {r.done:,}/{r.total:,}" if r.total else ""))
+                st.progress(share, text=f"Job #{r.id} · {line}")
         if active.empty:
             st.rerun()  # the whole page, with what the jobs changed
 

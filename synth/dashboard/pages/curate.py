@@ -1,13 +1,11 @@
 """Curate (admins): rename, merge, split and hide themes; the history of edits; users."""
 
-import json
-
 import pandas as pd
 import streamlit as st
 
 from synth import auth
 from synth import themes as theme_engine
-from synth.dashboard import ui
+from synth.dashboard import digest, ui
 from synth.errors import SynthError
 
 st.title("Curate themes")
@@ -79,13 +77,20 @@ else:
 
 st.subheader("History of edits")
 history = view.theme_edits()
-st.dataframe(history[["id", "at", "who", "action", "theme_id", "payload"]], hide_index=True)
-undoable = history[history["action"].isin(["rename", "hide", "unhide", "merge", "split"])]
-undone = {json.loads(p)["edit"] for p in history[history["action"] == "undo"]["payload"]}
-undoable = undoable[~undoable["id"].isin(undone)]
+readable = digest.edit_history(history, dict(zip(themes["id"], themes["label"])))
+if readable.empty:
+    st.caption("No edits yet. Renames, merges, splits and hides show here, newest first, and each can be undone.")
+else:
+    st.dataframe(readable, hide_index=True, column_config={
+        "edit": st.column_config.NumberColumn("Edit", format="#%d"),
+        "when": st.column_config.DatetimeColumn("When", format="D MMM YYYY, HH:mm"),
+        "who": "Who", "what": st.column_config.TextColumn("What", width="large"),
+        "undone": "Undone"})
+undoable = readable[history["action"].isin(["rename", "hide", "unhide", "merge", "split"]).to_numpy()
+                    & (readable["undone"] == "").to_numpy()] if len(readable) else readable
 if not undoable.empty:
     with st.form("undo"):
-        what = dict(zip(undoable["id"], undoable["action"] + " of theme #" + undoable["theme_id"].astype(str)))
+        what = dict(zip(undoable["edit"], undoable["what"]))
         edit = st.selectbox("Edit to undo", list(what), format_func=lambda e: f"edit #{e}: {what[e]}")
         if st.form_submit_button("Undo this edit"):
             try:

@@ -107,7 +107,7 @@ else:
 
         def progress(stage: str, done: int, total: int) -> None:
             share = (0.9 * done / total) if stage == "text" else 0.9 + 0.1 * done / max(total, 1)
-            bar.progress(min(share, 1.0), text=f"{'Redacting and splitting notes' if stage == 'text' else 'Saving'}: {done:,}/{total:,}")
+            bar.progress(min(share, 1.0), text=ui.job_progress("import", "running", stage, done, total)[0])
 
         try:
             with ui.upload_on_disk(upload) as path:

@@ -22,7 +22,7 @@ else:
               f"{periods[2]:%d %b %Y}-{periods[3]:%d %b %Y}")
 caption.caption(f"{ui.plain(ui.filter_caption(flt))} · {window}")
 with st.expander("How to read this"):
-    st.markdown(ui.HOW_TO_READ_HOME)
+    st.markdown(ui.how_to_read_home(view.scope))
 k = ui.settings().privacy_k
 summary = ui.memo(digest.home, view, k, periods)
 head = summary.headline
@@ -68,7 +68,7 @@ for r in ranked.head(8).itertuples():
             f"{ui.plural(r.offices, 'office')} · {ui.plural(r.regions, 'region')} · "
             f"{r.spread}{' (' + ui.plain(r.where) + ')' if r.where else ''}"
             + (f" · {ui.growth_words(r.rate_ratio, r.ratio_low, r.new)}" if r.surfacing or r.new else ""),
-            help=ui.HELP["growth"] + " " + ui.HELP["spread"])
+            help=ui.HELP["growth"] + " " + ui.spread_help(view.scope))
         left.caption(f"\u201c{ui.plain(r.quote)}\u201d")
         left.caption(f":material/task_alt: {ui.plain(actions.card_text(acts, r.theme_id, today))}")
         right.markdown(ui.sparkline_image(r.sparkline))
@@ -95,7 +95,7 @@ st.dataframe(table, hide_index=True, column_config={
     "Partners": st.column_config.NumberColumn("Partners", help=ui.HELP["partners"]),
     "Offices": st.column_config.NumberColumn("Offices", help=ui.HELP["offices"]),
     "Regions": st.column_config.NumberColumn("Regions", help=ui.HELP["regions"]),
-    "Spread": st.column_config.TextColumn("Spread", help=ui.HELP["spread"]),
+    "Spread": st.column_config.TextColumn("Spread", help=ui.spread_help(view.scope)),
     "Trend": st.column_config.LineChartColumn("Trend (monthly)", y_min=0,
                                               help="Statements per month, last 12 whole months."),
     "Surfacing": st.column_config.CheckboxColumn("Surfacing", help=ui.HELP["surfacing"]),

@@ -59,7 +59,7 @@ st.page_link(str(ui.PAGES_DIR / "actions.py"), label=ui.plain(actions.card_text(
 st.markdown(ui.plain(ui.memo(digest.described, view, int(chosen), k)))  # the count in this view, not company-wide
 st.caption(f"Area: {ui.plain(theme['area'])} · keywords: {ui.plain(', '.join(theme['keywords'][:8]))}")
 with st.expander("How to read this"):
-    st.markdown(ui.HOW_TO_READ_THEME)
+    st.markdown(ui.how_to_read_theme(view.scope))
 
 if subset.empty:
     st.info("This theme has no statements in the current filter.")
@@ -71,7 +71,7 @@ if signals.too_few_partners(subset, k):  # the k rule: no count, spread or place
         col.metric(label, "hidden")
     st.caption(f"Fewer than {k} partners raised this theme in this view, so its figures are hidden. Widen the filter.")
 else:
-    corr = signals.corroboration(subset).iloc[0]
+    corr = signals.corroboration(subset, view.scope).iloc[0]  # spread: within what the viewer sees
     c1.metric("Statements", int(corr["statements"]), help=ui.HELP["statements"])
     c2.metric("Partners", int(corr["partners"]), help=ui.HELP["partners"])
     c3.metric("Offices", int(corr["offices"]), help=ui.HELP["offices"])
