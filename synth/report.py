@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from synth import cohorts, export, signals
-from synth.markup import plain
+from synth.markup import inline
 from synth.errors import SynthError, ThemesNotFitted, UsageError
 
 
@@ -18,7 +18,7 @@ def top_themes(statements: pd.DataFrame, themes: pd.DataFrame, flt: signals.Filt
     scoped = flt.apply(statements)
     if scoped["theme_id"].notna().sum() == 0:
         return pd.DataFrame()
-    ranked = signals.ranked(scoped, since=since)
+    ranked = signals.ranked(scoped, since=since, scope=signals.scope_of(scoped, not flt.regions and not flt.offices))
     labels = themes.set_index("id")["label"]
     ranked = ranked[ranked["theme_id"].isin(labels.index)]
     ranked.insert(1, "label", ranked["theme_id"].map(labels))
@@ -28,7 +28,7 @@ def top_themes(statements: pd.DataFrame, themes: pd.DataFrame, flt: signals.Filt
 def brief_markdown(top: pd.DataFrame, scope: str, quotes: dict[int, str] | None = None) -> str:
     """The brief as Markdown; every string from notes (scope, labels, places, quotes) is
     escaped, so it reads as text wherever the brief is rendered."""
-    lines = [f"# What the field is saying: {plain(scope)}", ""]
+    lines = [f"# What the field is saying: {inline(scope)}", ""]
     if top.empty:
         return "\n".join(lines + ["No themed statements in this scope yet."])
     lines += ["| # | Theme | Recent | Before | Growth (95% low) | Partners | Offices | Spread |",
@@ -36,13 +36,13 @@ def brief_markdown(top: pd.DataFrame, scope: str, quotes: dict[int, str] | None 
     for i, r in enumerate(top.itertuples(), 1):
         flag = " **surfacing**" if r.surfacing else ""
         growth = "new" if r.new else f"{signals.fmt_ratio(r.rate_ratio)} ({r.ratio_low:.1f})"
-        where = plain(f"{r.spread} {r.where}".strip())
-        lines.append(f"| {i} | {plain(r.label)}{flag} | {int(r.recent)} | {int(r.baseline)} | {growth} | {r.partners} | {r.offices} | {where} |")
+        where = inline(f"{r.spread} {r.where}".strip())
+        lines.append(f"| {i} | {inline(r.label)}{flag} | {int(r.recent)} | {int(r.baseline)} | {growth} | {r.partners} | {r.offices} | {where} |")
     if quotes:
         lines += ["", "## In their words", ""]
         for r in top.itertuples():
             if r.theme_id in quotes:
-                lines.append(f"- **{plain(r.label)}**: \u201c{plain(quotes[r.theme_id])}\u201d")
+                lines.append(f"- **{inline(r.label)}**: \u201c{inline(quotes[r.theme_id])}\u201d")
     lines += ["", "Growth compares each theme's share of statements in the recent window with its share before it "
               "(exact binomial interval); quotes are redacted and never attributed."]
     return "\n".join(lines)

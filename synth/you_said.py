@@ -2,7 +2,8 @@
 raised in a period (program-wide or in one region) and what happened to each: its status and
 the decision. The rules of every other output hold: a theme raised by fewer than k partners in
 the period is left out, counts and all (`signals.with_enough_partners`); offices are never
-named; note-derived text (labels, places, decisions) is escaped in Markdown (`markup.plain`)
+named; note-derived text (labels, places, decisions) is escaped in Markdown (`markup.inline`:
+only what Markdown would act on, so the brief reads as written)
 and in HTML (`html.escape`); decisions were redacted when they were written
 (`actions.redact`), as statements are.
 """
@@ -18,7 +19,7 @@ import pandas as pd
 from synth import signals
 from synth.actions import STATUS_WORDS
 from synth.errors import ThemesNotFitted, UsageError
-from synth.markup import plain
+from synth.markup import inline
 
 DEFAULT_DAYS = 90  # the period, when none is given: the last quarter of notes
 
@@ -64,7 +65,7 @@ def _what_happened(r) -> str:
 
 
 def markdown(table: pd.DataFrame, scope: str, start: date, end: date, left_out: int, k: int) -> str:
-    lines = [f"# You said, we did: {plain(scope)}", "",
+    lines = [f"# You said, we did: {inline(scope)}", "",
              f"What partners raised in their reverse-mentoring meetings from {start:%d %B %Y} to {end:%d %B %Y}, "
              "and what happened to each.", ""]
     if table.empty:
@@ -72,8 +73,8 @@ def markdown(table: pd.DataFrame, scope: str, start: date, end: date, left_out: 
     else:
         lines += ["| You said | Partners | Status | We did |", "|---|---|---|---|"]
         for r in table.itertuples():
-            lines.append(f"| {plain(r.label)} | {r.partners} | {STATUS_WORDS.get(r.status, r.status)} | "
-                         f"{plain(_what_happened(r))} |")
+            lines.append(f"| {inline(r.label)} | {r.partners} | {STATUS_WORDS.get(r.status, r.status)} | "
+                         f"{inline(_what_happened(r))} |")
     lines += ["", _footnote(left_out, k)]
     return "\n".join(lines)
 

@@ -4,6 +4,7 @@ CLI, and the "you said, we did" brief. Real stores, real fits, real spaCy."""
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from synth import actions, auth, cli, pipeline, themes, you_said
@@ -247,6 +248,16 @@ def test_you_said_we_did_lists_statuses_under_the_k_rule_and_escapes_everything(
     # offices are never named
     offices = set(frame["office"]) - set(frame["region"])
     assert not any(o in text for o in offices)
+
+
+def test_you_said_we_did_reads_as_written_without_backslashes_in_ordinary_text():
+    table = pd.DataFrame([dict(theme_id=1, label="Parking (again) - the north lot's gates", partners=5, statements=9,
+                               regions=2, status="in_progress", note="We can't fix it before May; 50% is budgeted.",
+                               reason="")])
+    text = you_said.markdown(table, "Mid-Atlantic", date(2026, 1, 1), date(2026, 3, 31), 0, 3)
+    assert "| Parking (again) - the north lot's gates | 5 | In progress | We can't fix it before May; 50% is " \
+           "budgeted. |" in text.replace("\u2060", "")
+    assert "# You said, we did: Mid-Atlantic" in text and "\\" not in text
 
 
 def test_you_said_we_did_by_region(cli_env, tmp_path, capsys):

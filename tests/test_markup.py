@@ -5,7 +5,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from synth import report
-from synth.markup import plain
+from synth.markup import inline, plain
 
 HOSTILE = [
     "[click here to re-authenticate](http://evil.example/login)",
@@ -48,3 +48,37 @@ def test_brief_markdown_shows_labels_places_and_quotes_as_text():
     assert "<a " not in html and "<img" not in html and "<b>" not in html
     assert "[evil](http://evil.example)" in html.replace(JOINER, "")
     assert ":red[**URGENT**]" in html.replace(JOINER, "")
+
+
+def _inline_children(markdown: str, kinds: set[str]) -> str:
+    """The text of the inline content `markdown` renders to, failing on any inline element."""
+    tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(markdown)
+    assert {t.type for t in tokens} <= kinds | {"inline"}, (markdown, {t.type for t in tokens})
+    inline_tokens = [t for t in tokens if t.type == "inline"]
+    children = [c for t in inline_tokens for c in (t.children or [])]
+    assert {c.type for c in children} <= {"text"}, (markdown, {c.type for c in children})
+    return inline_tokens, children
+
+
+TABLE = {"table_open", "thead_open", "tr_open", "th_open", "th_close", "tr_close", "thead_close", "tbody_open",
+         "td_open", "td_close", "tbody_close", "table_close"}
+
+
+@pytest.mark.parametrize("text", HOSTILE + ["Region #", "R&D &amp; &#60;b&#62;", "~~gone~~ and ~x~", "12) x", "+ x",
+                                  "---", "===", "    indented"])
+def test_inline_renders_as_the_literal_text_in_a_table_cell_a_heading_and_a_list_item(text):
+    expected = " ".join(text.split())
+    inline_tokens, _ = _inline_children(f"| h |\n|---|\n| {inline(text)} |", TABLE)
+    assert inline_tokens[-1].children and "".join(c.content for c in inline_tokens[-1].children).replace(JOINER, "") \
+        == expected.strip()
+    for prefix, kinds in (("# Brief: ", {"heading_open", "heading_close"}),
+                          ("- ", {"bullet_list_open", "list_item_open", "paragraph_open", "paragraph_close",
+                                  "list_item_close", "bullet_list_close"})):
+        _, children = _inline_children(prefix + inline(text), kinds)
+        shown = "".join(c.content for c in children).replace(JOINER, "")
+        assert shown == prefix.lstrip("#- ") + expected, (prefix, text, shown)
+
+
+def test_inline_leaves_ordinary_punctuation_without_backslashes():
+    text = "Staff can't reach the CRM (again) - 50% of visits, e.g. #4 & #5; \"why?\" 1. ok! a/b = c + d > e"
+    assert inline(text).replace(JOINER, "") == text
