@@ -17,7 +17,8 @@ written are skipped by their content hash, and the names learned by the first ru
 redacted in the rest), and `synth undo ID` removes every partition it wrote. Either way, what
 anyone sees is as it was until the import completes, and a resumed import ends with the same
 notes, statements and themes as one that was never interrupted. New provisional themes are
-formed once, at completion, from all its statements, as a one-process import forms them.
+formed once, at completion, from all its statements, as a one-process import forms them
+(`pipeline.form_provisional`, in the transaction that makes the import visible).
 
 Each worker loads the spaCy model and the embedder once (`Models`, a worker plugin), not once
 per task. Workers need synth installed, and nothing else: they never open the database.
@@ -216,22 +217,24 @@ def import_notes(store: Store, settings: Settings, *, file_name: str, sha256: st
 
 
 def _targets(store: Store, settings: Settings) -> tuple[list[int], np.ndarray, float] | None:
-    """The themes new statements may join, and the similarity they need (as `themes.fitted_threshold`)."""
+    """The themes new statements may join, and the similarity they need (as `pipeline.fitted_threshold`)."""
+    from synth.themes import admission_threshold
+
     ids, cents, used = store.theme_targets()
     if not ids:
         return None
-    return ids, cents, min(settings.assign_threshold, used) if used is not None else settings.assign_threshold
+    return ids, cents, admission_threshold(settings.assign_threshold, used)
 
 
 def _complete(store: Store, settings: Settings):
     def after(conn, statement_ids: list[int], run_id: int) -> dict:
         from synth.embed import default_embedder
-        from synth.themes.stored import _reassign_orphans, fitted_threshold, form_provisional
+        from synth.pipeline import fitted_threshold, form_provisional, reassign_orphans
 
         embedder = default_embedder(settings.cache_dir)
         threshold = fitted_threshold(conn, settings.assign_threshold)
         # A fit that ran while the partitions landed may have retired themes some of them joined.
-        _reassign_orphans(conn, run_id, threshold, embedder.model_id)
+        reassign_orphans(conn, run_id, threshold, embedder.model_id)
         formed = form_provisional(conn, run_id, threshold, embedder, recent=statement_ids)
         return dict(store.assignment_counts(conn, statement_ids), new_themes=len(formed))
 

@@ -13,7 +13,8 @@ A job's life: queued -> running (claimed atomically by one worker, `attempt` cou
 heartbeat thread writes its progress; a job whose heartbeat goes stale for `job_stale_s`
 (its worker was killed) is queued again, or failed with the reason after `job_attempts`
 starts. Nothing a killed job did is kept: an import and a fit each write everything in one
-transaction at their end. A fit job that finds another fit running goes back to the queue.
+transaction at their end (`synth.pipeline` runs them; this module only schedules them). A fit
+job that finds another fit running goes back to the queue.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 """Theme engine: pure pieces on literal data, then the real fit on the session's sample."""
 
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -207,12 +209,12 @@ def test_representative_quotes_are_central_and_not_repeated():
 
 def test_new_statements_are_held_to_the_cut_the_last_fit_used(store):
     with store.engine.begin() as conn:
-        assert themes.fitted_threshold(conn, 0.45) == 0.45  # no fit yet: the configured one
+        assert pipeline.fitted_threshold(conn, 0.45) == 0.45  # no fit yet: the configured one
         for cut, status in ((0.31, "done"), (0.2, "failed")):
             conn.execute(db.runs.insert().values(kind="fit", started_at=db.now(), status=status,
                                                  params=f'{{"assign_threshold": {cut}}}'))
-        assert themes.fitted_threshold(conn, 0.45) == 0.31  # the last fit that finished
-        assert themes.fitted_threshold(conn, 0.25) == 0.25  # never above the configured one
+        assert pipeline.fitted_threshold(conn, 0.45) == 0.31  # the last fit that finished
+        assert pipeline.fitted_threshold(conn, 0.25) == 0.25  # never above the configured one
 
 
 def test_assignment_respects_the_threshold():
@@ -221,6 +223,14 @@ def test_assignment_respects_the_threshold():
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
     out = themes.assign_vectors(vecs, [4, 8], cents, threshold=0.8)
     assert out[0][0] == 4 and out[1][0] is None
+
+
+def test_the_theme_engine_never_loads_the_store():
+    # Pure records and vectors in and out: reading and writing the store is synth.pipeline's.
+    code = ("import sys, synth.themes, synth.themes.provisional; "
+            "print(sorted(m for m in sys.modules if m.startswith(('synth.store', 'synth.pipeline', 'sqlalchemy'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 # ---- the embedder -------------------------------------------------------------------------
@@ -308,8 +318,7 @@ def test_every_theme_has_a_unique_label_keywords_and_quotes(fitted_store):
 
 def test_same_input_twice_gives_identical_assignments(fitted_copy):
     settings, st = fitted_copy
-    with st.engine.connect() as conn:
-        items = themes._issue_inputs(conn)
+    items = [themes.ThemeInput(*row) for row in st.fit_snapshot()[0]]
     from synth.embed import default_embedder
     vectors = embed_cached(st, default_embedder(), [i.text for i in items])
     a = themes.fit_themes(items, vectors, seed=42)

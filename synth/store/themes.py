@@ -1,8 +1,8 @@
 """Themes: fits, assignments, curation and lineage.
 
 Two kinds of door. `Themes` methods open their own transaction (what pages, the CLI and
-curation call). The module-level functions take a connection, so that the theme engine
-(synth/themes/stored.py) can compose several of them into the one transaction a fit or an
+curation call). The module-level functions take a connection, so that the pipeline
+(synth/pipeline.py) can compose several of them into the one transaction a fit or an
 import needs: a fit writes its run, themes, assignments and lineage at once, or nothing.
 """
 

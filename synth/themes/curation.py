@@ -1,13 +1,16 @@
 """Curation by people: rename, hide, merge and split themes, and undo any of it. Every edit is
 recorded with who made it (synth/store/themes.py writes the edit in the same transaction as the
-change), and merges are replayed after each refit so that curation sticks."""
+change), and merges are replayed after each refit (`synth.pipeline.fit`) so that curation sticks.
+The one part of the engine that acts on a store: the caller's, passed in."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from synth.errors import NotFound
-from synth.store import Store
+
+if TYPE_CHECKING:
+    from synth.store import Store
 
 
 def rename(store: Store, theme_id: int, label: str, who: str) -> None:

@@ -1,10 +1,15 @@
-"""Stable theme ids across refits: a new theme keeps the id of the old theme most of its
-statements came from; lineage records where each theme came from (same / split / merge)."""
+"""Stable theme ids and labels across refits: a new theme keeps the id of the old theme most of
+its statements came from; lineage records where each theme came from (same / split / merge);
+a theme whose content did not change materially keeps its label."""
 
 from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
+
+from synth.embed import Embedder
+from synth.themes.cluster import unit
 from synth.themes.records import FitResult
 
 SAME_THEME_OVERLAP = 0.5  # share of a new theme's statements that must come from one old theme
@@ -43,3 +48,22 @@ def match_to_previous(result: FitResult, previous: dict[int, set[int]], next_id:
     return result, lineage
 
 
+def keep_labels(result: FitResult, old_labels: dict[int, str], embedder: Embedder) -> int:
+    """A refit keeps a theme's label unless its content changed materially: the theme kept its id
+    (most of its statements came from the old theme) and the old label, embedded, is still
+    nearest this theme's new centre among all themes. Returns how many labels were kept."""
+    carried = [t for t in result.themes if t.id in old_labels and old_labels[t.id] != t.label]
+    if not carried or not result.themes:
+        return 0
+    cents = np.vstack([t.centroid for t in result.themes])
+    index = {t.id: i for i, t in enumerate(result.themes)}
+    nearest = (unit(embedder.embed([old_labels[t.id] for t in carried])) @ cents.T).argmax(axis=1)
+    taken = {t.label for t in result.themes}
+    kept = 0
+    for t, n in zip(carried, nearest.tolist()):
+        if n == index[t.id] and old_labels[t.id] not in taken:
+            taken.discard(t.label)
+            t.label = old_labels[t.id]
+            taken.add(t.label)
+            kept += 1
+    return kept

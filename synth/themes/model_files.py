@@ -1,9 +1,13 @@
 """Model files: what a fit leaves under models/run-NNNN, enough to assign new statements
-without the notes (centroids, labels, the admission threshold and the versions that made them)."""
+without the notes (centroids, labels, the admission threshold and the versions that made them).
+A fit writes its folder as .tmp-run-* and renames it after its transaction commits
+(`synth.pipeline.fit`); `remove_stale_folders` clears those of fits that died while writing."""
 
 from __future__ import annotations
 
 import json
+import shutil
+import time
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
@@ -41,3 +45,9 @@ def load_model(path: Path) -> tuple[list[dict], np.ndarray, dict]:
     return json.loads((path / "themes.json").read_text()), np.load(path / "centroids.npy"), manifest
 
 
+def remove_stale_folders(models: Path, older_than_s: float = 24 * 3600) -> None:
+    """Temporary model folders of fits that died while writing (older than a day, so a fit
+    writing right now is never touched)."""
+    for path in Path(models).glob(".tmp-run-*"):
+        if time.time() - path.stat().st_mtime > older_than_s:
+            shutil.rmtree(path, ignore_errors=True)
