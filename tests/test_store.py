@@ -1,3 +1,6 @@
+import sqlite3
+from pathlib import Path
+
 import sqlalchemy as sa
 import pytest
 
@@ -93,23 +96,33 @@ def test_raw_text_is_stored_only_when_configured(settings, store, write_csv):
         assert "dana@example.com" in conn.execute(sa.select(db.notes.c.raw_text)).scalar()
 
 
-def test_a_version_1_database_is_migrated_on_open(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        db._create_v1(conn)
-        # A database written before v3 has no themes.provisional (v1 is built from today's tables).
-        conn.execute(sa.text("ALTER TABLE themes DROP COLUMN provisional"))
-        conn.execute(db.meta.insert().values(key="schema_version", value="1"))
-    engine.dispose()
-    store = Store.open(url, str(tmp_path / "secret.key"))
+SCHEMAS = Path(__file__).parent / "schemas"
+
+
+@pytest.mark.parametrize("version", [1, 6])
+def test_an_older_database_upgrades_through_every_later_step(tmp_path, version):
+    # The tables as that version created them, frozen in tests/schemas (not today's tables,
+    # which already hold the columns later migrations add), with a note written then.
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as con:
+        con.executescript((SCHEMAS / f"v{version}.sql").read_text())
+        con.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(version),))
+        con.execute("INSERT INTO imports VALUES (1, 'old.csv', 'abc', 'ada', '2025-01-01 00:00:00', 1, 1, 0, 0, 0, "
+                    "'committed')")
+        con.execute("INSERT INTO notes VALUES (1, 1, 'n1', 'hash1', '2025-01-01', 'North', 'Leeds', 'p', 'e', "
+                    "'The badge reader fails', NULL)")
+    con.close()
+    store = Store.open(f"sqlite:///{path}", str(tmp_path / "secret.key"))
     assert store.schema_version() == db.SCHEMA_VERSION == max(v for v, _ in db.MIGRATIONS)
-    assert {"visits", "sign_in_failures", "actions", "action_history", "alerts", "alert_watch"} <= set(
-        sa.inspect(store.engine).get_table_names())
-    assert "provisional" in {c["name"] for c in sa.inspect(store.engine).get_columns("themes")}
+    inspector = sa.inspect(store.engine)
+    for table in db.metadata.sorted_tables:  # every table and column today's code declares
+        assert {c.name for c in table.columns} <= {c["name"] for c in inspector.get_columns(table.name)}, table.name
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(db.notes.c.redacted_text, db.notes.c.cohort)).one() == ("The badge reader fails", None)
     assert store.last_visit("ada", touch=True) is None and store.last_visit("ada") is not None
     assert store.claim_sign_in(["pair:x"], lambda *_: 0.0, now=1.0, forget_before=0.0) == 0
     assert store.sign_in_failures("pair:x") == 1
+    assert Store.open(f"sqlite:///{path}", str(tmp_path / "secret.key")).schema_version() == db.SCHEMA_VERSION
 
 
 @pytest.mark.parametrize("content", [None, "", "  \n"])

@@ -11,7 +11,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 6  # the highest version in MIGRATIONS
+SCHEMA_VERSION = 6  # raised after each block of MIGRATIONS below, to the highest version there
 metadata = sa.MetaData()
 
 meta = sa.Table("meta", metadata,
@@ -177,6 +177,8 @@ V1_TABLES = [meta, imports, notes, statements, embeddings, runs, themes, assignm
 
 
 def _create_v1(conn: Connection) -> None:
+    # A new database gets today's definitions of these tables, with the columns later steps
+    # add: so each later step checks before it adds. The tables v1 shipped: tests/schemas/v1.sql.
     metadata.create_all(conn, tables=V1_TABLES)
 
 
