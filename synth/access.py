@@ -172,6 +172,13 @@ class Scoped:
         self._may_act_on(theme_id, "act on")
         return actions.act(self.store, theme_id, users, self.viewer.username, **fields)
 
+    def acts_beyond_scope(self, theme_id: int) -> bool:
+        """Whether an action this viewer sets on the theme is seen beyond their regions: a
+        theme has one action for the whole company, so a director who sets the status of a
+        theme also raised elsewhere sets it for every region (executives and admins see every
+        region: for them, False)."""
+        return self.regions is not None and theme_id in self.store.themes_raised_in(self.regions, outside=True)
+
     def check_may_act(self, theme_id: int) -> None:
         """Raises AccessDenied, saying why, when the viewer may not act on the theme."""
         self._may_act_on(theme_id, "act on")

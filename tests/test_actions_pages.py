@@ -66,6 +66,24 @@ def test_a_director_acts_in_their_region_and_is_refused_outside_it(app_env):
     assert store.action_row(mine)["owner"] == "director" and store.action_row(other) is None
 
 
+def test_a_director_is_told_that_a_theme_raised_elsewhere_too_has_one_action_for_every_region(app_env):
+    settings, store = app_env
+    frame = store.statements_frame()
+    regions = frame.dropna(subset=["theme_id"]).groupby("theme_id")["region"].agg(set)
+    shared = int(next(t for t, r in regions.items() if "Southwest" in r and len(r) > 1))
+    at = open_actions("director", theme=str(shared))
+    warning = " ".join(w.value for w in at.warning).replace("\\", "").replace("\u2060", "")
+    assert f"Theme #{shared} is raised outside Southwest too" in warning and "whole company" in warning
+    next(s for s in at.selectbox if s.label == "Status").set_value("acknowledged")
+    next(b for b in at.button if b.label == "Save for every region").click()
+    at.run()
+    assert not at.exception and store.action_row(shared) is not None  # allowed, and said so first
+    at = open_actions("director", theme=str(theme_only_in(store, "Southwest")))
+    assert not at.warning and any(b.label == "Save" for b in at.button)
+    at = open_actions("executive", theme=str(shared))
+    assert not at.warning  # an executive sees every region: nothing is set behind their back
+
+
 def test_won_t_do_without_a_reason_is_refused_on_the_page(app_env):
     _, store = app_env
     at = open_actions("admin")
@@ -107,4 +125,4 @@ def test_export_page_offers_you_said_we_did(app_env):
     actions.act(store, tid, users, "exec", status="acknowledged", note="On the agenda for <b>May</b>")
     at.run()
     assert "On the agenda for <b>May</b>" in texts(at)  # shown as the text it is
-    assert "On the agenda for \\<b\\>May\\<\\/b\\>" in markdown_texts(at)
+    assert "On the agenda for \\<b>May\\</b>" in markdown_texts(at)  # no tag can open: every "<" is escaped

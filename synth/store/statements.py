@@ -98,12 +98,14 @@ class Statements:
         df["theme_label"] = df["theme_id"].map(labels).astype(object)
         return df
 
-    def themes_raised_in(self, regions: Iterable[str]) -> set[int]:
-        """Ids of the themes with at least one issue statement from these regions."""
+    def themes_raised_in(self, regions: Iterable[str], outside: bool = False) -> set[int]:
+        """Ids of the themes with at least one issue statement from these regions (`outside`:
+        from any other region)."""
+        region = notes.c.region.not_in(list(regions)) if outside else notes.c.region.in_(list(regions))
         q = (sa.select(assignments.c.theme_id).distinct()
              .join(statements, statements.c.id == assignments.c.statement_id)
              .join(notes, notes.c.id == statements.c.note_id)
-             .where(assignments.c.theme_id.is_not(None), statements.c.is_issue, notes.c.region.in_(list(regions))))
+             .where(assignments.c.theme_id.is_not(None), statements.c.is_issue, region))
         q = shown(q)
         with self.engine.connect() as conn:
             return set(conn.execute(q).scalars())

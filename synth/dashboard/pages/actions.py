@@ -13,8 +13,8 @@ from synth.dashboard import digest, ui
 from synth.errors import SynthError
 
 st.title("Actions")
-st.caption("Who owns each theme, its status and what was decided. Partners hear back through the "
-           "\u201cYou said, we did\u201d brief on the Export page.")
+st.caption("Who owns each theme, its status and what was decided: one action per theme, the same in every "
+           "region. Partners hear back through the \u201cYou said, we did\u201d brief on the Export page.")
 view = ui.filtered_view()
 k = ui.settings().privacy_k
 today = date.today()
@@ -69,6 +69,15 @@ chosen = st.selectbox("Theme", ids, index=ids.index(int(wanted)) if wanted and w
                       else 0, format_func=lambda t: f"#{t} {labels[t]}", key="a_theme")
 current = scoped.action(int(chosen))
 st.caption(ui.plain(actions.card_text(acts, int(chosen), today)))
+# A director may act on any theme raised in their regions, and a theme has one action for the
+# whole company: say so before they change what every region sees.
+shared = scoped.acts_beyond_scope(int(chosen))
+if shared:
+    mine = ui.plain(", ".join(scoped.regions or ()))
+    st.warning(f"Theme #{chosen} is raised outside {mine} too, and it has one action for the whole company. "
+               "The status, owner and decision you save here replace the ones executives and the other regions' "
+               "directors see, and they go into every partner's \u201cYou said, we did\u201d brief. Agree a change "
+               "with the theme's owner first.", icon=":material/public:")
 eligible = sorted(u for u, v in users.items() if v.get("role") in actions.OWNER_ROLES)
 with st.form("action"):
     c1, c2, c3 = st.columns(3)
@@ -80,7 +89,7 @@ with st.form("action"):
     due = c3.date_input("Due", value=current.due, format="YYYY-MM-DD")
     note = st.text_area("Decision", value=current.note, placeholder="What was decided, in a sentence or two")
     reason = st.text_input("Why not (for won't do)", value=current.reason)
-    submitted = st.form_submit_button("Save")
+    submitted = st.form_submit_button("Save for every region" if shared else "Save")
 if submitted:
     try:
         _, changed = scoped.act(int(chosen), users, status=status, note=note if note != current.note else None,
