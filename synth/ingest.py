@@ -609,7 +609,9 @@ def parse_date(value: object, day_first: bool = False) -> date:
             raise ValueError(f"{original!r} is outside 1990-2100")
         return parsed
     # Quoted as the file has it; the hint follows the order the dates are read in.
-    raise ValueError(f"{original!r} is not a date (use YYYY-MM-DD{', or DD/MM/YYYY' if day_first and m else ''})")
+    # Both forms the file may use: "use YYYY-MM-DD" alone told a file of 10/20/2026 dates to
+    # rewrite every date, when only this one is wrong.
+    raise ValueError(f"{original!r} is not a date (use YYYY-MM-DD, or {'DD/MM/YYYY' if day_first else 'MM/DD/YYYY'})")
 
 
 def _cell(row: list[object], header_index: dict[str, int], column: str | None) -> object:

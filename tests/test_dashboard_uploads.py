@@ -362,3 +362,35 @@ def test_after_an_import_the_undo_box_offers_that_import(app_env):
     first = at.selectbox(key="undo_target").value  # the sample's import, chosen before this one
     import_id = _import_on_the_page(at)
     assert import_id != first and at.selectbox(key="undo_target").value == import_id
+
+
+MESSY = (b"Mtg When,Area,Site Name,Mentee,Exec Sponsor,Discussion Summary\n"
+         b"10/20/2026,Southwest,Phoenix,Rosa Diaz,Sofia Mensah,The loaner tablets never come back charged.\n"
+         b"next tuesday,Southwest,Phoenix,Ana Gil,Omar Yilmaz,Parking at the clinic is full by 8am.\n"
+         b",,,,,\n"
+         b"10/22/2026,Southwest,Mesa,Lee Park,Omar Yilmaz,The CRM logs us out in the middle of a visit.\n")
+
+
+def test_unmapped_required_columns_are_asked_for_in_the_pages_words_not_cli_flags(app_env):
+    settings, store = app_env
+    before = len(store.notes_frame())
+    at = signed_in("coordinator")
+    at.file_uploader[0].set_value(("messy.csv", MESSY, "text/csv"))
+    at.run()
+    assert not at.exception and not at.error, errors(at)
+    said = " ".join(w.value for w in at.warning)
+    assert "Choose a column for Meeting date and Office in the list above, or type one Office for every row" in said
+    assert "--" not in said and "meeting_date" not in said
+    at.selectbox(key="map_meeting_date").set_value("Mtg When")
+    at.selectbox(key="map_office").set_value("Site Name")
+    at.run()
+    assert not at.warning and not at.error, errors(at)
+    problems = at.dataframe[0].value
+    assert list(problems["row"]) == [3] and "MM/DD/YYYY" in problems["problem"].iloc[0]  # as the file writes dates
+    assert any("**2** valid rows, **1** row with problems, out of 3" in m.value for m in at.markdown)  # the empty row is no row
+    at.checkbox[0].check()
+    at.run()
+    next(b for b in at.button if b.label == "Import").click()
+    at.run()
+    assert not at.exception and any("Import #" in s.value for s in at.success), errors(at)
+    assert len(store.notes_frame()) == before + 2

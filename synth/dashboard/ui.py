@@ -464,6 +464,11 @@ def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (words or word + 's')}"
 
 
+def and_list(words: list[str]) -> str:
+    """'Meeting date', 'Meeting date and Office', 'A, B and C'."""
+    return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
+
+
 def sparkline_image(counts: list[int], width: int = 160, height: int = 40) -> str:
     """A trend line as a Markdown image (inline SVG): a browser draws it in microseconds,
     where a chart component per theme cost each session's browser a second on the home page."""

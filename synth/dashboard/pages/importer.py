@@ -79,6 +79,16 @@ else:
         dates = [r[index[mapping["meeting_date"]]] for r in table.rows if index[mapping["meeting_date"]] < len(r)]
         if ingest.date_order(dates):
             st.caption("Dates are read day first (31/10/2026 is 31 October), as the file writes them.")
+    # Said here in the page's own words: the check's message is written for the command line
+    # (--map FIELD=COLUMN), which a coordinator on this page has no use for.
+    missing = [f for f in REQUIRED_FIELDS if f not in mapping and not (defaults.get(f) or "").strip()]
+    if missing:
+        names = [ui.FIELD_NAMES[f] for f in missing]
+        places = [ui.FIELD_NAMES[f] for f in missing if f in ("region", "office")]
+        st.warning(f"Choose a column for {ui.and_list(names)} in the list above"
+                   + (f", or type one {' and one '.join(places)} for every row" if places else "")
+                   + ". Then the rows are checked.")
+        st.stop()
     try:
         parsed = ui.check_upload(table, mapping, defaults, day_first)
     except SynthError as exc:
@@ -90,9 +100,11 @@ else:
     st.write(f"**{ok:,}** valid {'row' if ok == 1 else 'rows'}, **{bad:,}** {'row' if bad == 1 else 'rows'} with "
              f"problems, out of {parsed.rows_total:,}.")
     if parsed.errors:
+        # A fixed height only for a long list: five blank rows under one problem looked like more to read.
         st.dataframe(pd.DataFrame([dict(row=e.row, column=e.column, problem=e.reason) for e in parsed.errors]),
-                     hide_index=True, height=220, column_config={
-                         "row": st.column_config.NumberColumn("Row in the file", help="As your spreadsheet numbers it.")})
+                     hide_index=True, height=220 if len(parsed.errors) > 5 else "auto", column_config={
+                         "row": st.column_config.NumberColumn("Row in the file", help="As your spreadsheet numbers it."),
+                         "column": "Column", "problem": "Problem"})
     skip = st.checkbox("Skip the rows with problems and import the rest", value=False, disabled=not parsed.errors)
     clicked = st.button("Import", type="primary", disabled=bool(parsed.errors) and not skip)
     if clicked and parsed.rows_total > settings.background_import_rows:
