@@ -63,10 +63,12 @@ for r in ranked.head(8).itertuples():
         badge = " :orange-badge[New]" if r.new else (" :red-badge[Surfacing]" if r.surfacing else "")
         left.page_link(str(ui.PAGES_DIR / "themes.py"), label=f"**{ui.plain(r.label)}**",
                        query_params={**params, "theme": str(r.theme_id)})
+        # Within one region, "1 region · several offices" would repeat what the office count says.
+        where = ([ui.plural(r.regions, 'region')] if view.scope != "region" else []) + (
+            [f"{r.spread}{' (' + ui.plain(r.where) + ')' if r.where else ''}"] if r.spread != "several offices" else [])
         left.markdown(
             f"{badge} {ui.plural(r.statements, 'statement')} · {ui.plural(r.partners, 'partner')} · "
-            f"{ui.plural(r.offices, 'office')} · {ui.plural(r.regions, 'region')} · "
-            f"{r.spread}{' (' + ui.plain(r.where) + ')' if r.where else ''}"
+            + " · ".join([ui.plural(r.offices, 'office'), *where])
             + (f" · {ui.growth_words(r.rate_ratio, r.ratio_low, r.new)}" if r.surfacing or r.new else ""),
             help=ui.HELP["growth"] + " " + ui.spread_help(view.scope))
         left.caption(f"\u201c{ui.plain(r.quote)}\u201d")
