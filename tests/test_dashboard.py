@@ -268,6 +268,21 @@ def test_curate_keeps_the_chosen_theme_after_a_rename_and_acts_on_it(app_env):
     assert history["undone"].iloc[1] == f"undone by edit #{history['edit'].iloc[0]}"
 
 
+def test_curate_merge_names_both_themes_and_the_history_says_what_moved(app_env):
+    settings, store = app_env
+    at = curate_page()
+    into = at.selectbox[0].value
+    labels = store.themes_frame().set_index("id")["label"]
+    box = next(b for b in at.selectbox if b.label == f"Theme to merge into #{into}")
+    other = box.value
+    next(b for b in at.button if b.label == f"Merge it into #{into}").click()
+    at.run()
+    assert not at.exception
+    said = re.sub(r"\\(.)", r"\1", " ".join(s.value for s in at.success)).replace("\u2060", "")
+    assert f"Merged #{other} \u201c{labels[other]}\u201d into #{into} \u201c{labels[into]}\u201d" in said
+    assert at.dataframe[0].value["what"].iloc[0].startswith(f"Merged theme #{other} into \u201c{labels[into]}\u201d (#{into}): ")
+
+
 def test_curate_splits_by_search_over_all_statements_and_keeps_identical_texts_apart(app_env):
     settings, store = app_env
     at = curate_page()

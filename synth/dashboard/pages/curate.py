@@ -51,10 +51,14 @@ else:
         if st.form_submit_button(f"Rename #{chosen}"):
             act(theme_engine.rename, chosen, label, done=f"Renamed #{chosen}. The new label survives refits.")
     with merge_tab, st.form("merge"):
-        other = st.selectbox("Merge this theme into it", [t for t in ids if t != chosen],
-                             format_func=lambda t: f"#{t} {labels[t]}")
-        if st.form_submit_button(f"Merge the chosen theme into #{chosen}"):
-            act(theme_engine.merge, chosen, other, done=f"Merged #{other} into #{chosen}. Undo it from the history below.")
+        other = st.selectbox(f"Theme to merge into #{chosen}", [t for t in ids if t != chosen],
+                             format_func=lambda t: f"#{t} {labels[t]}",
+                             help=f"Its statements join #{chosen}, which keeps its label; the merged theme goes away "
+                                  "until the merge is undone.")
+        if st.form_submit_button(f"Merge it into #{chosen}"):
+            act(theme_engine.merge, chosen, other, done=ui.plain(
+                f"Merged #{other} \u201c{labels[other]}\u201d into #{chosen} \u201c{labels[chosen]}\u201d. "
+                "Undo it from the history below."))
     with split_tab:
         members = data[data["theme_id"] == chosen]
         query = st.text_input("Find statements of this theme", key="split_query",
