@@ -514,7 +514,15 @@ def test_the_home_page_compares_any_two_periods(app_env):
     at.date_input(key="periods_base").set_value((date(2026, 1, 1), date(2026, 3, 31))).run()
     assert not at.exception, at.exception
     assert any("comparing 01 May 2026-30 Jun 2026 with 01 Jan 2026-31 Mar 2026" in c.value for c in at.caption)
-    at.date_input(key="periods_base").set_value((date(2026, 1, 1), date(2026, 5, 15))).run()
+    # the growth on the cards and its help name the chosen periods, not the default 8 weeks
+    last = app_env[1].statements_frame()["meeting_date"].max().date()
+    at.date_input(key="periods_recent").set_value((date(2026, 9, 1), last)).run()
+    at.date_input(key="periods_base").set_value((date(2026, 1, 1), date(2026, 7, 31))).run()
+    cards = [m for m in at.markdown if "statements ·" in m.value]
+    assert cards and not any("8 weeks" in m.value or "8 weeks" in (m.help or "") for m in cards)
+    assert any("in the baseline" in m.value for m in cards), [m.value for m in cards]
+    assert "last 8 weeks" not in next(m.value for m in at.markdown if m.value.startswith("Themes are ranked"))
+    at.date_input(key="periods_base").set_value((date(2026, 1, 1), date(2026, 9, 15))).run()
     assert any("overlap" in w.value for w in at.warning)
 
 

@@ -417,12 +417,13 @@ def spread_help(scope: str) -> str:
     return text
 
 
-def how_to_read_home(scope: str = "company") -> str:
+def how_to_read_home(scope: str = "company", compared: bool = False) -> str:
+    new = "nobody raised it in the baseline period." if compared else HELP["new"][5:]
     return (
         "Themes are ranked first by how clearly they are growing (themes marked **Surfacing**, by the growth we "
         "are confident of), then by how many different partners raise them.\n\n"
-        f"- **Growth 23.3 times, at least 12.5 times**: {HELP['growth']}\n"
-        f"- **New**: {HELP['new'][5:]}\n"
+        f"- **Growth 23.3 times, at least 12.5 times**: {growth_help(compared)}\n"
+        f"- **New**: {new}\n"
         f"- **Partners**: {HELP['partners']}\n"
         f"- **{' / '.join(SPREAD_WORDS[scope]).capitalize()}**: {spread_help(scope)}\n"
         "- **Trend**: statements per month over the last 12 whole months; the current month is left out until it "
@@ -443,11 +444,22 @@ def spread_words(spread: str, where: str = "") -> str:
     return f"{spread}{f' ({where})' if where else ''}: {SPREAD_MEANING.get(spread, '')}."
 
 
-def growth_words(rate_ratio: float, ratio_low: float, new: bool) -> str:
-    """'23.3 times as often as before (at least 12.5 times)'; 'new in the last 8 weeks'."""
+def growth_words(rate_ratio: float, ratio_low: float, new: bool, compared: bool = False) -> str:
+    """'23.3 times as often as before (at least 12.5 times)'; 'new in the last 8 weeks'.
+    `compared`: two periods were picked on the page, so the words name them, not 8 weeks."""
     if new or math.isinf(rate_ratio):
-        return "new in the last 8 weeks"
-    return f"{signals.fmt_ratio(rate_ratio)[1:]} times as often as before (at least {ratio_low:.1f} times)"
+        return "new: not raised in the baseline" if compared else "new in the last 8 weeks"
+    before = "in the baseline" if compared else "before"
+    return f"{signals.fmt_ratio(rate_ratio)[1:]} times as often as {before} (at least {ratio_low:.1f} times)"
+
+
+def growth_help(compared: bool = False) -> str:
+    """HELP['growth'], for the periods picked on the page when `compared`."""
+    if not compared:
+        return HELP["growth"]
+    return ("How many times as often the theme came up in the recent window as in the baseline (the periods "
+            "chosen under Compare two periods), as a share of all statements in each. 'At least' is the low end "
+            "of the 95% range: the growth we are confident of.")
 
 
 def nothing_to_chart(place: str, cells: pd.DataFrame, k: int) -> str:

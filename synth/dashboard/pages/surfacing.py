@@ -22,7 +22,7 @@ else:
               f"{periods[2]:%d %b %Y}-{periods[3]:%d %b %Y}")
 caption.caption(f"{ui.plain(ui.filter_caption(flt))} · {window}")
 with st.expander("How to read this"):
-    st.markdown(ui.how_to_read_home(view.scope))
+    st.markdown(ui.how_to_read_home(view.scope, periods is not None))
 k = ui.settings().privacy_k
 summary = ui.memo(digest.home, view, k, periods)
 head = summary.headline
@@ -69,8 +69,8 @@ for r in ranked.head(8).itertuples():
         left.markdown(
             f"{badge} {ui.plural(r.statements, 'statement')} · {ui.plural(r.partners, 'partner')} · "
             + " · ".join([ui.plural(r.offices, 'office'), *where])
-            + (f" · {ui.growth_words(r.rate_ratio, r.ratio_low, r.new)}" if r.surfacing or r.new else ""),
-            help=ui.HELP["growth"] + " " + ui.spread_help(view.scope))
+            + (f" · {ui.growth_words(r.rate_ratio, r.ratio_low, r.new, periods is not None)}" if r.surfacing or r.new else ""),
+            help=ui.growth_help(periods is not None) + " " + ui.spread_help(view.scope))
         left.caption(f"\u201c{ui.plain(r.quote)}\u201d")
         left.caption(f":material/task_alt: {ui.plain(actions.card_text(acts, r.theme_id, today))}")
         right.markdown(ui.sparkline_image(r.sparkline))
