@@ -3,7 +3,6 @@ the cohort filter on the pages and in `synth report`, the Regions page's compari
 k rule under cohort filters. Real store, real imports, real pages (AppTest)."""
 
 from datetime import date
-from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -229,8 +228,13 @@ def director_view(store, flt: signals.Filter):
     by_partner = scoped.cohorts()
     statements = cohorts.with_cohorts(scoped.statements(), by_partner)
     dated = signals.Filter(start=flt.start, end=flt.end, cohorts=flt.cohorts).apply(statements)
-    return SimpleNamespace(filter=flt, statements=flt.apply(statements), dated=dated, themes=scoped.themes(),
-                           notes=flt.apply(cohorts.with_cohorts(scoped.notes(), by_partner)))
+    from dataclasses import astuple
+
+    from synth.dashboard.ui import View
+
+    key = (str(store.engine.url), scoped.viewer.region_scope, "director", 0, astuple(flt))  # as `ui._key` + filter
+    return View(flt, flt.apply(statements), flt.apply(cohorts.with_cohorts(scoped.notes(), by_partner)),
+                scoped.themes(), key, dated)
 
 
 def test_a_cohort_filter_does_not_reveal_a_small_office(small_cohort):
