@@ -97,7 +97,7 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
 
 
 def cmd_import(args, settings: Settings, store) -> int:
-    from synth import pipeline
+    from synth import ingest, pipeline
 
     if args.header_row is not None and args.header_row < 1:
         raise UsageError(f"--header-row is a row number as the spreadsheet shows it (1 or more), got {args.header_row}.")
@@ -112,6 +112,8 @@ def cmd_import(args, settings: Settings, store) -> int:
     print(f"import #{s.import_id}: {s.notes_added} notes added, {s.duplicates} duplicates skipped, "
           f"{s.rows_skipped} bad {'row' if s.rows_skipped == 1 else 'rows'} skipped; {s.statements_added} statements, "
           f"{s.issues_found} issues"
+          + (f"; {len(s.empty_rows)} empty {'row' if len(s.empty_rows) == 1 else 'rows'} passed over "
+             f"({ingest.row_numbers(s.empty_rows)})" if s.empty_rows else "")
           + (f"; {s.themed} joined existing themes ({s.themes_touched} themes), {s.unthemed} unthemed"
              if s.themed or s.unthemed else "")
           + (f"; {s.new_themes} new provisional theme{'s' if s.new_themes != 1 else ''} from "

@@ -78,6 +78,16 @@ class Table:
         """The file's own row number (as a spreadsheet shows it) of data row `row` (1 = first below the header)."""
         return self.lines[row - 1] if self.lines else self.header_line + row
 
+    @property
+    def empty_lines(self) -> tuple[int, ...]:
+        """The row numbers of the empty rows between the header and the last data row: read
+        and passed over, which an import's summary says (empty rows after the last one, as a
+        spreadsheet's formatted cells leave, are not counted)."""
+        if not self.lines:
+            return ()
+        held = set(self.lines)
+        return tuple(n for n in range(self.header_line + 1, self.lines[-1]) if n not in held)
+
 
 @dataclass(frozen=True)
 class Parsed:
@@ -689,6 +699,17 @@ def validate(table: Table, mapping: dict[str, str], defaults: dict[str, str] | N
             note = Note(**{**note.__dict__, "note_key": note.content_hash[:12]})
         notes.append(note)
     return Parsed(notes=notes, errors=errors, mapping=mapping, rows_total=len(table.rows))
+
+
+def row_numbers(rows, most: int = 10) -> str:
+    """'row 4', 'rows 4, 7 and 12', 'rows 4, 5, ... 13 and 6 more'."""
+    rows = sorted(set(int(r) for r in rows))
+    shown = [str(r) for r in rows[:most]]
+    more = len(rows) - len(shown)
+    if more:
+        shown.append(f"{more:,} more")
+    listed = " and ".join([", ".join(shown[:-1]), shown[-1]]) if len(shown) > 1 else "".join(shown)
+    return ("row " if len(rows) == 1 else "rows ") + listed
 
 
 def parse_file(path: Path, max_bytes: int, explicit: dict[str, str] | None = None,

@@ -134,7 +134,8 @@ def _run_import(store: Store, settings: Settings, job: Job, progress) -> dict:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     out = {k: v for k, v in dataclasses.asdict(s).items() if k != "row_errors"}
-    return {**out, "row_errors": [str(e) for e in s.row_errors[:20]], "row_errors_total": len(s.row_errors)}
+    return {**out, "row_errors": [str(e) for e in s.row_errors[:20]], "row_errors_total": len(s.row_errors),
+            "skipped_rows": sorted({e.row for e in s.row_errors})}
 
 
 def run_next(store: Store, settings: Settings, worker: str | None = None, kinds=None) -> Job | None:

@@ -75,7 +75,7 @@ def import_file(store: Store, settings: Settings, path: Path, *, who: str = "cli
         )
         progress("store", 1, 1)
     closed_loop(store, settings)
-    return ImportSummary(**{**summary.__dict__, "row_errors": tuple(parsed.errors)})
+    return ImportSummary(**{**summary.__dict__, "row_errors": tuple(parsed.errors), "empty_rows": table.empty_lines})
 
 
 def fit(store: Store, settings: Settings, *, who: str = "cli", progress: Progress = _quiet,

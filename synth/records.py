@@ -70,6 +70,7 @@ class ImportSummary:
     statements_added: int
     issues_found: int
     row_errors: tuple = ()
+    empty_rows: tuple = ()  # row numbers of the empty rows passed over (not in rows_total)
     themed: int = 0
     unthemed: int = 0
     themes_touched: int = 0

@@ -272,7 +272,7 @@ def test_a_coordinator_sees_which_themes_an_import_touched_without_links(app_env
     metrics = {m.label: int(str(m.value).replace(",", "")) for m in at.metric}
     assert metrics["Themes touched"] == len(touched)
     table = at.dataframe[-1].value.set_index("id")
-    assert metrics["Statements"] == table.loc[import_id, "statements_added"]  # the summary and the table agree
+    assert metrics["Issue statements"] == table.loc[import_id, "issue_statements"]  # the summary and the table agree
 
 
 def test_an_admin_gets_links_to_the_themes_an_import_touched(app_env):
@@ -394,3 +394,42 @@ def test_unmapped_required_columns_are_asked_for_in_the_pages_words_not_cli_flag
     at.run()
     assert not at.exception and any("Import #" in s.value for s in at.success), errors(at)
     assert len(store.notes_frame()) == before + 2
+
+
+def test_past_imports_count_issue_statements_as_home_does(app_env):
+    """Past imports once said "Statements 7920" (every sentence, small talk included) beside
+    home's "Issue statements 2,292": both now count issue statements, under one name."""
+    at = signed_in("admin")
+    home = {m.label: int(str(m.value).replace(",", "")) for m in at.metric}
+    at.switch_page("synth/dashboard/pages/importer.py")
+    at.run()
+    table = at.dataframe[-1].value
+    assert "statements_added" not in table.columns
+    committed = table[table["status"] == "committed"]
+    assert committed["issue_statements"].sum() == home["Issue statements"]
+    import_id = _import_on_the_page(at)
+    added = {m.label: int(str(m.value).replace(",", "")) for m in at.metric}["Issue statements"]
+    table = at.dataframe[-1].value.set_index("id")
+    assert added > 0 and table.loc[import_id, "issue_statements"] == added
+    at.switch_page("synth/dashboard/pages/surfacing.py")
+    at.run()
+    home_after = {m.label: int(str(m.value).replace(",", "")) for m in at.metric}
+    assert home_after["Issue statements"] == home["Issue statements"] + added
+
+
+def test_an_import_says_how_many_rows_were_read_imported_skipped_and_empty(app_env):
+    rows = [note_row(801, PARKING, partner="Row Two"), [],  # row 3 of the file: empty
+            note_row(802, PARKING, partner="Row Four", day="not a date"),
+            note_row(803, PARKING, partner="Row Five"), note_row(804, PARKING, partner="Row Six")]
+    at = signed_in("coordinator")
+    at.file_uploader[0].set_value(("gaps.csv", csv_bytes(rows), "text/csv"))
+    at.run()
+    shown = " ".join(m.value for m in at.markdown)
+    assert "**3** valid rows, **1** row with problems, out of 4. 1 empty row (row 3) is passed over." in shown
+    at.checkbox[0].check()
+    at.run()
+    next(b for b in at.button if b.label == "Import").click()
+    at.run()
+    done = next(s.value for s in at.success if "Import #" in s.value).replace("\\", "")
+    assert ("Read 4 rows: 3 imported as new notes and 1 skipped for problems (row 4). "
+            "1 empty row (row 3) held nothing and was passed over.") in done, done

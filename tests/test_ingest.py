@@ -333,3 +333,15 @@ def test_a_bad_day_first_date_is_quoted_as_the_file_has_it():
 
     with pytest.raises(ValueError, match=r"'31/02/2026' is not a date \(use YYYY-MM-DD, or DD/MM/YYYY\)"):
         parse_date("31/02/2026", day_first=True)
+
+
+def test_empty_rows_between_data_rows_are_named_by_their_row_numbers():
+    data = (b"Title of the export\n" + ",".join(HEADER).encode() + b"\n"
+            + b"N1,2026-03-01,West,Denver,A,B,Scanners jam.\n\n,,,,,,\n"
+            + b"N2,2026-03-02,West,Denver,A,B,Printers jam.\n\n\n")
+    table = ingest.read_upload(data, "notes.csv", 10_000_000)
+    assert table.header_line == 2 and table.lines == (3, 6)
+    assert table.empty_lines == (4, 5)  # trailing empty rows are not between data rows: not counted
+    assert ingest.row_numbers(table.empty_lines) == "rows 4 and 5"
+    assert ingest.row_numbers([7]) == "row 7"
+    assert ingest.row_numbers(range(1, 14)) == "rows 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 3 more"

@@ -11,7 +11,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from synth import cohorts, export, report, signals
+from synth import cohorts, export, ingest, report, signals
 
 
 def _in_visible_theme(view) -> pd.Series:
@@ -275,3 +275,22 @@ def trend(view, theme_id: int) -> pd.DataFrame:
     if out.empty or pd.isna(last) or last.normalize() >= last.to_period("M").end_time.normalize():
         return out
     return out[out["period"] < last.to_period("M").start_time]
+
+
+def rows_read(rows_total: int, notes_added: int, duplicates: int, skipped_rows, empty_rows) -> str:
+    """What became of every row of an imported file, in one sentence: read = imported +
+    already stored + skipped; empty rows are passed over and not counted as read. A skipped
+    or empty row is named by its number, as the spreadsheet shows it."""
+    skipped_rows, empty_rows = sorted(set(skipped_rows)), sorted(set(empty_rows))
+    parts = [f"{notes_added:,} imported as new {'note' if notes_added == 1 else 'notes'}"]
+    if duplicates:
+        parts.append(f"{duplicates:,} already stored ({'a duplicate' if duplicates == 1 else 'duplicates'})")
+    if skipped_rows:
+        parts.append(f"{len(skipped_rows):,} skipped for problems ({ingest.row_numbers(skipped_rows)})")
+    out = f"Read {rows_total:,} {'row' if rows_total == 1 else 'rows'}: " + (
+        " and ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else parts[0]) + "."
+    if empty_rows:
+        n = len(empty_rows)
+        out += (f" {n:,} empty {'row' if n == 1 else 'rows'} ({ingest.row_numbers(empty_rows)}) "
+                f"held nothing and {'was' if n == 1 else 'were'} passed over.")
+    return out

@@ -675,8 +675,12 @@ def jobs_panel() -> None:
             st.error(f"Job #{job.id} ({JOB_WORDS.get(job.kind, job.kind).lower()}) failed: {plain(job.error)}")
         elif job is not None and job.state == "done" and job.kind == "import":
             r = job.result
+            from synth.dashboard import digest
+
             st.success(f"Job #{job.id}: import #{r.get('import_id')} of {plain(job.payload.get('file_name', ''))} "
-                       f"done: {r.get('notes_added', 0):,} notes added, {r.get('duplicates', 0):,} duplicates skipped.")
+                       "done. " + digest.rows_read(r.get("rows_total", 0), r.get("notes_added", 0),
+                                                  r.get("duplicates", 0), r.get("skipped_rows", []),
+                                                  r.get("empty_rows", [])))
         elif job is not None and job.state == "done":
             st.success(f"Job #{job.id}: themes refitted ({job.result.get('themes', '?')} themes).")
     if store().jobs_frame(states=("queued", "running")).empty:

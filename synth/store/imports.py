@@ -130,8 +130,16 @@ class Imports:
             return list(conn.execute(q).scalars())
 
     def list_imports(self) -> pd.DataFrame:
+        """Every import, newest first, with `issue_statements`: the issue statements it holds
+        now (the ones themed and counted on the home page; none once it is undone). The
+        stored `statements_added` counts every statement its notes were split into."""
+        issues = (sa.select(notes.c.import_id, sa.func.count().label("n"))
+                  .join(statements, statements.c.note_id == notes.c.id)
+                  .where(statements.c.is_issue).group_by(notes.c.import_id).subquery())
+        q = (sa.select(imports, sa.func.coalesce(issues.c.n, 0).label("issue_statements"))
+             .outerjoin(issues, issues.c.import_id == imports.c.id).order_by(imports.c.id.desc()))
         with self.engine.connect() as conn:
-            return pd.read_sql(sa.select(imports).order_by(imports.c.id.desc()), conn)
+            return pd.read_sql(q, conn)
 
 
 def _existing_hashes(conn: Connection, hashes: Sequence[str]) -> set[str]:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from synth import ingest
-from synth.dashboard import ui
+from synth.dashboard import digest, ui
 from synth.errors import SynthError
 from synth.records import CANONICAL_FIELDS, REQUIRED_FIELDS
 
@@ -97,8 +97,11 @@ else:
 
     ok, bad = len(parsed.notes), len({e.row for e in parsed.errors})
     st.subheader("Check")
+    empty = table.empty_lines  # passed over, and said so: a row left out without a word looked lost
     st.write(f"**{ok:,}** valid {'row' if ok == 1 else 'rows'}, **{bad:,}** {'row' if bad == 1 else 'rows'} with "
-             f"problems, out of {parsed.rows_total:,}.")
+             f"problems, out of {parsed.rows_total:,}."
+             + (f" {ui.plural(len(empty), 'empty row').capitalize()} ({ingest.row_numbers(empty)}) "
+                f"{'is' if len(empty) == 1 else 'are'} passed over." if empty else ""))
     if parsed.errors:
         # A fixed height only for a long list: five blank rows under one problem looked like more to read.
         st.dataframe(pd.DataFrame([dict(row=e.row, column=e.column, problem=e.reason) for e in parsed.errors]),
@@ -130,15 +133,16 @@ else:
             ui.show_error(exc)
             st.stop()
         bar.progress(1.0, text="Done")
-        st.success(f"Import #{s.import_id} done.")
-        m = st.columns(6)
+        st.success(f"Import #{s.import_id} of {ui.plain(upload.name)} done. "
+                   + digest.rows_read(s.rows_total, s.notes_added, s.duplicates, [e.row for e in s.row_errors],
+                                      s.empty_rows))
+        m = st.columns(5)
         m[0].metric("Notes added", s.notes_added)
         m[1].metric("Duplicates skipped", s.duplicates)
-        m[2].metric("Statements", s.statements_added, help="Everything the notes were split into; the "
-                    "Statements column of Past imports counts the same.")
-        m[3].metric("Issue statements", s.issues_found, help="The statements that raise an issue: only these are themed.")
-        m[4].metric("Themes touched", s.themes_touched, help="Existing themes that got statements from this import.")
-        m[5].metric("New, not yet themed", s.unthemed, help="Statements like no theme yet; a refit places them.")
+        m[2].metric("Issue statements", s.issues_found, help=ui.HELP["statements"] + " Past imports and the home "
+                    "page count the same.")
+        m[3].metric("Themes touched", s.themes_touched, help="Existing themes that got statements from this import.")
+        m[4].metric("New, not yet themed", s.unthemed, help="Statements like no theme yet; a refit places them.")
         if s.new_themes:
             st.info(f"{ui.plural(s.new_themes, 'provisional new theme')} formed from "
                     f"{ui.plural(s.new_theme_statements, 'statement')} alike: a refit confirms or dissolves them.")
@@ -154,12 +158,17 @@ history = view.imports()
 if history.empty:
     st.caption("No imports yet.")
 else:
-    st.dataframe(history[["id", "file_name", "imported_by", "imported_at", "notes_added", "duplicates",
-                          "rows_skipped", "statements_added", "status"]], hide_index=True, column_config={
+    # Issue statements, as home counts them: the column once said "Statements 7920" (every
+    # sentence, small talk included) beside home's "Issue statements 2,292".
+    st.dataframe(history[["id", "file_name", "imported_by", "imported_at", "rows_total", "notes_added", "duplicates",
+                          "rows_skipped", "issue_statements", "status"]], hide_index=True, column_config={
                      "id": "Import", "file_name": "File", "imported_by": "By", "imported_at": "When",
+                     "rows_total": st.column_config.NumberColumn(
+                         "Rows read", help="The file's rows below the column names, empty rows not counted."),
                      "notes_added": "Notes added", "duplicates": "Duplicates", "rows_skipped": "Rows skipped",
-                     "statements_added": st.column_config.NumberColumn(
-                         "Statements", help="Everything the notes were split into, issues or not."),
+                     "issue_statements": st.column_config.NumberColumn("Issue statements", help=ui.HELP["statements"]
+                                                                       + " Counted as on the home page: the ones this "
+                                                                       "import holds now, none once it is undone."),
                      "status": "Status"})
     undoable = history[history["status"] == "committed"]["id"].tolist()
     if undoable:
