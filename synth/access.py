@@ -98,6 +98,11 @@ class Scoped:
         self.require("curate")
         return self.store.theme_edits()
 
+    def theme_labels(self) -> dict[int, str]:
+        """Every theme's last label, merged-away and refitted-away ones too: for the history of edits."""
+        self.require("curate")
+        return self.store.theme_labels()
+
     def undo_theme_edit(self, edit_id: int) -> str:
         self.require("curate")
         return self.store.undo_theme_edit(edit_id, self.viewer.username)

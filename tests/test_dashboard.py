@@ -278,7 +278,8 @@ def test_curate_merge_names_both_themes_and_the_history_says_what_moved(app_env)
     assert not at.exception
     said = re.sub(r"\\(.)", r"\1", " ".join(s.value for s in at.success)).replace("\u2060", "")
     assert f"Merged #{other} \u201c{labels[other]}\u201d into #{into} \u201c{labels[into]}\u201d" in said
-    assert at.dataframe[0].value["what"].iloc[0].startswith(f"Merged theme #{other} into \u201c{labels[into]}\u201d (#{into}): ")
+    assert at.dataframe[0].value["what"].iloc[0].startswith(
+        f"Merged \u201c{labels[other]}\u201d (#{other}) into \u201c{labels[into]}\u201d (#{into}): ")
 
 
 def test_curate_splits_by_search_over_all_statements_and_keeps_identical_texts_apart(app_env):
@@ -538,3 +539,18 @@ def test_theme_rows_link_to_their_theme_and_the_drill_down_can_be_searched(app_e
     at.text_input(key="statement_search").input(word).run()
     after = at.dataframe[-1].value
     assert 0 < len(after) <= len(before) and after["statement"].str.contains(word, case=False, regex=False).all()
+
+
+def test_curation_history_names_a_merged_away_theme_and_an_undone_import_by_what_they_were(app_env):
+    from synth import themes as theme_engine
+
+    settings, store = app_env
+    into, source = store.themes_frame()["id"].iloc[:2].tolist()
+    gone = store.themes_frame().set_index("id").loc[source, "label"]
+    theme_engine.merge(store, into, source, who="admin")
+    store.undo_import(int(store.list_imports()["id"].iloc[0]), who="admin")
+    at = curate_page()
+    what = list(at.dataframe[0].value["what"])
+    assert f"\u201c{gone}\u201d (#{source}) into" in what[1], what  # once "Merged theme #2 into ..."
+    assert what[0].startswith("Undid import #1: its notes and statements left every theme"), what
+    assert not any("theme #0" in w for w in what)

@@ -251,6 +251,9 @@ def edit_sentence(action: str, theme_id: int, payload: str | dict, labels: dict[
                 f"\u201c{p.get('label', '')}\u201d (#{theme_id}).")
     if action == "undo":
         return f"Undid edit #{p.get('edit', '?')} ({_EDIT_ACTIONS.get(p.get('action'), p.get('action', 'an edit'))})."
+    if action == "undo-import":  # recorded with theme 0: an import touches many themes, not one
+        return (f"Undid import #{p.get('import_id', '?')}: its notes and statements left every theme they were in "
+                "(Import page).")
     return f"{action.capitalize()} of {name(theme_id)}."
 
 

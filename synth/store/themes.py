@@ -44,6 +44,12 @@ class Themes:
             df[col] = df[col].map(json.loads)
         return df
 
+    def theme_labels(self) -> dict[int, str]:
+        """The last label of every theme there has been, active or not: what history names a
+        theme by after a merge or refit ended it (`themes_frame` holds the active ones only)."""
+        with self.engine.connect() as conn:
+            return dict(conn.execute(sa.select(themes.c.id, themes.c.label)).all())
+
     def themes_created_since(self, when: datetime | None) -> list[int]:
         q = (sa.select(themes.c.id).join(runs, runs.c.id == themes.c.created_run)
              .where(themes.c.active, sa.not_(themes.c.hidden)))

@@ -81,7 +81,8 @@ else:
 
 st.subheader("History of edits")
 history = view.theme_edits()
-readable = digest.edit_history(history, dict(zip(themes["id"], themes["label"])))
+# Named by their last label, themes merged away included: "theme #2" told a curator nothing.
+readable = digest.edit_history(history, view.theme_labels())
 if readable.empty:
     st.caption("No edits yet. Renames, merges, splits and hides show here, newest first, and each can be undone.")
 else:
