@@ -40,7 +40,14 @@ else:
     first = PAGES[viewer.role][0]
     start = st.Page(str(ui.PAGES_DIR / f"{first}.py"), title=TITLES[first][0], url_path="start", default=True,
                     visibility="hidden")
-    page = st.navigation([start, *pages])
+    # A page of another role, opened by a link someone shared, says whose page it is: Streamlit's
+    # "Page not found" said that a page that exists does not.
+    others = [name for name in TITLES if name not in PAGES[viewer.role]]
+    page = st.navigation([start, *pages, *(st.Page(str(ui.PAGES_DIR / "not_yours.py"), title=TITLES[name][0],
+                                                   url_path=name, visibility="hidden") for name in others)])
+    if page.url_path in others:
+        st.session_state["refused_page"] = dict(title=TITLES[page.url_path][0], back=start,
+                                                roles=[r for r, names in PAGES.items() if page.url_path in names])
     with st.sidebar:
         scope = f" · {', '.join(viewer.region_scope)}" if viewer.region_scope else ""
         st.caption(f"Signed in as **{ui.plain(viewer.username)}** ({ui.plain(viewer.role + scope)})")

@@ -203,3 +203,20 @@ def test_a_heatmap_cell_opens_its_theme_for_that_region(server):
                 continue
         assert "/themes?" in page.url and "theme=" in page.url and "region=" in page.url, page.url
         page.get_by_text("Over time").wait_for(timeout=60_000)
+
+
+def test_a_link_to_another_roles_page_says_whose_it_is_and_leads_back(server):
+    """A coordinator sent a theme link by an admin once read Streamlit's "Page not found"
+    ("does not seem to exist") over their own first page."""
+    from playwright.sync_api import expect
+
+    with signed_in_page(f"{server}/", "coordinator", "coordinator-demo") as page:
+        expect(page.get_by_role("heading", name="Import notes", exact=True)).to_be_visible(timeout=90_000)
+        page.wait_for_function("() => document.cookie.includes('synth_session=')", timeout=30_000)
+        page.goto(f"{server}/themes?theme=3")
+        expect(page.get_by_text("The Themes page is for executives, directors and admins, and you are signed in "
+                                "as a coordinator.")).to_be_visible(timeout=90_000)
+        page.wait_for_timeout(1500)  # Streamlit's dialog, when there was one, came after the page
+        assert page.get_by_text("Page not found").count() == 0
+        page.get_by_role("link", name="Go to Import").click()
+        expect(page.get_by_role("heading", name="Import notes", exact=True)).to_be_visible(timeout=90_000)
