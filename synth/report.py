@@ -35,7 +35,7 @@ def brief_markdown(top: pd.DataFrame, scope: str, quotes: dict[int, str] | None 
               "|---|---|---|---|---|---|---|---|"]
     for i, r in enumerate(top.itertuples(), 1):
         flag = " **surfacing**" if r.surfacing else ""
-        growth = "new" if r.new else f"{signals.fmt_ratio(r.rate_ratio)} ({r.ratio_low:.1f})"
+        growth = "new" if r.new else f"{signals.fmt_ratio(r.rate_ratio)} ({signals.fmt_low(r.ratio_low)})"
         where = inline(f"{r.spread} {r.where}".strip())
         lines.append(f"| {i} | {inline(r.label)}{flag} | {int(r.recent)} | {int(r.baseline)} | {growth} | {r.partners} | {r.offices} | {where} |")
     if quotes:
@@ -92,6 +92,6 @@ def run(store, settings, region: str | None = None, office: str | None = None, s
     for i, r in enumerate(top.itertuples(), 1):
         tag = "NEW " if r.new else ("UP  " if r.surfacing else "    ")
         out.append(f"{i:>2}. {tag}{r.label:<45} recent {int(r.recent):>4}  before {int(r.baseline):>5}  "
-                   f"growth {signals.fmt_ratio(r.rate_ratio):>6} (low {r.ratio_low:4.1f})  "
+                   f"growth {signals.fmt_ratio(r.rate_ratio):>6} (low {signals.fmt_low(r.ratio_low):>4})  "
                    f"{r.partners} partners, {r.offices} offices, {r.spread} {r.where}".rstrip())
     return "\n".join(out)

@@ -370,3 +370,10 @@ def fmt_ratio(x: float) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
     return "new" if math.isinf(x) else f"x{x:.1f}"
+
+
+def fmt_low(x: float) -> str:
+    """The low end of growth's interval: one decimal, or two where one would round it to 1.0. A
+    surfacing theme's low end is over 1, and 'at least 1.0 times' read as no growth at all."""
+    text = f"{x:.1f}"
+    return f"{x:.2f}" if text == "1.0" and x != 1 else text

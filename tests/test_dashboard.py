@@ -554,3 +554,18 @@ def test_curation_history_names_a_merged_away_theme_and_an_undone_import_by_what
     assert f"\u201c{gone}\u201d (#{source}) into" in what[1], what  # once "Merged theme #2 into ..."
     assert what[0].startswith("Undid import #1: its notes and statements left every theme"), what
     assert not any("theme #0" in w for w in what)
+
+
+@pytest.mark.parametrize("low, words", [(1.04, "at least 1.04 times"), (0.97, "at least 0.97 times"),
+                                        (1.0, "at least 1.0 times"), (12.46, "at least 12.5 times")])
+def test_growths_low_end_is_not_rounded_to_1_0(low, words):
+    """A surfacing theme's low end is over 1: shown as 'at least 1.0 times' it read as no growth."""
+    import pandas as pd
+
+    from synth import report, signals
+    from synth.dashboard import ui
+
+    assert words in ui.growth_words(2.7, low, False)
+    top = pd.DataFrame([dict(label="Parking", surfacing=True, new=False, rate_ratio=2.7, ratio_low=low, recent=8,
+                             baseline=22, partners=29, offices=21, spread="company-wide", where="")])
+    assert f"x2.7 ({signals.fmt_low(low)})" in report.brief_markdown(top, "all regions")

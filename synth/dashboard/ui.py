@@ -450,7 +450,7 @@ def growth_words(rate_ratio: float, ratio_low: float, new: bool, compared: bool 
     if new or math.isinf(rate_ratio):
         return "new: not raised in the baseline" if compared else "new in the last 8 weeks"
     before = "in the baseline" if compared else "before"
-    return f"{signals.fmt_ratio(rate_ratio)[1:]} times as often as {before} (at least {ratio_low:.1f} times)"
+    return f"{signals.fmt_ratio(rate_ratio)[1:]} times as often as {before} (at least {signals.fmt_low(ratio_low)} times)"
 
 
 def growth_help(compared: bool = False) -> str:
