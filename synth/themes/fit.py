@@ -67,7 +67,8 @@ def fit_themes(items: Sequence[ThemeInput], vectors: np.ndarray, *, seed: int = 
     kp_counts = {t: Counter(k for r in np.flatnonzero(topics == t) for k in items[r].keyphrases) for t in theme_ids}
     fallback = {t: [k for k, _ in kp_counts[t].most_common(5)] for t in theme_ids}
     labels = describe.phrase_labels([i.text for i in items], topics, clusterer.centroids_, embedder, drop, fallback,
-                                    tagger=describe.spacy_pos_tagger() if tag_phrases else None, vectors=X)
+                                    tagger=describe.spacy_pos_tagger() if tag_phrases else None, vectors=X,
+                                    parser=describe.spacy_parser() if tag_phrases else None)
     themes: list[Theme] = []
     for t in theme_ids:
         idx = np.flatnonzero(topics == t)

@@ -95,14 +95,15 @@ def describe(X: np.ndarray, rows: Sequence, groups: Sequence[np.ndarray], existi
              taken: set[str], next_id: int) -> list[NewTheme]:
     """Each admitted group as a theme: a label unlike the other themes' (`taken`: the labels in
     use), keywords from its statements' keyphrases, representative quotes; ids from `next_id`."""
-    from synth.themes.describe import phrase_labels, representative, spacy_pos_tagger
+    from synth.themes.describe import phrase_labels, representative, spacy_parser, spacy_pos_tagger
 
     cents = [unit(X[idx].mean(axis=0)) for idx in groups]
     all_cents = np.vstack([existing, *cents])
     members = np.concatenate(groups)
     topics = np.concatenate([np.full(len(idx), len(existing) + k) for k, idx in enumerate(groups)])
     places = {p.lower() for r in rows for p in (r.office, r.region)}
-    labels = phrase_labels([rows[i].text for i in members], topics, all_cents, embedder, places, tagger=spacy_pos_tagger())
+    labels = phrase_labels([rows[i].text for i in members], topics, all_cents, embedder, places, tagger=spacy_pos_tagger(),
+                           parser=spacy_parser())
     out = []
     for k, idx in enumerate(groups):
         tid = next_id + k
