@@ -503,3 +503,33 @@ def test_more_of_an_old_issue_joins_its_theme_and_forms_no_new_one(fitted_copy, 
     again = [f"{t.rstrip('.')} again this month." for t in rows[rows["theme_id"] == biggest]["text"].drop_duplicates().head(8)]
     summary = _import_rows(settings, store, write_csv, again, "again")
     assert summary.new_themes == 0 and summary.themed >= 6
+
+
+@pytest.mark.parametrize("text,phrase,whole", [
+    ("The app has no offline mode so orders get lost", "app has no offline", False),  # cut before "mode"
+    ("The app has no offline mode so orders get lost", "app has no offline mode", True),  # "the" may go
+    ("Orders from the warehouse come with the wrong items half the time", "warehouse come with the wrong items half", False),
+    ("Orders from the warehouse come with the wrong items half the time", "come with the wrong items", True),
+    ("[PERSON] said she sees no future in the field", "said she sees no future in the field", False),  # the frame
+    ("There is a login timeout on the new CRM every morning", "login timeout on the new CRM", True),
+    ("Why can't the app queue orders and send them later?", "can't the app queue orders", False),
+    ("Reps can't log in from the field", "can't log in", True),
+])
+def test_a_label_is_a_whole_phrase_of_its_statement(text, phrase, whole):
+    from synth.themes.describe import _is_whole, _span_in, spacy_parser
+
+    span = _span_in(spacy_parser()([text])[0], phrase.lower())
+    assert span is not None and _is_whole(span) is whole
+
+
+def test_fragment_phrases_never_label_a_theme_when_a_whole_one_exists():
+    from synth.themes.describe import phrase_labels, spacy_parser, spacy_pos_tagger
+
+    texts = [f"Orders from the warehouse come with the wrong items half the time in {c}." for c in
+             ("spring", "summer", "autumn", "winter", "march", "april")]
+    texts += [f"The team talked about {w} plans for the weekend." for w in ("camping", "hiking", "fishing", "skiing", "golf", "biking")]
+    topics = np.array([0] * 6 + [1] * 6)
+    labels = phrase_labels(texts, topics, np.eye(2, dtype=np.float32), None, tagger=spacy_pos_tagger(),
+                           parser=spacy_parser())
+    assert labels[0].lower() in {"come with the wrong items", "wrong items", "orders from the warehouse",
+                                 "come with the wrong items half the time", "wrong items half the time"}, labels
