@@ -533,3 +533,10 @@ def test_fragment_phrases_never_label_a_theme_when_a_whole_one_exists():
                            parser=spacy_parser())
     assert labels[0].lower() in {"come with the wrong items", "wrong items", "orders from the warehouse",
                                  "come with the wrong items half the time", "wrong items half the time"}, labels
+
+
+def test_a_label_never_names_a_place_even_in_the_possessive():
+    from synth.themes.describe import _edge_words, _spans
+
+    spans = {k for k, _ in _spans("Half of Columbus's accounts have none", _edge_words(), frozenset({"columbus"}))}
+    assert spans and not any("columbus" in k for k in spans)

@@ -172,7 +172,9 @@ def _spans(text: str, edge: frozenset[str], banned: frozenset[str]) -> set[tuple
                 if last in edge or words[j - 1].startswith("["):
                     continue
                 part = lows[i:j]
-                if any(w.startswith("[") or w in banned for w in part) or all(w.isdigit() for w in part):
+                # "columbus's" names Columbus as much as "columbus" does
+                if any(w.startswith("[") or w in banned or w.removesuffix("'s") in banned for w in part) \
+                        or all(w.isdigit() for w in part):
                     continue
                 out.add((" ".join(part), " ".join(words[i:j])))
     return out

@@ -57,7 +57,9 @@ st.header(ui.plain(theme["label"]))
 st.page_link(str(ui.PAGES_DIR / "actions.py"), label=ui.plain(actions.card_text(acts, int(chosen), today)),
              icon=":material/task_alt:", query_params={"theme": str(chosen)})
 st.markdown(ui.plain(ui.memo(digest.described, view, int(chosen), k)))  # the count in this view, not company-wide
-st.caption(f"Area: {ui.plain(theme['area'])} · keywords: {ui.plain(', '.join(theme['keywords'][:8]))}")
+# a theme that is its own area (or the largest of its area) would repeat its own label
+area = f"Area: {ui.plain(theme['area'])} · " if theme["area"] and theme["area"] != theme["label"] else ""
+st.caption(f"{area}keywords: {ui.plain(', '.join(theme['keywords'][:8]))}")
 with st.expander("How to read this"):
     st.markdown(ui.how_to_read_theme(view.scope))
 
