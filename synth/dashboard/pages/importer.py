@@ -164,9 +164,13 @@ else:
                           "rows_skipped", "issue_statements", "status"]], hide_index=True, column_config={
                      "id": "Import", "file_name": "File", "imported_by": "By", "imported_at": "When",
                      "rows_total": st.column_config.NumberColumn(
-                         "Rows read", help="The file's rows below the column names, empty rows not counted."),
-                     "notes_added": "Notes added", "duplicates": "Duplicates", "rows_skipped": "Rows skipped",
-                     "issue_statements": st.column_config.NumberColumn("Issue statements", help=ui.HELP["statements"]
+                         "Rows read", help="The file's rows below the column names, empty rows not counted.",
+                         format="localized"),
+                     "notes_added": st.column_config.NumberColumn("Notes added", format="localized"),
+                     "duplicates": st.column_config.NumberColumn("Duplicates", format="localized"),
+                     "rows_skipped": st.column_config.NumberColumn("Rows skipped", format="localized"),
+                     "issue_statements": st.column_config.NumberColumn("Issue statements", format="localized",
+                                                                       help=ui.HELP["statements"]
                                                                        + " Counted as on the home page: the ones this "
                                                                        "import holds now, none once it is undone."),
                      "status": "Status"})

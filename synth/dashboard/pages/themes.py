@@ -87,7 +87,8 @@ else:
     st.caption("Statements per month, whole months only (the current month is left out until it is over).")
     st.altair_chart(alt.Chart(trend).mark_area(opacity=0.6, interpolate="monotone").encode(
         x=alt.X("period:T", title=None), y=alt.Y("statements:Q", title="statements per month"),
-        tooltip=["period:T", "statements:Q"]).properties(height=220), width="stretch")
+        tooltip=[alt.Tooltip("period:T", title="month", format="%B %Y"), alt.Tooltip("statements:Q", format=",")]
+    ).properties(height=220), width="stretch")
 
 st.subheader("Where")
 column, cells = ui.memo(digest.where, view, chosen, k)
