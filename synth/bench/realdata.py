@@ -168,8 +168,9 @@ def load_drug_reviews(n: int, seed: int = 0, min_per_condition: int = 10) -> tup
     return _sample([texts[i] for i in keep], [labels[i] for i in keep], n, seed)
 
 
-def load_chat_topics(n: int, seed: int = 0, min_per_topic: int = 8) -> tuple[list[str], list[str]]:
-    """The first line of each English chatterbot conversation, labelled by topic file."""
+def _chatterbot(lines, min_words: int, min_per_topic: int, n: int, seed: int) -> tuple[list[str], list[str]]:
+    """(line, topic file) for the lines `lines(conversation)` picks from each English chatterbot
+    conversation; topics with fewer than min_per_topic distinct lines left out."""
     import yaml
 
     root = _package_dir("chatterbot_corpus", "chatterbot-corpus") / "data" / "english"
@@ -177,12 +178,16 @@ def load_chat_topics(n: int, seed: int = 0, min_per_topic: int = 8) -> tuple[lis
     for path in sorted(root.glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for conversation in data.get("conversations") or []:
-            if conversation and isinstance(conversation[0], str):
-                pairs.append((clean(conversation[0]), path.stem))
-    texts, labels = _dedupe(pairs, min_words=2)
+            pairs += [(clean(line), path.stem) for line in lines(conversation or []) if isinstance(line, str)]
+    texts, labels = _dedupe(pairs, min_words=min_words)
     counts = Counter(labels)
     keep = [i for i, label in enumerate(labels) if counts[label] >= min_per_topic]
     return _sample([texts[i] for i in keep], [labels[i] for i in keep], n, seed)
+
+
+def load_chat_topics(n: int, seed: int = 0, min_per_topic: int = 8) -> tuple[list[str], list[str]]:
+    """The first line of each English chatterbot conversation, labelled by topic file."""
+    return _chatterbot(lambda conversation: conversation[:1], 2, min_per_topic, n, seed)
 
 
 def load_wordnet_verbs(n: int, seed: int = 0) -> tuple[list[str], list[str]]:
@@ -203,18 +208,7 @@ def load_trec_coarse(n: int, seed: int = 0) -> tuple[list[str], list[str]]:
 def load_chat_replies(n: int, seed: int = 0, min_per_topic: int = 8) -> tuple[list[str], list[str]]:
     """Every line after the opener of each English chatterbot conversation (the bot's answers
     and the follow-ups), labelled by topic file; lines of fewer than 3 words dropped."""
-    import yaml
-
-    root = _package_dir("chatterbot_corpus", "chatterbot-corpus") / "data" / "english"
-    pairs = []
-    for path in sorted(root.glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for conversation in data.get("conversations") or []:
-            pairs += [(clean(line), path.stem) for line in conversation[1:] if isinstance(line, str)]
-    texts, labels = _dedupe(pairs)
-    counts = Counter(labels)
-    keep = [i for i, label in enumerate(labels) if counts[label] >= min_per_topic]
-    return _sample([texts[i] for i in keep], [labels[i] for i in keep], n, seed)
+    return _chatterbot(lambda conversation: conversation[1:], 3, min_per_topic, n, seed)
 
 
 _ATTRIBUTION = re.compile(r"^\s*(--|―|—)\s*\S")
