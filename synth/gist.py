@@ -21,6 +21,10 @@ import numpy as np
 
 GIST_VERSION = 1  # part of the embedding model id: a change here re-embeds, never mixes
 
+# The reporting verbs below as lemmas, for parsed text: a label rooted in one ("said she sees
+# no future") is the frame, not the issue (synth/themes/describe.py). One place for both lists.
+REPORTING_LEMMAS = frozenset("say tell mention note explain report raise flag complain admit warn add stress insist "
+                             "claim think feel hear believe".split())
 _REPORTING_VERB = (
     r"(?i:said|says|say|told|tells|tell|mention(?:ed|s)?|noted|explain(?:ed|s)?|point(?:ed|s) out|raised|reported|"
     r"flagged|complain(?:ed|s)?|admit(?:ted|s)?|warn(?:ed|s)?|added|stressed|insist(?:ed|s)?|claim(?:ed|s)?|"

@@ -18,6 +18,7 @@ from typing import Sequence
 import numpy as np
 
 from synth.embed import Embedder
+from synth.gist import REPORTING_LEMMAS
 from synth.text import PLACEHOLDERS, PROGRAM_WORDS
 from synth.themes.cluster import unit
 from synth.themes.records import Theme, ThemeInput
@@ -181,11 +182,11 @@ def _spans(text: str, edge: frozenset[str], banned: frozenset[str]) -> set[tuple
 
 
 def spacy_pos_tagger():
-    """Parts of speech of short phrases, by the pipeline's own spaCy model (tagger only)."""
-    from synth.text import load_nlp
-
-    nlp = load_nlp()
-    return lambda phrases: [[t.pos_ for t in doc] for doc in nlp.pipe(phrases, disable=["ner"])]
+    """Parts of speech of short phrases, by the pinned spaCy model's tagger: the model
+    `spacy_parser` loads, so labelling loads it once (the text stage's pipeline would also run
+    the redactor on every phrase; the tags are the same, checked on 5,571 sample phrases)."""
+    nlp = _parsing_nlp()
+    return lambda phrases: [[t.pos_ for t in doc] for doc in nlp.pipe(phrases, disable=["parser"])]
 
 
 @functools.lru_cache(maxsize=1)
@@ -202,10 +203,6 @@ def spacy_parser():
     return lambda texts: list(nlp.pipe(texts, batch_size=256))
 
 
-# The verb of a reporting frame ("said she sees no future"): a label rooted in it is the frame,
-# not the issue. General English reporting verbs, as in synth/gist.py.
-_REPORTING_LEMMAS = frozenset("say tell mention note explain report raise flag complain admit warn add stress insist "
-                              "claim think feel hear believe".split())
 EXAMPLES_PER_PHRASE = 3  # statements parsed to judge whether a phrase is a whole phrase in them
 
 
@@ -216,7 +213,7 @@ def _is_whole(span) -> bool:
     "mode") and "warehouse come with the wrong items half" (cut out of "orders from the
     warehouse" and "half the time") are not."""
     roots = [t for t in span if t.head.i < span.start or t.head.i >= span.end or t.head.i == t.i]
-    if len(roots) != 1 or roots[0].lemma_.lower() in _REPORTING_LEMMAS:
+    if len(roots) != 1 or roots[0].lemma_.lower() in REPORTING_LEMMAS:
         return False
     root = roots[0].i
     if span[0].pos_ == "AUX":
