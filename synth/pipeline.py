@@ -147,11 +147,11 @@ def assign_new(store: Store, settings: Settings, embedder: Embedder | None = Non
         rows = rows_of.statement_texts(conn, statement_ids)
         emb = embedder or default_embedder(settings.cache_dir)
         vectors = embed_cached(store, emb, [r.text for r in rows], conn=conn)
-        out = themes.assign_vectors(vectors, ids, cents, fitted_threshold(conn, settings.assign_threshold))
+        threshold = fitted_threshold(conn, settings.assign_threshold)
+        out = themes.assign_vectors(vectors, ids, cents, threshold)
         run_id = rows_of.start_run(conn, "assign", now(), done=True)
         rows_of.add_assignments(conn, [(r.id, t, s) for r, (t, s) in zip(rows, out)], run_id, "assign")
-        formed = form_provisional(conn, run_id, fitted_threshold(conn, settings.assign_threshold), emb,
-                                  recent=[r.id for r in rows])
+        formed = form_provisional(conn, run_id, threshold, emb, recent=[r.id for r in rows])
         # Counted after the new themes formed: a statement that moved to one is no longer in an old theme.
         state = rows_of.assignment_state(conn, [r.id for r in rows])
         old = [t for t, method in state if t is not None and method == "assign"]
