@@ -4,12 +4,12 @@ see even by mistake."""
 
 from __future__ import annotations
 
-from typing import Sequence
 
 import pandas as pd
 
 from synth import roles
 from synth.auth import Viewer
+from synth.signals import Filter, Tally
 from synth.errors import AccessDenied
 from synth.store import Store, with_themes
 
@@ -29,27 +29,25 @@ class Scoped:
     def regions(self) -> tuple[str, ...] | None:
         return self.viewer.region_scope
 
-    def statements(self) -> pd.DataFrame:
+    def tally(self, flt: Filter = Filter()) -> Tally:
+        """What the pages count (`Store.tally`), within the viewer's regions."""
         self._need(self.viewer.sees_themes, "themes or statements")
-        return self.store.statements_frame(regions=self.regions)
+        return self.store.tally(self.regions, flt)
 
-    def statement_rows(self, imports: Sequence[int] | None = None) -> pd.DataFrame:
-        """`statements()` without the themes (see `Store.statement_rows`)."""
+    def rows(self, flt: Filter = Filter(), **what) -> pd.DataFrame:
+        """Statements a page lists (`Store.view_rows`), within the viewer's regions."""
         self._need(self.viewer.sees_themes, "themes or statements")
-        return self.store.statement_rows(regions=self.regions, imports=imports)
+        return self.store.view_rows(self.regions, flt, **what)
 
-    def assignments(self) -> pd.DataFrame:
+    def texts(self, ids, flt: Filter = Filter()) -> dict[int, str]:
+        """The texts of these statements within the viewer's regions and `flt` (`Store.statement_texts`)."""
         self._need(self.viewer.sees_themes, "themes or statements")
-        return self.store.assignments_frame(regions=self.regions)
+        return self.store.statement_texts(ids, self.regions, flt)
 
-    def notes(self, imports: Sequence[int] | None = None) -> pd.DataFrame:
-        self._need(self.viewer.sees_themes, "notes")
-        return self.store.notes_frame(regions=self.regions, imports=imports)
-
-    def cohorts(self) -> pd.Series:
-        """Each partner's cohort (index: partner_key): for the partners in the viewer's rows."""
-        self._need(self.viewer.sees_themes, "cohorts")
-        return self.store.partner_cohorts()
+    def first_texts(self, theme_ids, flt: Filter = Filter()) -> dict[int, str]:
+        """Per theme, its first statement within the viewer's regions and `flt` (`Store.first_statements`)."""
+        self._need(self.viewer.sees_themes, "themes or statements")
+        return self.store.first_statements(theme_ids, self.regions, flt)
 
     def themes(self) -> pd.DataFrame:
         """Active, visible themes; for a director only the themes raised in their regions."""
@@ -142,18 +140,17 @@ class Scoped:
         from synth import you_said
 
         self._need(roles.may(self.viewer.role, "partner_brief"), "the partner brief")
-        statements = self.store.statements_frame(regions=self.regions)
-        regions = sorted(statements["region"].dropna().unique())
-        if region is not None:
-            if region not in regions:
-                raise AccessDenied(f"There are no statements from region {region!r} that you may see.")
-            statements = statements[statements["region"] == region]
+        regions = sorted(self.store.tally(self.regions).who["region"].dropna().unique())
+        if region is not None and region not in regions:
+            raise AccessDenied(f"There are no statements from region {region!r} that you may see.")
+        scope = [region] if region is not None else self.regions
         themes = self.store.themes_frame()
         if self.regions is not None:
             themes = themes[themes["id"].isin(self.store.themes_raised_in(self.regions))]
         self.store.follow_lineage()
-        start, end = you_said.period(statements, since, until)
-        table, left_out = you_said.raised(statements, themes, self.store.actions_frame(), k, start, end)
+        start, end = you_said.period(self.store.tally(scope).last_day, since, until)
+        table, left_out = you_said.raised(self.store.tally(scope, Filter(start=start, end=end)).who, themes,
+                                          self.store.actions_frame(), k)
         return table, left_out, start, end, regions
 
     def action(self, theme_id: int):

@@ -170,7 +170,7 @@ def act(store, theme_id: int, users: Mapping[str, dict], who: str, **fields) -> 
         check_owner(fields["owner"].strip(), users, regions)
     for name in ("note", "reason"):
         if fields.get(name):
-            fields[name] = redact(fields[name], regions | set(store.notes_frame()["office"].unique()))
+            fields[name] = redact(fields[name], regions | store.offices())
     after, changed = change(current(store, theme_id), **fields)
     if changed:
         store.write_action(theme_id, after.values(), changed, who)

@@ -131,19 +131,19 @@ def check(store, settings, users: Mapping[str, dict] | None = None, transport: T
     send what is waiting. Returns how many alerts were queued."""
     from pathlib import Path
 
-    from synth import auth, signals
+    from synth import auth
 
     users = auth.load_users(Path(settings.users_file)) if users is None else users
-    statements = store.statements_frame()
+    tally = store.tally()
     themes = store.themes_frame()
-    if themes.empty or statements.empty:
+    if themes.empty or tally.when.empty:
         return 0
-    ranked = signals.ranked(statements)
+    ranked = tally.ranked()
     ranked = ranked[ranked["theme_id"].isin(themes["id"])]
     store.follow_lineage()
     acts = store.actions_frame()
     owners = {int(t): o for t, o in zip(acts["theme_id"], acts["owner"]) if isinstance(o, str) and o}
-    asof = statements["meeting_date"].max().date().isoformat()
+    asof = tally.last_day.date().isoformat()
     found = events(ranked, themes, store.alert_watch(), owners, asof)
     rows = [dict(event_key=e.key, kind=e.kind, theme_id=e.theme_id, subject=e.subject, body=e.body,
                  recipients=recipients(owners.get(e.theme_id), users)) for e in found]

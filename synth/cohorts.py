@@ -65,8 +65,8 @@ def compare(statements: pd.DataFrame, notes: pd.DataFrame, k: int) -> tuple[pd.D
     data = signals.themed(statements)
     if data.empty:
         return pd.DataFrame(columns=cols), sizes
-    cells = data.groupby(["theme_id", COHORT]).agg(partners=("partner_key", "nunique"),
-                                                     statements=("statement_id", "size")).reset_index()
+    cells = data.assign(n=signals.counts(data)).groupby(["theme_id", COHORT]).agg(
+        partners=("partner_key", "nunique"), statements=("n", "sum")).reset_index()
     cells["theme_id"] = cells["theme_id"].astype(int)
     hidden = cells["partners"] < k
     for _, idx in cells.groupby("theme_id").groups.items():

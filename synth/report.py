@@ -13,12 +13,12 @@ from synth.markup import inline
 from synth.errors import SynthError, ThemesNotFitted, UsageError
 
 
-def top_themes(statements: pd.DataFrame, themes: pd.DataFrame, flt: signals.Filter,
-               since: date | None = None, limit: int = 10) -> pd.DataFrame:
-    scoped = flt.apply(statements)
-    if scoped["theme_id"].notna().sum() == 0:
+def top_themes(tally: signals.Tally, themes: pd.DataFrame, scope: str, since: date | None = None,
+               limit: int = 10) -> pd.DataFrame:
+    """The ranked themes of a tally (`signals.ranked`); `scope`: what it covers (`signals.scope_of`)."""
+    if tally.who["theme_id"].notna().sum() == 0:
         return pd.DataFrame()
-    ranked = signals.ranked(scoped, since=since, scope=signals.scope_of(scoped, not flt.regions and not flt.offices))
+    ranked = tally.ranked(since=since, scope=scope)
     labels = themes.set_index("id")["label"]
     ranked = ranked[ranked["theme_id"].isin(labels.index)]
     ranked.insert(1, "label", ranked["theme_id"].map(labels))
@@ -76,11 +76,11 @@ def run(store, settings, region: str | None = None, office: str | None = None, s
         since_date = date.fromisoformat(since) if since else None
     except ValueError:
         raise SynthError(f"--since {since!r} is not a date; use YYYY-MM-DD.") from None
-    statements = store.statements_frame()
-    check_scope(statements, region, office, cohort)
+    check_scope(store.tally().who, region, office, cohort)
     flt = signals.Filter(regions=(region,) if region else (), offices=(office,) if office else (),
                          cohorts=(cohort,) if cohort else ())
-    top = top_themes(statements, themes, flt, since=since_date)
+    tally = store.tally(None, flt)
+    top = top_themes(tally, themes, signals.scope_of(tally.who, not region and not office), since=since_date)
     scope = (" / ".join(x for x in (region, office) if x) or "all regions") + (f" / cohort {cohort}" if cohort else "")
     if top.empty:
         return f"No themed statements for {scope}."

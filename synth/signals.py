@@ -1,7 +1,7 @@
-"""What is surfacing, where, and how well corroborated: pure functions over the statements
-table (`Store.statements_frame()`: one row per issue statement with theme_id, meeting_date,
-region, office, partner_key, note_id). No I/O, no Streamlit; the dashboard, the CLI report
-and the exports share them."""
+"""What is surfacing, where, and how well corroborated: pure functions over counts of issue
+statements and notes. The pages and reports pass a `Tally`, counted in SQL (`Store.tally`), so
+no process reads every statement to show a figure; a frame with one row per statement (tests,
+an export) is a tally whose rows each count one. No I/O, no Streamlit."""
 
 from __future__ import annotations
 
@@ -19,6 +19,35 @@ REGIONAL_SHARE = 0.8  # a theme is "regional" when one region holds this share o
 
 
 @dataclass(frozen=True)
+class Tally:
+    """A view's issue statements and notes, counted (`Store.tally`): small whatever the store
+    holds, since no table has a row per statement or per note."""
+
+    who: pd.DataFrame  # theme_id (NA: unthemed), region, office, partner_key, cohort, statements
+    when: pd.DataFrame  # theme_id (NA: unthemed), meeting_date, statements
+    notes_when: pd.DataFrame  # region, office, meeting_date, notes
+    notes_who: pd.DataFrame  # region, office, partner_key, cohort, notes
+
+    def themed_who(self, theme_ids) -> pd.DataFrame:
+        """`who` rows of these themes only (hidden or out-of-scope themes dropped)."""
+        return self.who[self.who["theme_id"].isin(theme_ids)]
+
+    @property
+    def last_day(self) -> pd.Timestamp:
+        return self.when["meeting_date"].max() if len(self.when) else pd.NaT
+
+    def ranked(self, **options) -> pd.DataFrame:
+        """`ranked` over this tally."""
+        return ranked(self.who, self.when, **options)
+
+
+def counts(df: pd.DataFrame, column: str = "statements") -> pd.Series:
+    """How many statements (or notes) each row stands for: a tally's count column, or 1 per
+    row in a frame of single statements."""
+    return df[column] if column in df else pd.Series(1, index=df.index)
+
+
+@dataclass(frozen=True)
 class Filter:
     regions: tuple[str, ...] = ()
     offices: tuple[str, ...] = ()
@@ -26,7 +55,13 @@ class Filter:
     end: date | None = None
     cohorts: tuple[str, ...] = ()  # needs a `cohort` column (synth/cohorts.py)
 
+    def without_places(self) -> "Filter":
+        """The same dates and cohorts over every region and office: what a place is compared with."""
+        return Filter(start=self.start, end=self.end, cohorts=self.cohorts)
+
     def apply(self, df: pd.DataFrame) -> pd.DataFrame:
+        """The rows of a frame of single statements or notes that the filter keeps (the pages
+        filter in SQL, `Store.tally`; this says the same in pandas)."""
         if self == Filter():
             return df  # no copy of the whole table for the unfiltered view
         mask = pd.Series(True, index=df.index)
@@ -52,20 +87,20 @@ def themed(df: pd.DataFrame) -> pd.DataFrame:
 def volume(df: pd.DataFrame, by: tuple[str, ...] = (), freq: str | None = None) -> pd.DataFrame:
     """Statements per theme (and per `by` columns and period), with the theme's share of all
     themed statements in the same group."""
-    t = themed(df).copy()
+    t = themed(df).assign(n=lambda d: counts(d))
     keys = list(by)
     if freq:
         t["period"] = t["meeting_date"].dt.to_period(freq).dt.start_time
         keys.append("period")
-    counts = t.groupby(keys + ["theme_id"], observed=True).size().rename("statements").reset_index()
-    totals = counts.groupby(keys)["statements"].transform("sum") if keys else counts["statements"].sum()
-    counts["share"] = counts["statements"] / totals
-    return counts
+    out = t.groupby(keys + ["theme_id"], observed=True)["n"].sum().rename("statements").reset_index()
+    totals = out.groupby(keys)["statements"].transform("sum") if keys else out["statements"].sum()
+    out["share"] = out["statements"] / totals
+    return out
 
 
 def trend(df: pd.DataFrame, theme_id: int, freq: str = "M") -> pd.DataFrame:
     t = df[df["theme_id"] == theme_id]
-    out = t.groupby(t["meeting_date"].dt.to_period(freq).dt.start_time).size().rename("statements")
+    out = counts(t).groupby(t["meeting_date"].dt.to_period(freq).dt.start_time).sum().rename("statements")
     if out.empty:
         return out.reset_index().rename(columns={"meeting_date": "period"})
     # From the start of the data, not of the theme: a new theme's line starts at zero.
@@ -101,9 +136,10 @@ def surfacing(df: pd.DataFrame, weeks: int = 8, asof: date | None = None, since:
         base_mask = (df["meeting_date"] >= b0) & (df["meeting_date"] <= b1)
     else:
         base_mask = df["meeting_date"] <= start
-    e1, e0 = int(recent_mask.sum()), int(base_mask.sum())
-    k1 = t[recent_mask[t.index]].groupby("theme_id").size()
-    k0 = t[base_mask[t.index]].groupby("theme_id").size()
+    n = counts(df)
+    e1, e0 = int(n[recent_mask].sum()), int(n[base_mask].sum())
+    k1 = n[t.index][recent_mask[t.index]].groupby(t["theme_id"]).sum()
+    k0 = n[t.index][base_mask[t.index]].groupby(t["theme_id"]).sum()
     rows = []
     for theme in sorted(set(t["theme_id"].dropna().astype(int))):
         a, b = int(k1.get(theme, 0)), int(k0.get(theme, 0))
@@ -142,7 +178,7 @@ def scope_of(df: pd.DataFrame, whole: bool) -> str:
 
 
 def corroboration(df: pd.DataFrame, scope: str = "company") -> pd.DataFrame:
-    """Per theme: distinct partners, offices, regions and meetings behind it, the effective
+    """Per theme: distinct partners, offices and regions behind it, the effective
     number of partners (exp of the entropy of who raised it: ten partners once each count 10,
     one partner ten times counts 1), and its spread.
 
@@ -153,16 +189,17 @@ def corroboration(df: pd.DataFrame, scope: str = "company") -> pd.DataFrame:
     a theme is local or raised in "several offices"."""
     if scope not in SCOPES:
         raise ValueError(f"scope {scope!r}: use one of {', '.join(SCOPES)}")
-    cols = ["theme_id", "statements", "partners", "effective_partners", "offices", "regions", "meetings", "spread", "where"]
+    cols = ["theme_id", "statements", "partners", "effective_partners", "offices", "regions", "spread", "where"]
     t = themed(df)
     if t.empty:
         return pd.DataFrame(columns=cols)
     # Whole-table group-bys rather than a loop over themes: a fifth of the home page's first
     # computation at 100k statements was this loop.
-    out = t.groupby("theme_id").agg(statements=("statement_id", "size"), partners=("partner_key", "nunique"),
+    t = t.assign(n=counts(t))
+    out = t.groupby("theme_id").agg(statements=("n", "sum"), partners=("partner_key", "nunique"),
                                      offices=("office", "nunique"), regions=("region", "nunique"),
-                                     meetings=("note_id", "nunique"), first_office=("office", "first"))
-    per_partner = t.groupby(["theme_id", "partner_key"]).size()
+                                     first_office=("office", "first"))
+    per_partner = t.groupby(["theme_id", "partner_key"])["n"].sum()
     p = per_partner / per_partner.groupby(level=0).transform("sum")
     out["effective_partners"] = np.exp(-(p * np.log(p)).groupby(level=0).sum())
     region_share = t.groupby(["theme_id", "region"])["partner_key"].nunique()
@@ -182,13 +219,14 @@ def corroboration(df: pd.DataFrame, scope: str = "company") -> pd.DataFrame:
     return out[cols].sort_values("effective_partners", ascending=False).reset_index(drop=True)
 
 
-def ranked(df: pd.DataFrame, weeks: int = 8, since: date | None = None, asof: date | None = None,
-           baseline: tuple[date, date] | None = None, scope: str = "company") -> pd.DataFrame:
+def ranked(who: pd.DataFrame, when: pd.DataFrame, weeks: int = 8, since: date | None = None,
+           asof: date | None = None, baseline: tuple[date, date] | None = None, scope: str = "company") -> pd.DataFrame:
     """The home page's list: surfacing first (by the lower bound of growth), then by how well
-    corroborated, with volume breaking ties. `since`/`asof` and `baseline`: the two periods
-    compared (see `surfacing`); `scope`: what `df` covers (see `corroboration`)."""
-    s = surfacing(df, weeks=weeks, since=since, asof=asof, baseline=baseline)
-    c = corroboration(df, scope)
+    corroborated, with volume breaking ties. `who` and `when`: a `Tally`'s (or one frame of
+    statements, twice); `since`/`asof` and `baseline`: the two periods compared (see
+    `surfacing`); `scope`: what the tally covers (see `corroboration`)."""
+    s = surfacing(when, weeks=weeks, since=since, asof=asof, baseline=baseline)
+    c = corroboration(who, scope)
     out = c.merge(s, on="theme_id", how="left")
     out["surfacing"] = out["surfacing"].fillna(False).astype(bool)
     out["new"] = out["new"].fillna(False).astype(bool)
@@ -208,11 +246,12 @@ def region_matrix(df: pd.DataFrame, column: str = "region", k: int = 3, alpha: f
     if t.empty:
         return pd.DataFrame(columns=["theme_id", column, "statements", "partners", "share", "lift", "p_value",
                                      "over", "under", "suppressed"])
-    area_totals = t.groupby(column).size()
-    cells = t.groupby(["theme_id", column]).agg(statements=("statement_id", "size"),
+    t = t.assign(n=counts(t))
+    area_totals = t.groupby(column)["n"].sum()
+    cells = t.groupby(["theme_id", column]).agg(statements=("n", "sum"),
                                                 partners=("partner_key", "nunique")).reset_index()
-    theme_totals = t.groupby("theme_id").size()
-    grand = len(t)
+    theme_totals = t.groupby("theme_id")["n"].sum()
+    grand = int(t["n"].sum())
     rows = []
     for r in cells.itertuples(index=False):
         n_area = int(area_totals[getattr(r, column)])
@@ -323,34 +362,42 @@ def describe_in_scope(description: str, statements: int, partners: int, k: int) 
 
 # ---- coverage ----------------------------------------------------------------------------------------------
 def coverage(notes: pd.DataFrame, weeks: int = 8, asof: date | None = None, quiet_share: float = 0.5,
-             k: int | None = None) -> pd.DataFrame:
+             k: int | None = None, who: pd.DataFrame | None = None) -> pd.DataFrame:
     """Offices heard from in the recent window vs their usual rate: `silent` with no notes in
-    the window, `quiet` under `quiet_share` of their usual volume. Works on the notes table
-    (one row per meeting). With `k`, an office whose notes come from fewer than k partners
-    keeps its status but not its counts (NaN)."""
+    the window, `quiet` under `quiet_share` of their usual volume. `notes`: notes per region,
+    office and day (a `Tally`'s `notes_when`, or one row per meeting). With `k`, an office
+    whose notes come from fewer than k partners (`who`: the tally's `notes_who`; by default
+    `notes` itself) keeps its status but not its counts (NaN)."""
     if notes.empty:
         return pd.DataFrame(columns=["region", "office", "recent", "expected", "status"])
     end = pd.Timestamp(asof) if asof else notes["meeting_date"].max()
     start = end - pd.Timedelta(weeks=weeks)
     first = notes["meeting_date"].min()
     base_weeks = max((start - first).days / 7, 1)
+    n = counts(notes, "notes")
+    recent = n[(notes["meeting_date"] > start) & (notes["meeting_date"] <= end)].groupby(
+        [notes["region"], notes["office"]]).sum()
+    baseline = n[notes["meeting_date"] <= start].groupby([notes["region"], notes["office"]]).sum()
+    who = notes if who is None else who
+    partners = who.groupby(["region", "office"])["partner_key"].nunique() if k is not None else None
     rows = []
-    for (region, office), g in notes.groupby(["region", "office"]):
-        recent = int(((g["meeting_date"] > start) & (g["meeting_date"] <= end)).sum())
-        baseline = int((g["meeting_date"] <= start).sum())
-        expected = baseline / base_weeks * weeks
-        status = "silent" if recent == 0 else ("quiet" if recent < quiet_share * expected else "heard")
-        small = k is not None and g["partner_key"].nunique() < k
-        rows.append(dict(region=region, office=office, recent=math.nan if small else recent,
+    for region, office in notes.groupby(["region", "office"]).groups:
+        got = int(recent.get((region, office), 0))
+        expected = int(baseline.get((region, office), 0)) / base_weeks * weeks
+        status = "silent" if got == 0 else ("quiet" if got < quiet_share * expected else "heard")
+        small = k is not None and partners.get((region, office), 0) < k
+        rows.append(dict(region=region, office=office, recent=math.nan if small else got,
                          expected=math.nan if small else round(expected, 1), status=status))
     order = {"silent": 0, "quiet": 1, "heard": 2}
     return pd.DataFrame(rows).sort_values(["status", "recent"], key=lambda s: s.map(order) if s.name == "status" else s).reset_index(drop=True)
 
 
 def headline(statements: pd.DataFrame, notes: pd.DataFrame) -> dict:
-    return dict(notes=int(len(notes)), statements=int(len(statements)),
+    """The view's totals, from a `Tally`'s `when` and `notes_when` (or frames of single rows)."""
+    n = counts(statements)
+    return dict(notes=int(counts(notes, "notes").sum()), statements=int(n.sum()),
                 themes=int(statements["theme_id"].dropna().nunique()), offices=int(notes["office"].nunique()),
-                unthemed=int(statements["theme_id"].isna().sum()))
+                unthemed=int(n[statements["theme_id"].isna()].sum()))
 
 
 def monthly(df: pd.DataFrame) -> pd.DataFrame:
@@ -361,7 +408,7 @@ def monthly(df: pd.DataFrame) -> pd.DataFrame:
     if t.empty:
         return pd.DataFrame()
     month = t["meeting_date"].dt.to_period("M").dt.start_time
-    table = t.groupby([t["theme_id"].astype(int), month]).size().unstack(fill_value=0)
+    table = counts(t).groupby([t["theme_id"].astype(int), month]).sum().unstack(fill_value=0)
     months = pd.date_range(df["meeting_date"].min().to_period("M").start_time, df["meeting_date"].max(), freq="MS")
     return table.reindex(columns=months, fill_value=0)
 

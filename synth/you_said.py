@@ -24,9 +24,8 @@ from synth.markup import inline
 DEFAULT_DAYS = 90  # the period, when none is given: the last quarter of notes
 
 
-def period(statements: pd.DataFrame, since: date | None = None, until: date | None = None) -> tuple[date, date]:
-    """[since, until], by default the 90 days up to the latest note."""
-    last = statements["meeting_date"].max()
+def period(last: pd.Timestamp, since: date | None = None, until: date | None = None) -> tuple[date, date]:
+    """[since, until], by default the 90 days up to `last`, the latest meeting in scope."""
     end = until or (last.date() if not pd.isna(last) else date.today())
     start = since or end - timedelta(days=DEFAULT_DAYS)
     if start > end:
@@ -34,18 +33,15 @@ def period(statements: pd.DataFrame, since: date | None = None, until: date | No
     return start, end
 
 
-def raised(statements: pd.DataFrame, themes: pd.DataFrame, actions: pd.DataFrame, k: int,
-           start: date, end: date) -> tuple[pd.DataFrame, int]:
+def raised(who: pd.DataFrame, themes: pd.DataFrame, actions: pd.DataFrame, k: int) -> tuple[pd.DataFrame, int]:
     """Per theme raised in the period (visible themes only): partners, statements, regions,
     status, decision and reason; most partners first. And how many themes were left out
-    because fewer than k partners raised them."""
-    inside = statements[(statements["meeting_date"] >= pd.Timestamp(start))
-                        & (statements["meeting_date"] <= pd.Timestamp(end))
-                        & statements["theme_id"].isin(themes["id"])]
+    because fewer than k partners raised them. `who`: the tally of the period (`Tally.who`)."""
+    inside = who[who["theme_id"].isin(themes["id"])].assign(n=lambda d: signals.counts(d))
     if inside.empty:
         return pd.DataFrame(columns=["theme_id", "label", "partners", "statements", "regions", "status", "note",
                                      "reason"]), 0
-    table = inside.groupby("theme_id").agg(partners=("partner_key", "nunique"), statements=("statement_id", "size"),
+    table = inside.groupby("theme_id").agg(partners=("partner_key", "nunique"), statements=("n", "sum"),
                                            regions=("region", "nunique")).reset_index()
     table, left_out = signals.with_enough_partners(table, k)
     table["theme_id"] = table["theme_id"].astype(int)
@@ -118,13 +114,12 @@ def run(store, settings, region: str | None = None, since: str | None = None, un
             dates.append(date.fromisoformat(value) if value else None)
         except ValueError:
             raise UsageError(f"{flag} {value!r} is not a date; use YYYY-MM-DD.") from None
-    statements = store.statements_frame()
-    report.check_scope(statements, region, None)
-    if region:
-        statements = statements[statements["region"] == region]
+    report.check_scope(store.tally().who, region, None)
+    regions = [region] if region else None
     store.follow_lineage()
-    start, end = period(statements, *dates)
-    table, left_out = raised(statements, themes, store.actions_frame(), settings.privacy_k, start, end)
+    start, end = period(store.tally(regions).last_day, *dates)
+    table, left_out = raised(store.tally(regions, signals.Filter(start=start, end=end)).who, themes,
+                             store.actions_frame(), settings.privacy_k)
     scope = region or "the whole program"
     if markdown_path:
         Path(markdown_path).write_text(markdown(table, scope, start, end, left_out, settings.privacy_k), encoding="utf-8")

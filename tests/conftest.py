@@ -4,12 +4,8 @@ the fitted sample program is built once per session and copied for tests that ch
 from __future__ import annotations
 
 import csv
-import glob
 import os
 import shutil
-import socket
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -110,37 +106,19 @@ def dump(store: Store) -> dict:
 # ---- a real PostgreSQL server ---------------------------------------------------------------------
 # SYNTH_TEST_PG_URL if set; otherwise a throwaway cluster from Debian's postgresql package
 # (`make test` installs it), started once per session.
-def _run(cmd, as_postgres):
-    if as_postgres:
-        cmd = ["runuser", "-u", "postgres", "--"] + cmd
-    return subprocess.run(cmd, check=True, capture_output=True, text=True)
-
-
 @pytest.fixture(scope="session")
 def pg_url():
     if os.environ.get("SYNTH_TEST_PG_URL"):
         yield os.environ["SYNTH_TEST_PG_URL"]
         return
-    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not bins:
-        pytest.fail("No PostgreSQL server found: run `make test` (it installs Debian's postgresql) or set SYNTH_TEST_PG_URL")
-    bindir = os.path.dirname(bins[-1])
-    as_postgres = os.geteuid() == 0  # PostgreSQL refuses to run as root
-    folder = tempfile.mkdtemp(prefix="synth-pg-")
-    if as_postgres:
-        shutil.chown(folder, "postgres")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    data = os.path.join(folder, "data")
-    _run([f"{bindir}/initdb", "-D", data, "-A", "trust", "-U", "synth"], as_postgres)
-    _run([f"{bindir}/pg_ctl", "-D", data, "-l", os.path.join(folder, "log"), "-w", "-o",
-          f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start"], as_postgres)
+    from synth.bench import postgres
+    from synth.errors import ConfigError
+
     try:
-        yield f"postgresql+psycopg://synth@127.0.0.1:{port}/postgres"
-    finally:
-        _run([f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop"], as_postgres)
-        shutil.rmtree(folder, ignore_errors=True)
+        with postgres.throwaway() as url:
+            yield url
+    except ConfigError as exc:  # no server installed: say how to get one
+        pytest.fail(str(exc))
 
 
 @pytest.fixture

@@ -131,17 +131,22 @@ def test_bad_users_are_refused(tmp_path, role, regions, message):
 
 
 def test_director_sees_only_their_region_in_the_query_layer(fitted_store):
-    everything = Scoped(fitted_store, auth.Viewer("e", "executive")).statements()
-    mine = Scoped(fitted_store, auth.Viewer("d", "director", ("Southwest",))).statements()
+    everything = Scoped(fitted_store, auth.Viewer("e", "executive")).rows()
+    director = Scoped(fitted_store, auth.Viewer("d", "director", ("Southwest",)))
+    mine = director.rows()
     assert set(everything["region"]) > {"Southwest"}
     assert set(mine["region"]) == {"Southwest"} and len(mine) == (everything["region"] == "Southwest").sum()
-    notes = Scoped(fitted_store, auth.Viewer("d", "director", ("Southwest",))).notes()
-    assert set(notes["region"]) == {"Southwest"}
+    counted = director.tally()
+    for frame in (counted.who, counted.when.merge(counted.who[["theme_id"]].drop_duplicates()), counted.notes_who,
+                  counted.notes_when):
+        assert len(frame) and set(frame.get("region", ["Southwest"])) == {"Southwest"}
+    assert counted.who["statements"].sum() == counted.when["statements"].sum() == len(mine)
+    assert set(director.texts(everything["statement_id"])) == set(mine["statement_id"])
 
 
 def test_coordinator_gets_no_themes_or_statements(fitted_store):
     view = Scoped(fitted_store, auth.Viewer("c", "coordinator"))
-    for read in (view.statements, view.themes, view.notes):
+    for read in (view.rows, view.themes, view.tally, lambda: view.texts([1]), lambda: view.first_texts([1])):
         with pytest.raises(AccessDenied):
             read()
     assert len(view.imports()) == 1

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from synth import actions, auth, cli, pipeline, themes, you_said
+from synth import actions, auth, cli, pipeline, signals, themes, you_said
 from synth.access import Scoped
 from synth.auth import Viewer
 from synth.errors import AccessDenied, NotFound, UsageError
@@ -226,9 +226,9 @@ def test_you_said_we_did_lists_statuses_under_the_k_rule_and_escapes_everything(
     settings, store = cli_env
     users = auth.load_users(Path(settings.users_file))
     frame = store.statements_frame()
-    start, end = you_said.period(frame)
-    table, left_out = you_said.raised(frame, store.themes_frame(), store.actions_frame(), settings.privacy_k,
-                                      start, end)
+    start, end = you_said.period(frame["meeting_date"].max())
+    in_period = store.tally(None, signals.Filter(start=start, end=end)).who
+    table, left_out = you_said.raised(in_period, store.themes_frame(), store.actions_frame(), settings.privacy_k)
     assert len(table) and (table["partners"] >= settings.privacy_k).all()
     top = int(table["theme_id"].iloc[0])
     actions.act(store, top, users, "exec", status="wont_do", reason="<script>alert(1)</script> needs budget",
@@ -242,7 +242,7 @@ def test_you_said_we_did_lists_statuses_under_the_k_rule_and_escapes_everything(
     assert "<script>" not in markup and "&lt;script&gt;" in markup and "Won&#x27;t do" in markup
     # the k rule: a theme with fewer than k partners in the period is left out, and counted
     k_big = int(table["partners"].max())
-    small, out = you_said.raised(frame, store.themes_frame(), store.actions_frame(), k_big, start, end)
+    small, out = you_said.raised(in_period, store.themes_frame(), store.actions_frame(), k_big)
     assert len(small) == (table["partners"] >= k_big).sum() and out == len(table) - len(small) + left_out
     assert "not listed" in you_said.markdown(small, "x", start, end, out, k_big)
     # offices are never named

@@ -222,25 +222,17 @@ def small_cohort(small_office, write_csv):
 
 
 def director_view(store, flt: signals.Filter):
-    """What the director's pages compute from (`ui.filtered_view`): their scope with each
-    partner's cohort, then the sidebar filter."""
-    scoped = Scoped(store, auth.Viewer("director", "director", ("Southwest",)))
-    by_partner = scoped.cohorts()
-    statements = cohorts.with_cohorts(scoped.statements(), by_partner)
-    dated = signals.Filter(start=flt.start, end=flt.end, cohorts=flt.cohorts).apply(statements)
-    from dataclasses import astuple
-
+    """What the director's pages compute from (`ui.filtered_view`): their scope and the sidebar filter."""
     from synth.dashboard.ui import View
 
-    key = (str(store.engine.url), scoped.viewer.region_scope, "director", 0, astuple(flt))  # as `ui._key` + filter
-    return View(flt, flt.apply(statements), flt.apply(cohorts.with_cohorts(scoped.notes(), by_partner)),
-                scoped.themes(), key, dated)
+    scoped = Scoped(store, auth.Viewer("director", "director", ("Southwest",)))
+    return View.of(scoped, flt, (str(store.engine.url), scoped.viewer.region_scope, "director", 0))  # as `ui._key`
 
 
 def test_a_cohort_filter_does_not_reveal_a_small_office(small_cohort):
     _, store, theme = small_cohort
     view = director_view(store, signals.Filter(cohorts=(SMALL_COHORT,)))
-    assert view.statements["partner_key"].nunique() == 3
+    assert view.tally.who["partner_key"].nunique() == 3
     # the drill-down and the CSV name neither office: 2 partners in Tinyville, 1 in Plano
     assert set(digest.statement_rows(view, theme, k=3)["office"]) == {signals.SMALL_OFFICE}
     assert set(digest.csv_rows(view, k=3)["office"]) == {signals.SMALL_OFFICE}

@@ -346,15 +346,12 @@ def test_session_token_names_its_user_and_is_refused_when_forged_expired_or_the_
 # ---- figures explained, and figures that agree (issue 13) ---------------------------------------
 def _view(store, flt=None, regions=None):
     """A dashboard View built from the store as the pages build it (no Streamlit)."""
-    from dataclasses import astuple
-
-    from synth import signals
+    from synth import auth, signals
+    from synth.access import Scoped
     from synth.dashboard.ui import View
 
-    flt = flt or signals.Filter()
-    statements, notes = store.statements_frame(regions), store.notes_frame(regions)
-    dated = signals.Filter(start=flt.start, end=flt.end).apply(statements)
-    return View(flt, flt.apply(statements), flt.apply(notes), store.themes_frame(), ("test", astuple(flt)), dated)
+    viewer = auth.Viewer("t", "director", tuple(regions)) if regions else auth.Viewer("t", "executive")
+    return View.of(Scoped(store, viewer), flt or signals.Filter(), ("test",))
 
 
 def _vega_specs(at: AppTest) -> list[dict]:
@@ -465,7 +462,7 @@ def test_sparklines_and_trends_leave_out_the_month_not_yet_over(fitted_store):
     assert list(digest.whole_months(table, pd.Timestamp("2026-10-14")).columns.month) == [8, 9]
     assert list(digest.whole_months(table, pd.Timestamp("2026-10-31")).columns.month) == [8, 9, 10]
     view = _view(fitted_store)
-    last = view.statements["meeting_date"].max()
+    last = view.tally.last_day
     theme = int(view.themes["id"].iloc[0])
     assert digest.trend(view, theme)["period"].max() < last.to_period("M").start_time or last.is_month_end
     assert all(len(s) <= 12 for s in digest.home(view, 3).ranked["sparkline"])

@@ -6,6 +6,7 @@ from synth import pipeline, sample, signals
 from synth.errors import NotFound
 
 from conftest import dump, note_row
+from test_tallies import assert_tally_matches_rows, filters
 
 
 def test_postgres_import_dedupe_undo_and_scope(pg, write_csv):
@@ -47,7 +48,10 @@ def test_postgres_fit_and_signals(pg, tmp_path):
     assert result["themes"] >= 2
     frame = store.statements_frame()
     assert frame["theme_id"].notna().mean() > 0.8
-    assert set(signals.ranked(frame)["theme_id"]) == set(frame["theme_id"].dropna().astype(int))
+    assert set(signals.ranked(frame, frame)["theme_id"]) == set(frame["theme_id"].dropna().astype(int))
+    for flt in filters(store):  # the pages' counts, made by PostgreSQL, as counted row by row
+        assert_tally_matches_rows(store, None, flt)
+    assert_tally_matches_rows(store, ["Southwest"], signals.Filter())
 
 
 def test_postgres_parallel_wrong_passwords_are_counted_one_by_one(pg, tmp_path):

@@ -3,7 +3,6 @@ in the CSV export; figures a director sees come from their own regions. Real sto
 pages (AppTest), on the fitted sample plus one small office."""
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -39,9 +38,9 @@ def small_office(fitted_copy, monkeypatch, write_csv):
 
 def director_view(store, flt: signals.Filter):
     """What the director's pages compute from: their scope, then the sidebar filter."""
-    scoped = Scoped(store, auth.Viewer("director", "director", ("Southwest",)))
-    return SimpleNamespace(filter=flt, statements=flt.apply(scoped.statements()), notes=flt.apply(scoped.notes()),
-                           themes=scoped.themes())
+    from synth.dashboard.ui import View
+
+    return View.of(Scoped(store, auth.Viewer("director", "director", ("Southwest",))), flt, ("test",))
 
 
 def test_director_filtering_to_one_small_office_sees_no_figures(small_office):
@@ -67,13 +66,13 @@ def test_csv_export_masks_the_offices_the_theme_page_masks(small_office):
     _, store, theme = small_office
     view = director_view(store, signals.Filter(offices=(TINY, "Plano")))
     csv = digest.csv_rows(view, k=3)
-    assert TINY in set(view.statements["office"]) and TINY not in set(csv["office"])
+    assert TINY in set(view.tally.who["office"]) and TINY not in set(csv["office"])
     assert signals.SMALL_OFFICE in set(csv["office"]) and "Plano" in set(csv["office"])
-    for t in view.statements["theme_id"].dropna().unique():
-        page = digest.statement_rows(view, int(t), k=3)
+    rows = view.rows()
+    for t in rows["theme_id"].dropna().unique():
+        page = digest.statement_rows(view, int(t), k=3).assign(statement_id=rows[rows["theme_id"] == t]["statement_id"].to_numpy())
         exported = csv[csv["theme_id"] == t].sort_values("statement_id")
-        shown = page.loc[view.statements[view.statements["theme_id"] == t].sort_values("statement_id").index]
-        assert exported["office"].tolist() == shown["office"].tolist()
+        assert exported["office"].tolist() == page.sort_values("statement_id")["office"].tolist()
 
 
 def test_a_theme_description_shows_the_directors_count_not_the_companys(small_office):
@@ -100,7 +99,7 @@ def test_a_hidden_office_named_in_a_statement_is_masked_there_too(small_office, 
                      partner=("Cy Lane", "Di Moss", "Ed Rowe", "Flo Park")[i]) for i, text in enumerate(said)]
     pipeline.import_file(store, settings, write_csv(rows, "canary.csv"))
     view = director_view(store, signals.Filter())
-    canary = view.statements[view.statements["text"].str.contains(TINY)]
+    canary = view.rows(containing=TINY)
     assert len(canary) >= 3  # the canary is in the data the pages read
     for t in canary["theme_id"].dropna().unique():
         shown = digest.statement_rows(view, int(t), k=3)["statement"]

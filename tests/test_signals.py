@@ -71,7 +71,7 @@ def test_one_partner_theme_ranks_below_ten_partner_theme_of_equal_volume():
     c = signals.corroboration(table(rows)).set_index("theme_id")
     assert c.loc[1, "effective_partners"] == pytest.approx(1.0)
     assert c.loc[2, "effective_partners"] == pytest.approx(10.0)
-    order = list(signals.ranked(table(rows))["theme_id"])
+    order = list(signals.ranked(table(rows), table(rows))["theme_id"])
     assert order.index(2) < order.index(1)
 
 
@@ -102,7 +102,7 @@ def test_spread_is_relative_to_what_the_table_covers():
     assert signals.scope_of(two, whole=False) == "regions"
     c = signals.corroboration(two, "regions").set_index("theme_id")
     assert c.loc[2, "spread"] == "regional" and c.loc[3, "spread"] == "several regions"
-    assert signals.ranked(two, scope="company").set_index("theme_id").loc[3, "spread"] == "company-wide"
+    assert signals.ranked(two, two, scope="company").set_index("theme_id").loc[3, "spread"] == "company-wide"
     with pytest.raises(ValueError, match="scope"):
         signals.corroboration(two, "everywhere")
 
@@ -174,7 +174,7 @@ def _majority_theme(store, truth, key):
 def test_planted_surges_rank_top_three_and_regional_theme_is_placed(fitted_store, sample_files):
     from synth import sample
     truth = sample.load_truth(sample_files[1])
-    ranked = signals.ranked(fitted_store.statements_frame())
+    ranked = fitted_store.tally().ranked()
     top3 = list(ranked["theme_id"].head(3))
     for key in ("crm_logout", "telehealth"):
         assert _majority_theme(fitted_store, truth, key) in top3, (key, ranked.head(5))
@@ -199,7 +199,7 @@ def test_figures_of_fewer_than_k_partners_are_left_out_under_any_filter():
     one_day = signals.Filter(start=date(2026, 10, 31), end=date(2026, 10, 31)).apply(df)
     assert not signals.too_few_partners(df, 3) and signals.too_few_partners(df[df["partner_key"] == "p1"], 3)
     # that day: theme 1 from 6 partners, theme 2 from 4, theme 3 from 8
-    ranked, left_out = signals.with_enough_partners(signals.ranked(one_day), k=5)
+    ranked, left_out = signals.with_enough_partners(signals.ranked(one_day, one_day), k=5)
     assert sorted(ranked["theme_id"]) == [1, 3] and left_out == 1
 
 

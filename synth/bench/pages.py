@@ -1,15 +1,20 @@
-"""Dashboard speed with 100,000 issue statements in the store (issue: dashboard).
+"""Dashboard speed and memory with many issue statements in the store (issues: dashboard, a
+whole company).
 
-    .venv/bin/python -m synth.bench.pages [STATEMENTS] [SESSIONS]
+    .venv/bin/python -m synth.bench.pages [STATEMENTS] [SESSIONS] [postgres|sqlite]
 
-Builds the store by importing and fitting the bundled sample, then copying its notes,
-statements and assignments (shifted to other note keys) until it holds STATEMENTS issue
-statements. Prints each page's server-side run time through AppTest (cold, then warm), and
-the home page's time to show its themes for SESSIONS concurrent headless-Chromium sessions."""
+Builds the store (by default on a throwaway PostgreSQL server from Debian's package, or the
+server SYNTH_BENCH_PG_URL names) by importing and fitting the bundled sample, then copying its
+notes, statements and assignments, each copy met by partners of its own, until it holds
+STATEMENTS issue statements. Prints each page's server-side run time through AppTest (first
+view, after a curation edit, after an import, again), and the home page's time to show its
+themes for SESSIONS concurrent headless-Chromium sessions, with the server's memory."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import os
 import shutil
 import socket
@@ -225,6 +230,9 @@ async def _sessions(url: str, n: int, server_pid: int, relay_log: str) -> tuple[
         ctx, page = await open_signed_out()
         await sign_in(page)
         await home(page)  # warm the server's caches once, as a real deployment would be
+        for link, shown in (("Themes", "Search themes"), ("Regions and offices", "Themes by region")):
+            await page.get_by_role("link", name=link).click()  # every page's figures are in the server's memory
+            await page.get_by_text(shown).first.wait_for(timeout=300_000)
         await ctx.close()
         opened = []
         for _ in range(n):
@@ -299,18 +307,42 @@ def concurrent_home(settings, n: int) -> None:
         relay.terminate()
 
 
-def main(target: int = 100_000, sessions: int = 20) -> None:
+def _database(kind: str):
+    """The server to measure on: SYNTH_BENCH_PG_URL, else a throwaway one; none for SQLite."""
+    if kind == "sqlite":
+        return contextlib.nullcontext(None)
+    if os.environ.get("SYNTH_BENCH_PG_URL"):
+        return contextlib.nullcontext(os.environ["SYNTH_BENCH_PG_URL"])
+    from synth.bench import postgres
+
+    # A server sized for a dashboard's queries: the hash tables of the tallies fit in memory.
+    return postgres.throwaway("shared_buffers=512MB", "work_mem=64MB")
+
+
+def main(target: int = 100_000, sessions: int = 20, kind: str = "postgres") -> None:
     folder, settings = scratch("pages")
-    with timed(f"build a store with about {target:,} issue statements"):
-        total = build(settings, target)
-    print(f"issue statements in the store: {total:,}")
-    auth.ensure_demo_users(Path(settings.users_file))
-    os.environ.update(settings.to_env())
-    print("AppTest server-side run per page:")
-    apptest_timings(settings)
-    if sessions:
-        concurrent_home(settings, sessions)
+    with _database(kind) as url:
+        if url:
+            settings = dataclasses.replace(settings, db_url=url)
+        print(f"store: {'PostgreSQL' if url else 'SQLite'}")
+        with timed(f"build a store with about {target:,} issue statements"):
+            total = build(settings, target)
+        store = open_store(settings)
+        tally = store.tally()
+        print(f"issue statements in the store: {total:,}; partners {tally.notes_who['partner_key'].nunique():,}, "
+              f"meetings {tally.notes_when['notes'].sum():,}; the whole company's tally holds "
+              f"{len(tally.who):,} + {len(tally.when):,} + {len(tally.notes_when):,} + {len(tally.notes_who):,} rows")
+        store.close()
+        auth.ensure_demo_users(Path(settings.users_file))
+        os.environ.update(settings.to_env())
+        print("AppTest server-side run per page:")
+        apptest_timings(settings)
+        rss, peak = _memory_mb(os.getpid())
+        print(f"  this process (AppTest's server, with spaCy and the embedder loaded for the imports): "
+              f"{rss:,.0f} MB resident, peak {peak:,.0f} MB")
+        if sessions:
+            concurrent_home(settings, sessions)
 
 
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:3]))
+    main(*(int(a) for a in sys.argv[1:3]), *sys.argv[3:4])

@@ -33,7 +33,7 @@ def main(n: int = 100_000) -> None:
     notes = df.drop_duplicates("note_id")
     with timed(f"all signals for {n:,} statements (total)"):
         with timed("  ranked (surfacing + corroboration)"):
-            signals.ranked(df)
+            signals.ranked(df, df)
         with timed("  volume by region and month"):
             signals.volume(df, by=("region",), freq="M")
         with timed("  theme x region matrix with suppression"):

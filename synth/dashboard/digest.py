@@ -14,37 +14,42 @@ import pandas as pd
 from synth import cohorts, export, ingest, report, signals
 
 
-def _in_visible_theme(view) -> pd.Series:
-    return view.statements["theme_id"].isin(view.themes["id"])
-
-
 def themed_in_view(view) -> pd.DataFrame:
-    """Statements of the viewer's visible themes (hidden or out-of-scope themes dropped)."""
-    return view.statements[_in_visible_theme(view)]
+    """The view's tally of who raised what (`Tally.who`), for its visible themes only (hidden or
+    out-of-scope themes dropped)."""
+    return view.tally.themed_who(view.themes["id"])
 
 
 def exportable(view) -> pd.DataFrame:
     """What the Export page offers: statements of visible themes, and unthemed ones."""
-    return view.statements[_in_visible_theme(view) | view.statements["theme_id"].isna()]
+    rows = view.rows(theme_ids=view.themes["id"], unthemed=True)
+    return rows.assign(theme_label=rows["theme_id"].map(view.themes.set_index("id")["label"]).astype(object))
 
 
-def quotes(view, data: pd.DataFrame | None = None, k: int = 3) -> dict[int, str]:
-    """Per theme, its first representative quote inside the view, else any statement of it in
-    the view (a filter can exclude every fitted quote). `data`: `themed_in_view(view)`, when
-    the caller already has it. Offices the k rule hides are written [OFFICE] in them."""
-    data = themed_in_view(view) if data is None else data
-    texts = data.set_index("statement_id")["text"]
-    first_in_view = data.groupby("theme_id")["text"].first()
-    out = {}
+def quotes(view, k: int = 3) -> dict[int, str]:
+    """Per theme in the view, its first representative quote inside the view, else any
+    statement of it in the view (a filter can exclude every fitted quote). Offices the k rule
+    hides are written [OFFICE] in them."""
+    texts = view.source.texts([sid for q in view.themes["quotes"] for sid in q], view.filter)
+    out, missing = {}, []
+    present = set(themed_in_view(view)["theme_id"].dropna().astype(int))
     for t in view.themes.itertuples():
-        inside = [sid for sid in t.quotes if sid in texts.index]
+        inside = [sid for sid in t.quotes if sid in texts]
         if inside:
             out[int(t.id)] = texts[inside[0]]
-        elif t.id in first_in_view.index:
-            out[int(t.id)] = first_in_view[t.id]
-    # Only the chosen quotes are masked: the whole view's text would be a pass over every statement.
-    masked = signals.mask_office_names(pd.Series(out, dtype=object), signals.hidden_office_names(view.statements, k))
+        elif int(t.id) in present:
+            missing.append(int(t.id))
+    out.update(view.source.first_texts(missing, view.filter))
+    masked = signals.mask_office_names(pd.Series(out, dtype=object), signals.hidden_office_names(view.tally.who, k))
     return masked.to_dict()
+
+
+def theme_quotes(view, theme_id: int, k: int) -> list[str]:
+    """The theme's representative quotes that are in the view, offices masked as in `quotes`."""
+    ids = view.themes.set_index("id").loc[theme_id, "quotes"]
+    texts = view.source.texts(ids, view.filter)
+    said = pd.Series([texts[sid] for sid in ids if sid in texts], dtype=object)
+    return signals.mask_office_names(said, signals.hidden_office_names(view.tally.who, k)).tolist()
 
 
 @dataclass(frozen=True)
@@ -58,8 +63,9 @@ def home(view, k: int, periods: tuple | None = None) -> Home:
     """The home page's figures under the k rule: a view (a filter down to one small office, a
     single day) with fewer than k partners shows no headline figures, and a theme raised by
     fewer than k partners in the view is left out of the list, counts and all."""
+    tally = view.tally
     data = themed_in_view(view)
-    head = None if signals.too_few_partners(view.notes, k) else signals.headline(view.statements, view.notes)
+    head = None if signals.too_few_partners(tally.notes_who, k) else signals.headline(tally.when, tally.notes_when)
     if data.empty:
         return Home(head, pd.DataFrame())
     # Growth is measured against every statement in the view (unthemed and hidden themes
@@ -67,14 +73,14 @@ def home(view, k: int, periods: tuple | None = None) -> Home:
     # `periods`: (recent start, recent end, baseline start, baseline end) chosen on the page;
     # None: the last 8 weeks against everything before.
     recent = dict(since=periods[0] - timedelta(days=1), asof=periods[1], baseline=periods[2:]) if periods else {}
-    ranked = signals.ranked(view.statements, scope=view.scope, **recent)
+    ranked = tally.ranked(scope=view.scope, **recent)
     ranked = ranked[ranked["theme_id"].isin(view.themes["id"])].reset_index(drop=True)
     ranked, left_out = signals.with_enough_partners(ranked, k)
     if ranked.empty:
         return Home(head, ranked, left_out)
     labels = view.themes.set_index("id")["label"]
-    month = whole_months(signals.monthly(data), view.statements["meeting_date"].max())
-    said = quotes(view, data, k)
+    month = whole_months(signals.monthly(tally.when[tally.when["theme_id"].isin(view.themes["id"])]), tally.last_day)
+    said = quotes(view, k)
     ranked["label"] = ranked["theme_id"].map(labels)
     ranked["quote"] = ranked["theme_id"].map(said).fillna("")
     ranked["sparkline"] = [month.loc[t].tail(12).astype(int).tolist() for t in ranked["theme_id"]]
@@ -97,8 +103,7 @@ def region_cells(view, column: str, region: str | None, k: int) -> pd.DataFrame:
     office within `region`, each office against the rest of its region), whatever regions or
     offices the filter picked: those pick which cells are kept, not what they are compared
     with. With labels, and `compared`, the comparison in words."""
-    base = view.statements if view.dated is None else view.dated
-    data = base[base["theme_id"].isin(view.themes["id"])]
+    data = view.dated.themed_who(view.themes["id"])
     if region is not None:
         data = data[data["region"] == region]
     cells = signals.region_matrix(data, column, k=k)
@@ -129,7 +134,7 @@ def comparable(cells: pd.DataFrame) -> pd.DataFrame:
 def where(view, theme_id: int, k: int) -> tuple[str, pd.DataFrame]:
     """Where a theme comes from, at the finest level that compares: by region when the view
     spans several, else by office within its one region."""
-    regions = sorted(view.statements["region"].unique())
+    regions = sorted(view.tally.who["region"].unique())
     column, region = ("region", None) if len(regions) > 1 else ("office", regions[0] if regions else None)
     cells = region_cells(view, column, region, k) if regions else pd.DataFrame(
         columns=["theme_id", column, "suppressed", "lift"])
@@ -137,7 +142,7 @@ def where(view, theme_id: int, k: int) -> tuple[str, pd.DataFrame]:
 
 
 def coverage(view, k: int) -> pd.DataFrame:
-    return signals.coverage(view.notes, k=k)
+    return signals.coverage(view.tally.notes_when, k=k, who=view.tally.notes_who)
 
 
 @dataclass(frozen=True)
@@ -151,37 +156,42 @@ class CohortComparison:
 def cohort_comparison(view, k: int, top: int = 5) -> CohortComparison:
     """What each cohort raises: the `top` themes of each cohort in the view by the share of its
     partners who raised them, under the k rule (`cohorts.compare`)."""
-    cells, sizes = cohorts.compare(themed_in_view(view), view.notes, k)
-    every = view.notes["cohort"].nunique()
+    cells, sizes = cohorts.compare(themed_in_view(view), view.tally.notes_who, k)
+    every = view.tally.notes_who["cohort"].nunique()
     labels = view.themes.set_index("id")["label"]
     return CohortComparison(cohorts.top_table(cells, sizes, labels, top), sizes, int(every - len(sizes)),
                             int(cells["suppressed"].astype(bool).sum()))
 
 
+def themes_mentioning(view, words: str) -> set[int]:
+    """The themes with a statement in the view that contains these words, in any case."""
+    return set(view.rows(containing=words)["theme_id"].dropna().astype(int))
+
+
 def theme_counts(view, k: int) -> pd.Series:
     """Statements per theme in the view, for the themes raised by at least k partners in it:
     the others have no count to show."""
-    data = view.statements
+    data = view.tally.who
     partners = data.groupby("theme_id")["partner_key"].nunique()
-    counts = data["theme_id"].value_counts()
+    counts = signals.counts(data).groupby(data["theme_id"]).sum()
     return counts[counts.index.map(partners) >= k]
 
 
 def described(view, theme_id: int, k: int) -> str:
     """The theme's description with its count taken from the view, not the stored one
     (counted over every region when the theme was fitted): `signals.describe_in_scope`."""
-    rows = view.statements[view.statements["theme_id"] == theme_id]
+    rows = view.tally.who[view.tally.who["theme_id"] == theme_id]
     description = view.themes.set_index("id").loc[theme_id, "description"]
-    return signals.describe_in_scope(description, len(rows), int(rows["partner_key"].nunique()), k)
+    return signals.describe_in_scope(description, int(signals.counts(rows).sum()), int(rows["partner_key"].nunique()), k)
 
 
 def statement_rows(view, theme_id: int, k: int) -> pd.DataFrame:
-    """The theme's drill-down table, newest first; offices with fewer than k partners behind
-    the theme are not named (`signals.masked_offices`, as in the CSV export)."""
-    rows = view.statements[view.statements["theme_id"] == theme_id]
-    hidden = signals.hidden_office_names(view.statements, k) | signals.hidden_office_names(rows, k)
+    """The theme's drill-down table, newest first (as `Store.view_rows` reads it); offices with
+    fewer than k partners behind the theme are not named (`signals.masked_offices`, as in the
+    CSV export)."""
+    rows = view.rows(theme_ids=[theme_id])
+    hidden = signals.hidden_office_names(view.tally.who, k) | signals.hidden_office_names(rows, k)
     return (rows.assign(office=signals.masked_offices(rows, k), text=signals.mask_office_names(rows["text"], hidden))
-            .sort_values("meeting_date", ascending=False)
             [["meeting_date", "region", "office", "text"]].rename(columns={"meeting_date": "date", "text": "statement"}))
 
 
@@ -193,7 +203,7 @@ def csv_rows(view, k: int) -> pd.DataFrame:
 def brief(view, scope: str, k: int) -> tuple[pd.DataFrame, str, dict[int, str]]:
     """The top themes, the Markdown brief and the quotes it cites. Themes raised by fewer than
     k partners in the view are left out, as on the home page."""
-    top = report.top_themes(view.statements, view.themes, flt=signals.Filter(), limit=len(view.themes))
+    top = report.top_themes(view.tally, view.themes, view.scope, limit=len(view.themes))
     if not top.empty:
         top = signals.with_enough_partners(top, k)[0].head(10)
     said = quotes(view, k=k)
@@ -273,8 +283,8 @@ def edit_history(history: pd.DataFrame, labels: dict[int, str]) -> pd.DataFrame:
 
 def trend(view, theme_id: int) -> pd.DataFrame:
     """A theme's statements per month in the view, whole months only (see `whole_months`)."""
-    out = signals.trend(view.statements, theme_id)
-    last = view.statements["meeting_date"].max()
+    out = signals.trend(view.tally.when, theme_id)
+    last = view.tally.last_day
     if out.empty or pd.isna(last) or last.normalize() >= last.to_period("M").end_time.normalize():
         return out
     return out[out["period"] < last.to_period("M").start_time]

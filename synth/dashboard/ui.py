@@ -30,7 +30,7 @@ from synth.config import Settings
 from synth.errors import AccessDenied, SynthError, TooManySignIns
 from synth.jobs import BackgroundRunner, enqueue_fit, enqueue_import
 from synth.markup import plain
-from synth.store import DataVersion, Store, open_store, with_themes
+from synth.store import DataVersion, Store, open_store
 
 PAGES_DIR = Path(__file__).parent / "pages"
 
@@ -71,59 +71,18 @@ def version() -> DataVersion:
     return store().data_version()
 
 
-@dataclass(frozen=True)
-class Frames:
-    """Everything a viewer's scope allows, as loaded from the store: shared by every session
-    with the same scope and data version, so pages must treat the frames as read-only."""
-
-    statements: pd.DataFrame  # issue statements
-    notes: pd.DataFrame
-    themes: pd.DataFrame
+# cache_resource, not cache_data: one object shared by all sessions, not a pickled copy per page run.
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _tally(db_url: str, regions: tuple | None, role: str, data_version: DataVersion, flt: tuple) -> signals.Tally:
+    """A scope and filter's tally, counted in SQL (`Store.tally`) once per data version and
+    shared by every session with that scope: small tables, whatever the store holds."""
+    return Scoped(store(), Viewer("cache", role, regions or ())).tally(signals.Filter(*flt))
 
 
-def _append(frame: pd.DataFrame, new: pd.DataFrame, key: str) -> pd.DataFrame:
-    """`new` rows after `frame`'s, minus any already there: an import that committed while the
-    previous load ran may be in both."""
-    new = new[~new[key].isin(frame[key])]
-    return pd.concat([frame, new], ignore_index=True) if len(new) else frame
-
-
-_LATEST_ROWS: dict[tuple, tuple[tuple, pd.DataFrame, pd.DataFrame]] = {}  # scope -> last (version, rows, notes)
-
-
-# cache_resource, not cache_data: one object shared by all sessions instead of a pickled copy
-# of a 100k-row frame per page run (that copy was a fifth of the home page's time).
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _rows(db_url: str, regions: tuple | None, role: str, imports_version: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Statements (without themes) and notes: kept across refits and curation edits, which
-    change only the themes, so those reload a small table instead of every statement's text.
-    When the only change since the last load is new imports, only their rows are read and
-    appended (statement and note ids grow with imports, so the order holds)."""
-    scoped = Scoped(store(), Viewer("cache", role, regions or ()))
-    scope = (db_url, regions, role)
-    last = _LATEST_ROWS.get(scope)
-    if last is not None:
-        (committed, last_import), rows, notes = last
-        added = store().committed_imports_after(last_import)
-        if added and imports_version[0] == committed + len(added):  # new imports, nothing undone
-            rows = _append(rows, scoped.statement_rows(imports=added), "statement_id")
-            notes = _append(notes, scoped.notes(imports=added), "id")
-            _LATEST_ROWS[scope] = (imports_version, rows, notes)
-            return rows, notes
-    rows, notes = scoped.statement_rows(), scoped.notes()
-    _LATEST_ROWS[scope] = (imports_version, rows, notes)
-    return rows, notes
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _frames(db_url: str, regions: tuple | None, role: str, data_version: DataVersion) -> Frames:
-    rows, notes = _rows(db_url, regions, role, data_version.imports)
-    scoped = Scoped(store(), Viewer("cache", role, regions or ()))
-    # Cohorts are joined here, not kept with the rows: an import can move a partner whose
-    # rows are already loaded to an earlier cohort (their first meeting is now earlier).
-    by_partner = scoped.cohorts()
-    return Frames(cohorts.with_cohorts(with_themes(rows, scoped.assignments()), by_partner),
-                  cohorts.with_cohorts(notes, by_partner), scoped.themes())
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _themes(db_url: str, regions: tuple | None, role: str, data_version: DataVersion) -> pd.DataFrame:
+    """The themes the scope sees (`Scoped.themes`), once per data version: pages treat it as read-only."""
+    return Scoped(store(), Viewer("cache", role, regions or ())).themes()
 
 
 def _key() -> tuple:
@@ -133,9 +92,9 @@ def _key() -> tuple:
     return settings().db_url, v.region_scope, v.role, version()
 
 
-def statements() -> pd.DataFrame:
-    """Issue statements the viewer may see (the scope is applied in SQL), before filters."""
-    return _frames(*_key()).statements
+def tally(flt: signals.Filter = signals.Filter()) -> signals.Tally:
+    """The tally of what the viewer may see (the scope is applied in SQL) under `flt`."""
+    return _tally(*_key(), astuple(flt))
 
 
 def memo(fn: Callable, view: View, *args: Hashable) -> Any:
@@ -269,11 +228,13 @@ def _param_list(name: str) -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _filter_options(db_url: str, regions: tuple | None, role: str, data_version: DataVersion) -> tuple:
-    notes = _frames(db_url, regions, role, data_version).notes
+    whole = _tally(db_url, regions, role, data_version, astuple(signals.Filter()))
+    notes = whole.notes_when
     offices = notes.groupby("region")["office"].unique().map(sorted).to_dict()
     if notes.empty:
         return offices, [], date.today(), date.today()
-    return offices, cohorts.known(notes), notes["meeting_date"].min().date(), notes["meeting_date"].max().date()
+    return (offices, cohorts.known(whole.notes_who), notes["meeting_date"].min().date(),
+            notes["meeting_date"].max().date())
 
 
 def sidebar_filters(key: tuple) -> signals.Filter:
@@ -350,20 +311,30 @@ def filter_caption(flt: signals.Filter) -> str:
 @dataclass(frozen=True)
 class View:
     filter: signals.Filter
-    statements: pd.DataFrame  # issue statements in the viewer's scope, filtered
-    notes: pd.DataFrame
+    tally: signals.Tally  # issue statements and notes in the viewer's scope, filtered, counted
     themes: pd.DataFrame
     key: tuple  # scope, data version and filter: what `memo` caches on
     # the viewer's whole scope within the filter's dates and cohorts: what a region or office is
     # compared with (the rest of the company, or the rest of its region), whichever places are picked
-    dated: pd.DataFrame | None = None
+    dated: signals.Tally
+    source: Scoped  # where a page reads the statements it lists (a drill-down, a quote, an export)
 
     @property
     def scope(self) -> str:
         """What the view covers, for the spread of its themes (`signals.corroboration`): one
         region (a director's, or one picked), some regions, or the whole company."""
-        return signals.scope_of(self.statements, whole=self.key[1] is None and not self.filter.regions
+        return signals.scope_of(self.tally.who, whole=self.key[1] is None and not self.filter.regions
                                 and not self.filter.offices)
+
+    def rows(self, **what) -> pd.DataFrame:
+        """Statements of the view themselves (`Store.view_rows`)."""
+        return self.source.rows(self.filter, **what)
+
+    @classmethod
+    def of(cls, source: Scoped, flt: signals.Filter, key: tuple = ()) -> "View":
+        """A view read straight from the store, uncached: what `filtered_view` builds from its caches."""
+        return cls(flt, source.tally(flt), source.themes(), (*key, astuple(flt)), source.tally(flt.without_places()),
+                   source)
 
 
 def filtered_view() -> View:
@@ -372,9 +343,8 @@ def filtered_view() -> View:
     try:
         key = _key()
         flt = sidebar_filters(key)
-        f = _frames(*key)
-        dated = signals.Filter(start=flt.start, end=flt.end, cohorts=flt.cohorts).apply(f.statements)
-        return View(flt, flt.apply(f.statements), flt.apply(f.notes), f.themes, (*key, astuple(flt)), dated)
+        return View(flt, _tally(*key, astuple(flt)), _themes(*key), (*key, astuple(flt)),
+                    _tally(*key, astuple(flt.without_places())), scoped())
     except SynthError as exc:
         show_error(exc)
         st.stop()
@@ -581,7 +551,7 @@ def show_touched_themes(import_id: int | None) -> None:
 def period_picker(view: View) -> tuple[date, date, date, date] | None:
     """"Compare two periods": the recent window and the baseline it is measured against, picked
     on the page. None (the default): the last 8 weeks of notes against everything before."""
-    dates = view.statements["meeting_date"]
+    dates = view.tally.when["meeting_date"]
     if dates.empty:
         return None
     lo, hi = dates.min().date(), dates.max().date()

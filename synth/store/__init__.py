@@ -5,6 +5,7 @@ One part per aggregate, each in its own module, joined into one `Store` handle:
   imports     the import write path (whole or nothing) and its undo
   partials    large imports written a partition at a time, hidden until complete
   statements  notes and statements as frames, scoped by region in SQL
+  tallies     what pages and reports show, counted in SQL (signals.Tally), and the rows they list
   themes      fits, curation and lineage
   embeddings  the embedding cache
   viewers     last visits and the sign-in throttle
@@ -37,6 +38,7 @@ from synth.store.pseudonyms import Pseudonyms, load_secret
 from synth.store.sessions import Sessions
 from synth.store.schema import MIGRATIONS, SCHEMA_VERSION, imports, meta, runs, theme_edits
 from synth.store.statements import Statements, with_themes
+from synth.store.tallies import Tallies
 from synth.store.themes import Themes
 from synth.store.viewers import Viewers
 
@@ -56,7 +58,7 @@ class DataVersion(NamedTuple):
 
 
 
-class Store(PartialImports, Imports, Statements, Themes, Embeddings, Viewers, Pseudonyms, Actions, Alerts, Cohorts, Jobs, Sessions):
+class Store(PartialImports, Imports, Statements, Tallies, Themes, Embeddings, Viewers, Pseudonyms, Actions, Alerts, Cohorts, Jobs, Sessions):
     """A handle on the database. Open with `Store.open(url)`; it migrates on open."""
 
     def __init__(self, engine: Engine, secret: bytes = b""):

@@ -98,6 +98,11 @@ class Statements:
         df["theme_label"] = df["theme_id"].map(labels).astype(object)
         return df
 
+    def offices(self) -> set[str]:
+        """Every office a note comes from (names to keep out of free text)."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(sa.select(notes.c.office).distinct()).scalars())
+
     def themes_raised_in(self, regions: Iterable[str], outside: bool = False) -> set[int]:
         """Ids of the themes with at least one issue statement from these regions (`outside`:
         from any other region)."""
@@ -137,14 +142,17 @@ class Statements:
     def copy_notes(self, copies: int) -> None:
         """Benchmarks only: grow a store by copying its notes, statements and assignments `copies`
         times (ids shifted by k * 10^7, so rows stay linked without joins; content hashes cut to
-        fit their 64 characters with the copy's number, which PostgreSQL enforces)."""
+        fit their 64 characters with the copy's number, which PostgreSQL enforces). Each copy is
+        met by partners of its own (keys marked with the copy's number), as a larger company's
+        notes would be: copies of the same partners would make every count per partner small."""
         with self.engine.begin() as conn:
             for k in range(1, copies + 1):
                 off = k * 10_000_000
                 conn.execute(sa.text(
                     "INSERT INTO notes (id, import_id, note_key, content_hash, meeting_date, region, office, partner_key, "
                     "executive_key, redacted_text, raw_text) SELECT id + :off, import_id, note_key || '-c' || :k, "
-                    "substr(content_hash, 1, 56) || '-c' || :k, meeting_date, region, office, partner_key, executive_key, redacted_text, "
+                    "substr(content_hash, 1, 56) || '-c' || :k, meeting_date, region, office, substr(partner_key, 1, 24) || '-c' || :k, "
+                    "executive_key, redacted_text, "
                     "raw_text FROM notes WHERE id < 10000000"), {"k": k, "off": off})
                 conn.execute(sa.text(
                     "INSERT INTO statements (id, note_id, position, start_char, end_char, text, text_hash, is_issue, "
@@ -154,3 +162,5 @@ class Statements:
                     "INSERT INTO assignments (statement_id, theme_id, run_id, score, method, pinned) SELECT "
                     "statement_id + :off, theme_id, run_id, score, method, pinned FROM assignments "
                     "WHERE statement_id < 10000000"), {"off": off})
+        with self.engine.begin() as conn:
+            conn.execute(sa.text("ANALYZE"))  # the planner's row counts, as a store grown by imports would have

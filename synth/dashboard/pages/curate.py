@@ -13,7 +13,6 @@ try:
     view = ui.scoped()
     view.require("curate")
     themes = view.themes()
-    data = ui.statements()
 except SynthError as exc:
     ui.show_error(exc)
     st.stop()
@@ -60,7 +59,7 @@ else:
                 f"Merged #{other} \u201c{labels[other]}\u201d into #{chosen} \u201c{labels[chosen]}\u201d. "
                 "Undo it from the history below."))
     with split_tab:
-        members = data[data["theme_id"] == chosen]
+        members = view.rows(theme_ids=[chosen])
         query = st.text_input("Find statements of this theme", key="split_query",
                               help="Words to look for in all of the theme's statements; empty shows them all.")
         found = members[members["text"].str.contains(query, case=False, regex=False)] if query else members

@@ -12,7 +12,7 @@ from synth.dashboard import digest, ui
 
 st.title("Themes")
 view = ui.filtered_view()
-flt, data, themes = view.filter, view.statements, view.themes
+flt, themes = view.filter, view.themes
 
 if themes.empty:
     st.info("No themes yet. Run `synth fit` after importing notes.")
@@ -37,7 +37,7 @@ if query:
     q = query.casefold()
     hit = themes["label"].str.casefold().str.contains(q, regex=False) | themes["keywords"].map(
         lambda ks: any(q in k for k in ks))
-    texts_hit = set(data[data["text"].str.casefold().str.contains(q, regex=False)]["theme_id"].dropna().astype(int))
+    texts_hit = ui.memo(digest.themes_mentioning, view, q)
     themes = themes[hit | themes["id"].isin(texts_hit)]
     st.caption(f"{len(themes)} themes match \u201c{ui.plain(query)}\u201d")
 
@@ -52,7 +52,7 @@ chosen = st.selectbox("Theme", ids, index=index,
 st.query_params["theme"] = str(chosen)
 
 theme = themes.set_index("id").loc[chosen]
-subset = data[data["theme_id"] == chosen]
+subset = view.tally.who[view.tally.who["theme_id"] == chosen]  # who raised it, counted
 st.header(ui.plain(theme["label"]))
 st.page_link(str(ui.PAGES_DIR / "actions.py"), label=ui.plain(actions.card_text(acts, int(chosen), today)),
              icon=":material/task_alt:", query_params={"theme": str(chosen)})
@@ -115,11 +115,10 @@ if hidden and len(shown):
                "or showing it would reveal one that is.")
 
 st.subheader("In their words")
-texts = subset.set_index("statement_id")["text"]
-for sid in theme["quotes"]:
-    if sid in texts.index:
-        st.markdown(f"> {ui.plain(texts[sid])}")
-if not any(sid in texts.index for sid in theme["quotes"]):
+said = ui.memo(digest.theme_quotes, view, int(chosen), k)
+for quote in said:
+    st.markdown(f"> {ui.plain(quote)}")
+if not said:
     st.caption("None of this theme's representative quotes is in this view; its statements are listed below.")
 
 related = [t for t in theme_engine.related(view.themes, chosen) if t in labels]
