@@ -140,7 +140,7 @@ class Scoped:
         from synth import you_said
 
         self._need(roles.may(self.viewer.role, "partner_brief"), "the partner brief")
-        regions = sorted(self.store.tally(self.regions).who["region"].dropna().unique())
+        regions = sorted(self.store.tally(self.regions).regions["region"].dropna().unique())
         if region is not None and region not in regions:
             raise AccessDenied(f"There are no statements from region {region!r} that you may see.")
         scope = [region] if region is not None else self.regions
@@ -149,7 +149,7 @@ class Scoped:
             themes = themes[themes["id"].isin(self.store.themes_raised_in(self.regions))]
         self.store.follow_lineage()
         start, end = you_said.period(self.store.tally(scope).last_day, since, until)
-        table, left_out = you_said.raised(self.store.tally(scope, Filter(start=start, end=end)).who, themes,
+        table, left_out = you_said.raised(self.store.tally(scope, Filter(start=start, end=end)), themes,
                                           self.store.actions_frame(), k)
         return table, left_out, start, end, regions
 

@@ -131,14 +131,14 @@ def check(store, settings, users: Mapping[str, dict] | None = None, transport: T
     send what is waiting. Returns how many alerts were queued."""
     from pathlib import Path
 
-    from synth import auth
+    from synth import auth, signals
 
     users = auth.load_users(Path(settings.users_file)) if users is None else users
     tally = store.tally()
     themes = store.themes_frame()
     if themes.empty or tally.when.empty:
         return 0
-    ranked = tally.ranked()
+    ranked = signals.ranked(tally)
     ranked = ranked[ranked["theme_id"].isin(themes["id"])]
     store.follow_lineage()
     acts = store.actions_frame()

@@ -159,8 +159,9 @@ def cmd_imports(args, settings: Settings, store) -> int:
 
 def cmd_themes(args, settings: Settings, store) -> int:
     df = store.themes_frame(include_hidden=True)
-    who = store.tally().who
-    counts = who.groupby("theme_id")["statements"].sum()
+    from synth import signals
+
+    counts = signals.themed(store.tally().themes).set_index("theme_id")["statements"]
     for r in df.itertuples():
         marks = ("(hidden) " if r.hidden else "") + ("(new, provisional) " if r.provisional else "")
         print(f"#{r.id:<4} {int(counts.get(r.id, 0)):>5}  {marks}{r.label}  [{r.area}]")

@@ -4,35 +4,17 @@ A partner's cohort is the one their export names (an optional "Cohort" column), 
 half-year of their first meeting, named like ``2025-H2``. It is a fact about the partner,
 not about one note, so it is worked out when notes are read, over every note the store holds:
 an import that brings an earlier meeting of a partner moves them to an earlier cohort, and an
-undo moves them back. Pure functions; the store supplies the facts (`Store.partner_cohorts`).
+undo moves them back. The store works that out in SQL (`store.tallies.cohort_of_partner`),
+so the pages' tallies filter and count by cohort in the database; these are pure functions.
 """
 
 from __future__ import annotations
-
-from datetime import date
 
 import pandas as pd
 
 from synth import signals
 
 COHORT = "cohort"  # the column these functions add
-
-
-def half_year(day: date | pd.Timestamp) -> str:
-    """'2025-H1' for January to June, '2025-H2' for July to December."""
-    return f"{day.year}-H{1 if day.month <= 6 else 2}"
-
-
-def resolve(first_meeting: pd.Series, named: pd.Series) -> pd.Series:
-    """Each partner's cohort (index: partner_key). `first_meeting`: the date of each partner's
-    first meeting; `named`: the cohort the exports name for the partners that have one. A
-    named cohort wins over the derived half-year."""
-    derived = pd.Series([half_year(d) for d in pd.to_datetime(first_meeting)], index=first_meeting.index,
-                        dtype=object)
-    named = named[named.notna() & (named.astype(str).str.strip() != "")]
-    out = derived.copy()
-    out.loc[named.index.intersection(out.index)] = named
-    return out.rename(COHORT)
 
 
 def with_cohorts(frame: pd.DataFrame, cohorts: pd.Series) -> pd.DataFrame:
@@ -47,9 +29,11 @@ def known(frame: pd.DataFrame) -> list[str]:
 
 
 # ---- what each cohort raises --------------------------------------------------------------------
-def compare(statements: pd.DataFrame, notes: pd.DataFrame, k: int) -> tuple[pd.DataFrame, pd.Series]:
+def compare(cells: pd.DataFrame, sizes: pd.DataFrame, k: int) -> tuple[pd.DataFrame, pd.Series]:
     """Theme x cohort cells for the view: how many of a cohort's partners (those with a meeting
-    in the view) raised each theme, as a share. Returns (cells, sizes: partners per cohort shown).
+    in the view) raised each theme, as a share. `cells`: a tally's `cohorts` (statements and
+    partners per theme and cohort); `sizes`: its `note_cohorts`. Returns (cells, sizes:
+    partners per cohort shown).
 
     The k rule: a cohort with fewer than k partners in the view is left out whole (not in
     `sizes`, no cells); a cell backed by fewer than k partners is hidden. A theme's partner
@@ -60,13 +44,12 @@ def compare(statements: pd.DataFrame, notes: pd.DataFrame, k: int) -> tuple[pd.D
     have NaN figures and `suppressed` True; `rank` numbers the shown cells within each cohort
     by share (1 = raised by the largest share)."""
     cols = ["theme_id", COHORT, "partners", "statements", "share", "suppressed", "rank"]
-    every = notes.groupby(COHORT)["partner_key"].nunique().rename("partners")
+    every = sizes.set_index(COHORT)["partners"].rename("partners")
     sizes = every[every >= k]
-    data = signals.themed(statements)
-    if data.empty:
+    cells = signals.themed(cells)
+    if cells.empty:
         return pd.DataFrame(columns=cols), sizes
-    cells = data.assign(n=signals.counts(data)).groupby(["theme_id", COHORT]).agg(
-        partners=("partner_key", "nunique"), statements=("n", "sum")).reset_index()
+    cells = cells[["theme_id", COHORT, "partners", "statements"]].reset_index(drop=True)
     cells["theme_id"] = cells["theme_id"].astype(int)
     hidden = cells["partners"] < k
     for _, idx in cells.groupby("theme_id").groups.items():

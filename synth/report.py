@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from synth import cohorts, export, signals
+from synth import export, signals
 from synth.markup import inline
 from synth.errors import SynthError, ThemesNotFitted, UsageError
 
@@ -16,9 +16,9 @@ from synth.errors import SynthError, ThemesNotFitted, UsageError
 def top_themes(tally: signals.Tally, themes: pd.DataFrame, scope: str, since: date | None = None,
                limit: int = 10) -> pd.DataFrame:
     """The ranked themes of a tally (`signals.ranked`); `scope`: what it covers (`signals.scope_of`)."""
-    if tally.who["theme_id"].notna().sum() == 0:
+    if signals.themed(tally.themes).empty:
         return pd.DataFrame()
-    ranked = tally.ranked(since=since, scope=scope)
+    ranked = signals.ranked(tally, since=since, scope=scope)
     labels = themes.set_index("id")["label"]
     ranked = ranked[ranked["theme_id"].isin(labels.index)]
     ranked.insert(1, "label", ranked["theme_id"].map(labels))
@@ -48,23 +48,25 @@ def brief_markdown(top: pd.DataFrame, scope: str, quotes: dict[int, str] | None 
     return "\n".join(lines)
 
 
-def check_scope(statements: pd.DataFrame, region: str | None, office: str | None, cohort: str | None = None) -> None:
+def check_scope(tally: signals.Tally, region: str | None, office: str | None, cohort: str | None = None) -> None:
     """A region, office or cohort no statement comes from is refused with the ones that exist,
-    so a misspelt name ("South West") is not read as a scope with nothing to report."""
+    so a misspelt name ("South West") is not read as a scope with nothing to report. `tally`:
+    the whole store's."""
     def refuse(what: str, value: str, valid: list[str], where: str = "") -> None:
         close = difflib.get_close_matches(value.lower(), [v.lower() for v in valid], n=1, cutoff=0.75)
         hint = next((f" Did you mean {v!r}?" for v in valid if close and v.lower() == close[0]), "")
         raise UsageError(f"--{what} {value!r}: no {what} of that name has statements{where}.{hint} "
                          f"{what.capitalize()}s{where}: {', '.join(valid) or '(none yet: import notes first)'}.")
 
-    if region and region not in set(statements["region"]):
-        refuse("region", region, sorted(statements["region"].unique()))
+    places = tally.offices
+    if region and region not in set(places["region"]):
+        refuse("region", region, sorted(places["region"].unique()))
     if office:
-        offices = statements[statements["region"] == region]["office"] if region else statements["office"]
+        offices = places[places["region"] == region]["office"] if region else places["office"]
         if office not in set(offices):
             refuse("office", office, sorted(offices.unique()), f" in {region}" if region else "")
-    if cohort and cohort not in set(statements["cohort"]):
-        refuse("cohort", cohort, cohorts.known(statements))
+    if cohort and cohort not in set(tally.cohorts["cohort"]):
+        refuse("cohort", cohort, sorted(tally.cohorts["cohort"].unique()))
 
 
 def run(store, settings, region: str | None = None, office: str | None = None, since: str | None = None,
@@ -76,11 +78,11 @@ def run(store, settings, region: str | None = None, office: str | None = None, s
         since_date = date.fromisoformat(since) if since else None
     except ValueError:
         raise SynthError(f"--since {since!r} is not a date; use YYYY-MM-DD.") from None
-    check_scope(store.tally().who, region, office, cohort)
+    check_scope(store.tally(), region, office, cohort)
     flt = signals.Filter(regions=(region,) if region else (), offices=(office,) if office else (),
                          cohorts=(cohort,) if cohort else ())
     tally = store.tally(None, flt)
-    top = top_themes(tally, themes, signals.scope_of(tally.who, not region and not office), since=since_date)
+    top = top_themes(tally, themes, signals.scope_of(tally.regions, not region and not office), since=since_date)
     scope = (" / ".join(x for x in (region, office) if x) or "all regions") + (f" / cohort {cohort}" if cohort else "")
     if top.empty:
         return f"No themed statements for {scope}."

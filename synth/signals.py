@@ -1,14 +1,14 @@
-"""What is surfacing, where, and how well corroborated: pure functions over counts of issue
-statements and notes. The pages and reports pass a `Tally`, counted in SQL (`Store.tally`), so
-no process reads every statement to show a figure; a frame with one row per statement (tests,
-an export) is a tally whose rows each count one. No I/O, no Streamlit."""
+"""What is surfacing, where, and how well corroborated: pure functions over a `Tally`, a view's
+statements and notes counted by the database (`Store.tally`), so no process reads every
+statement to show a figure. The functions over days (`surfacing`, `trend`, `monthly`) take its
+`when` table, or rows of single statements, each counting one. No I/O, no Streamlit."""
 
 from __future__ import annotations
 
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -20,25 +20,41 @@ REGIONAL_SHARE = 0.8  # a theme is "regional" when one region holds this share o
 
 @dataclass(frozen=True)
 class Tally:
-    """A view's issue statements and notes, counted (`Store.tally`): small whatever the store
-    holds, since no table has a row per statement or per note."""
+    """A view's issue statements and notes, counted (`Store.tally`). Every table grows with
+    themes, places, cohorts and days, never with statements, notes or partners; figures about
+    partners are counts of distinct partners, made where the statements are. theme_id NA:
+    the unthemed statements."""
 
-    who: pd.DataFrame  # theme_id (NA: unthemed), region, office, partner_key, cohort, statements
-    when: pd.DataFrame  # theme_id (NA: unthemed), meeting_date, statements
-    notes_when: pd.DataFrame  # region, office, meeting_date, notes
-    notes_who: pd.DataFrame  # region, office, partner_key, cohort, notes
-
-    def themed_who(self, theme_ids) -> pd.DataFrame:
-        """`who` rows of these themes only (hidden or out-of-scope themes dropped)."""
-        return self.who[self.who["theme_id"].isin(theme_ids)]
+    themes: pd.DataFrame  # theme_id, statements, partners, n_ln_n (sum over its partners of n ln n)
+    regions: pd.DataFrame  # theme_id, region, statements, partners
+    offices: pd.DataFrame  # theme_id, region, office, statements, partners
+    places: pd.DataFrame  # region, office, partners (behind any statement, themed or not)
+    cohorts: pd.DataFrame  # theme_id, cohort, statements, partners
+    when: pd.DataFrame  # theme_id, meeting_date, statements
+    notes: pd.DataFrame  # region, office, meeting_date, notes
+    note_offices: pd.DataFrame  # region, office, partners (with a note in the view)
+    note_cohorts: pd.DataFrame  # cohort, partners (with a note in the view)
+    partners: int  # partners with a note in the view
 
     @property
     def last_day(self) -> pd.Timestamp:
         return self.when["meeting_date"].max() if len(self.when) else pd.NaT
 
-    def ranked(self, **options) -> pd.DataFrame:
-        """`ranked` over this tally."""
-        return ranked(self.who, self.when, **options)
+    def only(self, theme_ids) -> "Tally":
+        """The tally of these themes' statements only (hidden or out-of-scope themes dropped;
+        the notes, and the totals growth is measured against, stay whole)."""
+        keep = lambda frame: frame[frame["theme_id"].isin(theme_ids)].reset_index(drop=True)
+        return replace(self, themes=keep(self.themes), regions=keep(self.regions), offices=keep(self.offices),
+                       cohorts=keep(self.cohorts))
+
+    def hidden_offices(self, k: int) -> set[str]:
+        """Offices the k rule hides somewhere in the view (`hidden_offices`)."""
+        return hidden_offices(self.offices, self.places, k)
+
+    def in_region(self, region: str) -> "Tally":
+        """The per-place tables of one region (for its offices against each other)."""
+        return replace(self, regions=self.regions[self.regions["region"] == region],
+                       offices=self.offices[self.offices["region"] == region])
 
 
 def counts(df: pd.DataFrame, column: str = "statements") -> pd.Series:
@@ -84,20 +100,6 @@ def themed(df: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---- volume ----------------------------------------------------------------------------------
-def volume(df: pd.DataFrame, by: tuple[str, ...] = (), freq: str | None = None) -> pd.DataFrame:
-    """Statements per theme (and per `by` columns and period), with the theme's share of all
-    themed statements in the same group."""
-    t = themed(df).assign(n=lambda d: counts(d))
-    keys = list(by)
-    if freq:
-        t["period"] = t["meeting_date"].dt.to_period(freq).dt.start_time
-        keys.append("period")
-    out = t.groupby(keys + ["theme_id"], observed=True)["n"].sum().rename("statements").reset_index()
-    totals = out.groupby(keys)["statements"].transform("sum") if keys else out["statements"].sum()
-    out["share"] = out["statements"] / totals
-    return out
-
-
 def trend(df: pd.DataFrame, theme_id: int, freq: str = "M") -> pd.DataFrame:
     t = df[df["theme_id"] == theme_id]
     out = counts(t).groupby(t["meeting_date"].dt.to_period(freq).dt.start_time).sum().rename("statements")
@@ -177,34 +179,31 @@ def scope_of(df: pd.DataFrame, whole: bool) -> str:
     return "company" if whole else "regions"
 
 
-def corroboration(df: pd.DataFrame, scope: str = "company") -> pd.DataFrame:
-    """Per theme: distinct partners, offices and regions behind it, the effective
-    number of partners (exp of the entropy of who raised it: ten partners once each count 10,
-    one partner ten times counts 1), and its spread.
+def corroboration(tally: Tally, scope: str = "company") -> pd.DataFrame:
+    """Per theme: distinct partners, offices and regions behind it, the effective number of
+    partners (exp of the entropy of who raised it: ten partners once each count 10, one
+    partner ten times counts 1), and its spread.
 
-    The spread is relative to what `df` covers (`scope`): with every region, a theme is local
-    (one office), regional (80% of its partners in one region) or company-wide; with some
+    The spread is relative to what the tally covers (`scope`): with every region, a theme is
+    local (one office), regional (80% of its partners in one region) or company-wide; with some
     regions (a director's, or a filter), "several regions" replaces company-wide, which would
     claim what the table cannot show; within one region, where every theme would be "regional",
     a theme is local or raised in "several offices"."""
     if scope not in SCOPES:
         raise ValueError(f"scope {scope!r}: use one of {', '.join(SCOPES)}")
     cols = ["theme_id", "statements", "partners", "effective_partners", "offices", "regions", "spread", "where"]
-    t = themed(df)
-    if t.empty:
+    out = themed(tally.themes).set_index("theme_id")
+    if out.empty:
         return pd.DataFrame(columns=cols)
-    # Whole-table group-bys rather than a loop over themes: a fifth of the home page's first
-    # computation at 100k statements was this loop.
-    t = t.assign(n=counts(t))
-    out = t.groupby("theme_id").agg(statements=("n", "sum"), partners=("partner_key", "nunique"),
-                                     offices=("office", "nunique"), regions=("region", "nunique"),
-                                     first_office=("office", "first"))
-    per_partner = t.groupby(["theme_id", "partner_key"])["n"].sum()
-    p = per_partner / per_partner.groupby(level=0).transform("sum")
-    out["effective_partners"] = np.exp(-(p * np.log(p)).groupby(level=0).sum())
-    region_share = t.groupby(["theme_id", "region"])["partner_key"].nunique()
-    out["top_region"] = region_share.groupby(level=0).idxmax().map(lambda key: key[1])
-    out["top_share"] = region_share.groupby(level=0).max()
+    n = out["statements"].astype(float)
+    # exp(H) with H = ln n - (sum of n_p ln n_p) / n over the theme's partners p
+    out["effective_partners"] = np.exp(np.log(n) - out["n_ln_n"] / n)
+    offices, regions = themed(tally.offices), themed(tally.regions)
+    out["offices"] = offices.groupby("theme_id")["office"].nunique()
+    out["first_office"] = offices.groupby("theme_id")["office"].first()
+    out["regions"] = regions.groupby("theme_id")["region"].nunique()
+    top = regions.loc[regions.groupby("theme_id")["partners"].idxmax()].set_index("theme_id")
+    out["top_region"], out["top_share"] = top["region"], top["partners"]
     local = out["offices"] == 1
     if scope == "region":
         regional = pd.Series(False, index=out.index)
@@ -219,14 +218,13 @@ def corroboration(df: pd.DataFrame, scope: str = "company") -> pd.DataFrame:
     return out[cols].sort_values("effective_partners", ascending=False).reset_index(drop=True)
 
 
-def ranked(who: pd.DataFrame, when: pd.DataFrame, weeks: int = 8, since: date | None = None,
-           asof: date | None = None, baseline: tuple[date, date] | None = None, scope: str = "company") -> pd.DataFrame:
+def ranked(tally: Tally, weeks: int = 8, since: date | None = None, asof: date | None = None,
+           baseline: tuple[date, date] | None = None, scope: str = "company") -> pd.DataFrame:
     """The home page's list: surfacing first (by the lower bound of growth), then by how well
-    corroborated, with volume breaking ties. `who` and `when`: a `Tally`'s (or one frame of
-    statements, twice); `since`/`asof` and `baseline`: the two periods compared (see
-    `surfacing`); `scope`: what the tally covers (see `corroboration`)."""
-    s = surfacing(when, weeks=weeks, since=since, asof=asof, baseline=baseline)
-    c = corroboration(who, scope)
+    corroborated, with volume breaking ties. `since`/`asof` and `baseline`: the two periods
+    compared (see `surfacing`); `scope`: what the tally covers (see `corroboration`)."""
+    s = surfacing(tally.when, weeks=weeks, since=since, asof=asof, baseline=baseline)
+    c = corroboration(tally, scope)
     out = c.merge(s, on="theme_id", how="left")
     out["surfacing"] = out["surfacing"].fillna(False).astype(bool)
     out["new"] = out["new"].fillna(False).astype(bool)
@@ -236,22 +234,22 @@ def ranked(who: pd.DataFrame, when: pd.DataFrame, weeks: int = 8, since: date | 
 
 
 # ---- comparison and privacy -------------------------------------------------------------------------------
-def region_matrix(df: pd.DataFrame, column: str = "region", k: int = 3, alpha: float = 0.05) -> pd.DataFrame:
+def region_matrix(cells: pd.DataFrame, column: str = "region", k: int = 3, alpha: float = 0.05) -> pd.DataFrame:
     """Theme x region (or office) cells: statements, distinct partners, the theme's share of the
     cell's statements, its lift over the rest of the company, and whether that difference is
     significant (two-sided binomial test of the cell against the rest). Cells backed by fewer
     than k partners, and cells that would let someone subtract their way to them, are
-    suppressed: their figures are NaN and `suppressed` is True."""
-    t = themed(df)
-    if t.empty:
+    suppressed: their figures are NaN and `suppressed` is True. `cells`: a tally's `regions`
+    or `offices` (statements and partners per theme and place)."""
+    cells = themed(cells)
+    if cells.empty:
         return pd.DataFrame(columns=["theme_id", column, "statements", "partners", "share", "lift", "p_value",
                                      "over", "under", "suppressed"])
-    t = t.assign(n=counts(t))
-    area_totals = t.groupby(column)["n"].sum()
-    cells = t.groupby(["theme_id", column]).agg(statements=("n", "sum"),
-                                                partners=("partner_key", "nunique")).reset_index()
-    theme_totals = t.groupby("theme_id")["n"].sum()
-    grand = int(t["n"].sum())
+    cells = cells.groupby(["theme_id", column], as_index=False).agg(statements=("statements", "sum"),
+                                                                     partners=("partners", "sum"))
+    area_totals = cells.groupby(column)["statements"].sum()
+    theme_totals = cells.groupby("theme_id")["statements"].sum()
+    grand = int(cells["statements"].sum())
     rows = []
     for r in cells.itertuples(index=False):
         n_area = int(area_totals[getattr(r, column)])
@@ -302,15 +300,15 @@ def suppress(cells: pd.DataFrame, column: str, k: int) -> pd.Series:
 SMALL_OFFICE = "(small office hidden)"
 
 
-def too_few_partners(df: pd.DataFrame, k: int) -> bool:
-    """True when fewer than k distinct partners stand behind these rows: show no figure about them."""
-    return int(df["partner_key"].nunique()) < k
+def too_few_partners(partners: int, k: int) -> bool:
+    """True when fewer than k distinct partners stand behind a figure: show no figure about them."""
+    return int(partners) < k
 
 
 def masked_offices(df: pd.DataFrame, k: int) -> pd.Series:
-    """`df`'s office column with every office hidden (`SMALL_OFFICE`) where fewer than k
-    partners raised that theme there (unthemed statements count as one group): what the
-    drill-down and the CSV export both show."""
+    """`df`'s office column (rows of single statements: a drill-down, an export) with every
+    office hidden (`SMALL_OFFICE`) where fewer than k partners raised that theme there among
+    these rows (unthemed statements count as one group)."""
     if df.empty:
         return df["office"].copy()
     theme = df["theme_id"].astype("Float64").fillna(-1)
@@ -321,15 +319,24 @@ def masked_offices(df: pd.DataFrame, k: int) -> pd.Series:
 OFFICE_MASK = "[OFFICE]"
 
 
+def hidden_offices(per_theme: pd.DataFrame, per_office: pd.DataFrame, k: int) -> set[str]:
+    """Offices the k rule hides somewhere: fewer than k partners in the office (`per_office`:
+    office, partners), or behind one of its themes there, the unthemed statements counting as
+    one (`per_theme`: theme_id, office, partners). A tally has both tables; rows of single
+    statements give them with `hidden_office_names`."""
+    small = per_office[per_office["partners"] < k]["office"]
+    masked = per_theme[per_theme["partners"] < k]["office"]
+    return set(small) | set(masked)
+
+
 def hidden_office_names(df: pd.DataFrame, k: int) -> set[str]:
-    """Offices the k rule hides somewhere in `df`: fewer than k partners in the whole of `df`,
-    or behind one of its themes there (`masked_offices`)."""
+    """`hidden_offices` for rows of single statements (`masked_offices` hides them in a table)."""
     if df.empty:
         return set()
-    partners = df.groupby("office")["partner_key"].nunique()
-    small = set(partners[partners < k].index)
-    hidden = masked_offices(df, k) == SMALL_OFFICE
-    return small | set(df.loc[hidden, "office"])
+    theme = df["theme_id"].astype("Float64").fillna(-1).rename("theme_id")
+    per_theme = df.groupby([theme, df["office"]])["partner_key"].nunique().rename("partners").reset_index()
+    per_office = df.groupby("office")["partner_key"].nunique().rename("partners").reset_index()
+    return hidden_offices(per_theme, per_office, k)
 
 
 def mask_office_names(texts: pd.Series, offices: Iterable[str]) -> pd.Series:
@@ -362,12 +369,12 @@ def describe_in_scope(description: str, statements: int, partners: int, k: int) 
 
 # ---- coverage ----------------------------------------------------------------------------------------------
 def coverage(notes: pd.DataFrame, weeks: int = 8, asof: date | None = None, quiet_share: float = 0.5,
-             k: int | None = None, who: pd.DataFrame | None = None) -> pd.DataFrame:
+             k: int | None = None, partners: pd.DataFrame | None = None) -> pd.DataFrame:
     """Offices heard from in the recent window vs their usual rate: `silent` with no notes in
     the window, `quiet` under `quiet_share` of their usual volume. `notes`: notes per region,
-    office and day (a `Tally`'s `notes_when`, or one row per meeting). With `k`, an office
-    whose notes come from fewer than k partners (`who`: the tally's `notes_who`; by default
-    `notes` itself) keeps its status but not its counts (NaN)."""
+    office and day (a `Tally`'s `notes`, or one row per meeting). With `k`, an office whose
+    notes come from fewer than k partners (`partners`: region, office, partners, as a tally's
+    `note_offices`; by default counted in `notes`) keeps its status but not its counts (NaN)."""
     if notes.empty:
         return pd.DataFrame(columns=["region", "office", "recent", "expected", "status"])
     end = pd.Timestamp(asof) if asof else notes["meeting_date"].max()
@@ -378,8 +385,9 @@ def coverage(notes: pd.DataFrame, weeks: int = 8, asof: date | None = None, quie
     recent = n[(notes["meeting_date"] > start) & (notes["meeting_date"] <= end)].groupby(
         [notes["region"], notes["office"]]).sum()
     baseline = n[notes["meeting_date"] <= start].groupby([notes["region"], notes["office"]]).sum()
-    who = notes if who is None else who
-    partners = who.groupby(["region", "office"])["partner_key"].nunique() if k is not None else None
+    if k is not None:
+        partners = (notes.groupby(["region", "office"])["partner_key"].nunique() if partners is None
+                    else partners.set_index(["region", "office"])["partners"])
     rows = []
     for region, office in notes.groupby(["region", "office"]).groups:
         got = int(recent.get((region, office), 0))
@@ -392,12 +400,12 @@ def coverage(notes: pd.DataFrame, weeks: int = 8, asof: date | None = None, quie
     return pd.DataFrame(rows).sort_values(["status", "recent"], key=lambda s: s.map(order) if s.name == "status" else s).reset_index(drop=True)
 
 
-def headline(statements: pd.DataFrame, notes: pd.DataFrame) -> dict:
-    """The view's totals, from a `Tally`'s `when` and `notes_when` (or frames of single rows)."""
-    n = counts(statements)
-    return dict(notes=int(counts(notes, "notes").sum()), statements=int(n.sum()),
-                themes=int(statements["theme_id"].dropna().nunique()), offices=int(notes["office"].nunique()),
-                unthemed=int(n[statements["theme_id"].isna()].sum()))
+def headline(tally: Tally) -> dict:
+    """The view's totals."""
+    when, notes = tally.when, tally.notes
+    return dict(notes=int(notes["notes"].sum()), statements=int(when["statements"].sum()),
+                themes=int(when["theme_id"].dropna().nunique()), offices=int(notes["office"].nunique()),
+                unthemed=int(when.loc[when["theme_id"].isna(), "statements"].sum()))
 
 
 def monthly(df: pd.DataFrame) -> pd.DataFrame:

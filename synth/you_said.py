@@ -33,16 +33,16 @@ def period(last: pd.Timestamp, since: date | None = None, until: date | None = N
     return start, end
 
 
-def raised(who: pd.DataFrame, themes: pd.DataFrame, actions: pd.DataFrame, k: int) -> tuple[pd.DataFrame, int]:
+def raised(tally: signals.Tally, themes: pd.DataFrame, actions: pd.DataFrame, k: int) -> tuple[pd.DataFrame, int]:
     """Per theme raised in the period (visible themes only): partners, statements, regions,
     status, decision and reason; most partners first. And how many themes were left out
-    because fewer than k partners raised them. `who`: the tally of the period (`Tally.who`)."""
-    inside = who[who["theme_id"].isin(themes["id"])].assign(n=lambda d: signals.counts(d))
-    if inside.empty:
+    because fewer than k partners raised them. `tally`: the period's (`Store.tally`)."""
+    inside = tally.only(themes["id"])
+    if inside.themes.empty:
         return pd.DataFrame(columns=["theme_id", "label", "partners", "statements", "regions", "status", "note",
                                      "reason"]), 0
-    table = inside.groupby("theme_id").agg(partners=("partner_key", "nunique"), statements=("n", "sum"),
-                                           regions=("region", "nunique")).reset_index()
+    table = inside.themes[["theme_id", "partners", "statements"]].assign(
+        regions=inside.themes["theme_id"].map(inside.regions.groupby("theme_id")["region"].nunique()))
     table, left_out = signals.with_enough_partners(table, k)
     table["theme_id"] = table["theme_id"].astype(int)
     table.insert(1, "label", table["theme_id"].map(themes.set_index("id")["label"]))
@@ -114,11 +114,11 @@ def run(store, settings, region: str | None = None, since: str | None = None, un
             dates.append(date.fromisoformat(value) if value else None)
         except ValueError:
             raise UsageError(f"{flag} {value!r} is not a date; use YYYY-MM-DD.") from None
-    report.check_scope(store.tally().who, region, None)
+    report.check_scope(store.tally(), region, None)
     regions = [region] if region else None
     store.follow_lineage()
     start, end = period(store.tally(regions).last_day, *dates)
-    table, left_out = raised(store.tally(regions, signals.Filter(start=start, end=end)).who, themes,
+    table, left_out = raised(store.tally(regions, signals.Filter(start=start, end=end)), themes,
                              store.actions_frame(), settings.privacy_k)
     scope = region or "the whole program"
     if markdown_path:

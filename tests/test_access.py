@@ -137,10 +137,9 @@ def test_director_sees_only_their_region_in_the_query_layer(fitted_store):
     assert set(everything["region"]) > {"Southwest"}
     assert set(mine["region"]) == {"Southwest"} and len(mine) == (everything["region"] == "Southwest").sum()
     counted = director.tally()
-    for frame in (counted.who, counted.when.merge(counted.who[["theme_id"]].drop_duplicates()), counted.notes_who,
-                  counted.notes_when):
-        assert len(frame) and set(frame.get("region", ["Southwest"])) == {"Southwest"}
-    assert counted.who["statements"].sum() == counted.when["statements"].sum() == len(mine)
+    for frame in (counted.regions, counted.offices, counted.places, counted.notes, counted.note_offices):
+        assert len(frame) and set(frame["region"]) == {"Southwest"}
+    assert counted.themes["statements"].sum() == counted.when["statements"].sum() == len(mine)
     assert set(director.texts(everything["statement_id"])) == set(mine["statement_id"])
 
 

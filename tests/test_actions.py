@@ -227,7 +227,7 @@ def test_you_said_we_did_lists_statuses_under_the_k_rule_and_escapes_everything(
     users = auth.load_users(Path(settings.users_file))
     frame = store.statements_frame()
     start, end = you_said.period(frame["meeting_date"].max())
-    in_period = store.tally(None, signals.Filter(start=start, end=end)).who
+    in_period = store.tally(None, signals.Filter(start=start, end=end))
     table, left_out = you_said.raised(in_period, store.themes_frame(), store.actions_frame(), settings.privacy_k)
     assert len(table) and (table["partners"] >= settings.privacy_k).all()
     top = int(table["theme_id"].iloc[0])

@@ -2,7 +2,6 @@
 the cohort filter on the pages and in `synth report`, the Regions page's comparison, and the
 k rule under cohort filters. Real store, real imports, real pages (AppTest)."""
 
-from datetime import date
 
 import pandas as pd
 import pytest
@@ -15,6 +14,7 @@ from synth.store import open_store
 from synth.store import schema as db
 
 from conftest import HEADER, note_row
+from counting import tally_of
 from test_cli import _point_cli_at
 from test_dashboard import app_env, signed_in  # noqa: F401  (app_env: a fixture)
 from test_privacy_filters import TINY, small_office  # noqa: F401  (small_office: a fixture)
@@ -23,19 +23,12 @@ TEXT = "The tablet app loses orders when the clinic is offline"
 
 
 # ---- naming and derivation ------------------------------------------------------------------------
-@pytest.mark.parametrize("day, name", [
-    (date(2025, 1, 1), "2025-H1"), (date(2025, 6, 30), "2025-H1"),
-    (date(2025, 7, 1), "2025-H2"), (date(2025, 12, 31), "2025-H2"),
-    (pd.Timestamp("2026-03-15"), "2026-H1"),
-])
-def test_half_year_names_the_first_or_second_half(day, name):
-    assert cohorts.half_year(day) == name
-
-
-def test_a_named_cohort_wins_over_the_derived_half_year():
-    first = pd.Series(pd.to_datetime(["2025-02-01", "2025-09-01"]), index=["a", "b"])
-    named = pd.Series(["Spring pilot", None], index=["a", "b"])
-    assert cohorts.resolve(first, named).to_dict() == {"a": "Spring pilot", "b": "2025-H2"}
+def test_a_first_meeting_names_the_first_or_second_half_of_its_year(store, settings, write_csv):
+    days = {"Ada Quill": "2025-01-01", "Bo Ferris": "2025-06-30", "Cy Lane": "2025-07-01", "Di Moss": "2025-12-31"}
+    rows = [note_row(i, f"{TEXT} in clinic {i}", partner=name, day=day) for i, (name, day) in enumerate(days.items())]
+    pipeline.import_file(store, settings, write_csv(rows))
+    found = store.partner_cohorts()
+    assert [found[store.pseudonym(name)] for name in days] == ["2025-H1", "2025-H1", "2025-H2", "2025-H2"]
 
 
 @pytest.mark.parametrize("header", ["Cohort", "Group", "Intake", "cohort name"])
@@ -99,9 +92,11 @@ def test_a_store_from_before_cohorts_gains_the_column_on_open(store, settings):
 
 # ---- what each cohort raises, under the k rule ----------------------------------------------------------
 def _rows(cells: list[tuple[int, str, str]]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(theme, cohort, partner) triples as a statements frame and the matching notes frame."""
-    st = pd.DataFrame([dict(statement_id=i, theme_id=t, cohort=c, partner_key=p) for i, (t, c, p) in enumerate(cells)])
-    return st, st[["cohort", "partner_key"]].drop_duplicates()
+    """(theme, cohort, partner) triples counted as a tally's cohort cells and cohort sizes."""
+    st = pd.DataFrame([dict(statement_id=i, theme_id=t, cohort=c, partner_key=p, region="R", office="O",
+                            meeting_date=pd.Timestamp("2026-05-01")) for i, (t, c, p) in enumerate(cells)])
+    counted = tally_of(st, st.drop_duplicates(["cohort", "partner_key"]))
+    return counted.cohorts, counted.note_cohorts
 
 
 def test_compare_hides_small_cohorts_small_cells_and_the_cell_that_would_reveal_one():
@@ -232,7 +227,7 @@ def director_view(store, flt: signals.Filter):
 def test_a_cohort_filter_does_not_reveal_a_small_office(small_cohort):
     _, store, theme = small_cohort
     view = director_view(store, signals.Filter(cohorts=(SMALL_COHORT,)))
-    assert view.tally.who["partner_key"].nunique() == 3
+    assert view.tally.partners == 3
     # the drill-down and the CSV name neither office: 2 partners in Tinyville, 1 in Plano
     assert set(digest.statement_rows(view, theme, k=3)["office"]) == {signals.SMALL_OFFICE}
     assert set(digest.csv_rows(view, k=3)["office"]) == {signals.SMALL_OFFICE}

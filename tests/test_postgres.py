@@ -48,7 +48,7 @@ def test_postgres_fit_and_signals(pg, tmp_path):
     assert result["themes"] >= 2
     frame = store.statements_frame()
     assert frame["theme_id"].notna().mean() > 0.8
-    assert set(signals.ranked(frame, frame)["theme_id"]) == set(frame["theme_id"].dropna().astype(int))
+    assert set(signals.ranked(store.tally())["theme_id"]) == set(frame["theme_id"].dropna().astype(int))
     for flt in filters(store):  # the pages' counts, made by PostgreSQL, as counted row by row
         assert_tally_matches_rows(store, None, flt)
     assert_tally_matches_rows(store, ["Southwest"], signals.Filter())

@@ -66,7 +66,7 @@ def test_csv_export_masks_the_offices_the_theme_page_masks(small_office):
     _, store, theme = small_office
     view = director_view(store, signals.Filter(offices=(TINY, "Plano")))
     csv = digest.csv_rows(view, k=3)
-    assert TINY in set(view.tally.who["office"]) and TINY not in set(csv["office"])
+    assert TINY in set(view.tally.offices["office"]) and TINY not in set(csv["office"])
     assert signals.SMALL_OFFICE in set(csv["office"]) and "Plano" in set(csv["office"])
     rows = view.rows()
     for t in rows["theme_id"].dropna().unique():

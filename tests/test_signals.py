@@ -8,6 +8,8 @@ import pytest
 
 from synth import signals
 
+from counting import tally_of
+
 
 def table(rows):
     df = pd.DataFrame(rows, columns=["theme_id", "meeting_date", "region", "office", "partner_key", "note_id"])
@@ -68,10 +70,10 @@ def test_one_partner_theme_ranks_below_ten_partner_theme_of_equal_volume():
     day = date(2026, 5, 1)
     rows = [(1, day, "West", "O1", "solo", i) for i in range(10)]
     rows += [(2, day, "West", f"O{i % 3}", f"p{i}", 100 + i) for i in range(10)]
-    c = signals.corroboration(table(rows)).set_index("theme_id")
+    c = signals.corroboration(tally_of(table(rows))).set_index("theme_id")
     assert c.loc[1, "effective_partners"] == pytest.approx(1.0)
     assert c.loc[2, "effective_partners"] == pytest.approx(10.0)
-    order = list(signals.ranked(table(rows), table(rows))["theme_id"])
+    order = list(signals.ranked(tally_of(table(rows)))["theme_id"])
     assert order.index(2) < order.index(1)
 
 
@@ -80,7 +82,7 @@ def test_spread_labels():
     rows = [(1, day, "West", "Denver", f"p{i}", i) for i in range(5)]
     rows += [(2, day, "West", ["Denver", "Seattle"][i % 2], f"p{i}", 10 + i) for i in range(5)]
     rows += [(3, day, ["West", "Midwest", "Central"][i % 3], f"O{i}", f"p{i}", 20 + i) for i in range(6)]
-    c = signals.corroboration(table(rows)).set_index("theme_id")
+    c = signals.corroboration(tally_of(table(rows))).set_index("theme_id")
     assert (c.loc[1, "spread"], c.loc[1, "where"]) == ("local", "Denver")
     assert (c.loc[2, "spread"], c.loc[2, "where"]) == ("regional", "West")
     assert c.loc[3, "spread"] == "company-wide"
@@ -92,17 +94,17 @@ def test_spread_is_relative_to_what_the_table_covers():
     day = date(2026, 5, 1)
     rows = [(1, day, "West", "Denver", f"p{i}", i) for i in range(5)]
     rows += [(2, day, "West", ["Denver", "Seattle"][i % 2], f"p{i}", 10 + i) for i in range(5)]
-    one = table(rows)
-    assert signals.scope_of(one, whole=True) == "region"
-    c = signals.corroboration(one, signals.scope_of(one, whole=False)).set_index("theme_id")
+    one = tally_of(table(rows))
+    assert signals.scope_of(one.regions, whole=True) == "region"
+    c = signals.corroboration(one, signals.scope_of(one.regions, whole=False)).set_index("theme_id")
     assert (c.loc[1, "spread"], c.loc[1, "where"]) == ("local", "Denver")
     assert (c.loc[2, "spread"], c.loc[2, "where"]) == ("several offices", "")
     rows += [(3, day, ["West", "Midwest"][i % 2], f"O{i}", f"p{i}", 20 + i) for i in range(6)]
-    two = table(rows)
-    assert signals.scope_of(two, whole=False) == "regions"
+    two = tally_of(table(rows))
+    assert signals.scope_of(two.regions, whole=False) == "regions"
     c = signals.corroboration(two, "regions").set_index("theme_id")
     assert c.loc[2, "spread"] == "regional" and c.loc[3, "spread"] == "several regions"
-    assert signals.ranked(two, two, scope="company").set_index("theme_id").loc[3, "spread"] == "company-wide"
+    assert signals.ranked(two, scope="company").set_index("theme_id").loc[3, "spread"] == "company-wide"
     with pytest.raises(ValueError, match="scope"):
         signals.corroboration(two, "everywhere")
 
@@ -113,7 +115,7 @@ def test_suppression_hides_the_small_cell_and_its_complement():
     for region, partners in (("West", 6), ("Midwest", 5), ("Central", 4)):
         rows += [(1, day, region, "O", f"{region}{i}", len(rows) + i) for i in range(partners)]
     rows += [(1, day, "South", "O", "lonely", 900)]  # one partner: must be hidden
-    m = signals.region_matrix(table(rows), k=3).set_index("region")
+    m = signals.region_matrix(tally_of(table(rows)).regions, k=3).set_index("region")
     assert m.loc["South", "suppressed"] and np.isnan(m.loc["South", "statements"])
     # The theme's total is public, so one more cell in its row must go too: the smallest.
     assert m["suppressed"].sum() == 2 and m.loc["Central", "suppressed"]
@@ -127,7 +129,7 @@ def test_over_represented_region_is_flagged():
         for i in range(40):
             theme = 1 if (region == "West" and i < 30) or i < 4 else 2
             rows.append((theme, day, region, "O", f"{region}{i % 10}", len(rows)))
-    m = signals.region_matrix(table(rows), k=3)
+    m = signals.region_matrix(tally_of(table(rows)).regions, k=3)
     west = m[(m.theme_id == 1) & (m.region == "West")].iloc[0]
     assert west["over"] and west["lift"] > 3
     assert m[(m.theme_id == 1) & (m.region == "South")].iloc[0]["under"]
@@ -174,7 +176,7 @@ def _majority_theme(store, truth, key):
 def test_planted_surges_rank_top_three_and_regional_theme_is_placed(fitted_store, sample_files):
     from synth import sample
     truth = sample.load_truth(sample_files[1])
-    ranked = fitted_store.tally().ranked()
+    ranked = signals.ranked(fitted_store.tally())
     top3 = list(ranked["theme_id"].head(3))
     for key in ("crm_logout", "telehealth"):
         assert _majority_theme(fitted_store, truth, key) in top3, (key, ranked.head(5))
@@ -197,9 +199,10 @@ def test_an_office_is_named_only_where_k_partners_raised_that_theme_there():
 def test_figures_of_fewer_than_k_partners_are_left_out_under_any_filter():
     df = steady_program()
     one_day = signals.Filter(start=date(2026, 10, 31), end=date(2026, 10, 31)).apply(df)
-    assert not signals.too_few_partners(df, 3) and signals.too_few_partners(df[df["partner_key"] == "p1"], 3)
+    assert not signals.too_few_partners(df["partner_key"].nunique(), 3)
+    assert signals.too_few_partners(df[df["partner_key"] == "p1"]["partner_key"].nunique(), 3)
     # that day: theme 1 from 6 partners, theme 2 from 4, theme 3 from 8
-    ranked, left_out = signals.with_enough_partners(signals.ranked(one_day, one_day), k=5)
+    ranked, left_out = signals.with_enough_partners(signals.ranked(tally_of(one_day)), k=5)
     assert sorted(ranked["theme_id"]) == [1, 3] and left_out == 1
 
 

@@ -356,11 +356,12 @@ def test_new_notes_join_existing_themes_without_a_refit(fitted_copy, write_csv):
 
 
 def test_a_new_issue_surfaces_as_its_own_theme_at_import_and_stays_one_after_a_refit(fitted_copy, write_csv):
+    from synth import signals
     from synth.bench.new_issue import PLANTED
 
     settings, st = fitted_copy
     before_ids = set(st.themes_frame(include_hidden=True)["id"])
-    before_surfacing = set(st.tally().ranked().query("surfacing")["theme_id"])
+    before_surfacing = set(signals.ranked(st.tally()).query("surfacing")["theme_id"])
     regions = [("Southwest", "Plano"), ("Midwest", "Chicago"), ("West", "Denver"), ("Northeast", "Boston")]
     rows = [note_row(9000 + i, PLANTED[i % 12], *regions[i % 4], day="2026-10-{d:02d}",
                      partner=f"Partner{i % 12} Planted") for i in range(24)]
@@ -377,7 +378,7 @@ def test_a_new_issue_surfaces_as_its_own_theme_at_import_and_stays_one_after_a_r
     assert share >= 0.8 and top not in before_ids  # one theme that did not exist before the import
     t = st.themes_frame().set_index("id")
     assert bool(t.loc[top, "provisional"]) and "signature" in t.loc[top, "label"].lower()
-    ranked = st.tally().ranked()
+    ranked = signals.ranked(st.tally())
     assert bool(ranked.set_index("theme_id").loc[top, "new"])
     assert set(ranked.query("surfacing")["theme_id"]) & before_ids <= before_surfacing  # no existing theme pushed up
 

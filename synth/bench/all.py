@@ -1,10 +1,10 @@
 """`make bench`: every benchmark script, one after the other, at its default size. Importing
 this module runs nothing; `python -m synth.bench.all` does."""
 
-from synth.bench import distributed, fit_sample, ingest, new_issue, pages, realtext, redaction, signals, text, themes, wordnet
+from synth.bench import distributed, fit_sample, ingest, new_issue, pages, realtext, redaction, text, themes, wordnet
 
 BENCHMARKS = (("import", ingest), ("text", text), ("redaction", redaction), ("themes", themes), ("real text", realtext), ("new issue", new_issue),
-              ("wordnet", wordnet), ("signals", signals), ("pages", pages), ("dask import", distributed), ("fit on a sample", fit_sample))
+              ("wordnet", wordnet), ("pages", pages), ("dask import", distributed), ("fit on a sample", fit_sample))
 
 
 def main() -> None:

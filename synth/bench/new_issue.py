@@ -15,7 +15,7 @@ import csv
 import sys
 import time
 
-from synth import pipeline, sample
+from synth import pipeline, sample, signals
 from synth.bench.common import scratch
 from synth.store import open_store
 
@@ -58,14 +58,14 @@ def main(n_notes: int = 3200) -> None:
     pipeline.fit(store, settings)
     print(f"{n_notes:,} sample notes imported and fitted in {time.perf_counter() - t:.1f} s")
     before = set(store.themes_frame(include_hidden=True)["id"])
-    surfacing = set(store.tally().ranked().query("surfacing")["theme_id"])
+    surfacing = set(signals.ranked(store.tally()).query("surfacing")["theme_id"])
     path = folder / "planted.csv"
     with path.open("w", newline="") as fh:
         csv.writer(fh).writerows([["Session ID", "Meeting Date", "Region", "Office", "Frontline Partner", "Executive",
                                    "Meeting Notes"], *planted_rows()])
     summary = pipeline.import_file(store, settings, path)
     top, share, n = _share(store)
-    ranked = store.tally().ranked().set_index("theme_id")
+    ranked = signals.ranked(store.tally()).set_index("theme_id")
     pushed = (set(ranked[ranked["surfacing"]].index) & before) - surfacing
     label = store.themes_frame().set_index("id")["label"].get(top, "(unthemed)")
     print(f"without a refit: {share:.0%} of {n} planted statements in theme #{top} \"{label}\" "

@@ -329,9 +329,11 @@ def main(target: int = 100_000, sessions: int = 20, kind: str = "postgres") -> N
             total = build(settings, target)
         store = open_store(settings)
         tally = store.tally()
-        print(f"issue statements in the store: {total:,}; partners {tally.notes_who['partner_key'].nunique():,}, "
-              f"meetings {tally.notes_when['notes'].sum():,}; the whole company's tally holds "
-              f"{len(tally.who):,} + {len(tally.when):,} + {len(tally.notes_when):,} + {len(tally.notes_who):,} rows")
+        sizes = {name: len(getattr(tally, name)) for name in ("themes", "regions", "offices", "places", "cohorts",
+                                                               "when", "notes", "note_offices", "note_cohorts")}
+        print(f"issue statements in the store: {total:,}; partners {tally.partners:,}, meetings "
+              f"{tally.notes['notes'].sum():,}; rows of the whole company's tally: "
+              + ", ".join(f"{name} {rows:,}" for name, rows in sizes.items()))
         store.close()
         auth.ensure_demo_users(Path(settings.users_file))
         os.environ.update(settings.to_env())

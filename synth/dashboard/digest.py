@@ -14,10 +14,9 @@ import pandas as pd
 from synth import cohorts, export, ingest, report, signals
 
 
-def themed_in_view(view) -> pd.DataFrame:
-    """The view's tally of who raised what (`Tally.who`), for its visible themes only (hidden or
-    out-of-scope themes dropped)."""
-    return view.tally.themed_who(view.themes["id"])
+def themed_in_view(view) -> signals.Tally:
+    """The view's tally for its visible themes only (hidden or out-of-scope themes dropped)."""
+    return view.tally.only(view.themes["id"])
 
 
 def exportable(view) -> pd.DataFrame:
@@ -32,7 +31,7 @@ def quotes(view, k: int = 3) -> dict[int, str]:
     hides are written [OFFICE] in them."""
     texts = view.source.texts([sid for q in view.themes["quotes"] for sid in q], view.filter)
     out, missing = {}, []
-    present = set(themed_in_view(view)["theme_id"].dropna().astype(int))
+    present = set(themed_in_view(view).themes["theme_id"].astype(int))
     for t in view.themes.itertuples():
         inside = [sid for sid in t.quotes if sid in texts]
         if inside:
@@ -40,7 +39,7 @@ def quotes(view, k: int = 3) -> dict[int, str]:
         elif int(t.id) in present:
             missing.append(int(t.id))
     out.update(view.source.first_texts(missing, view.filter))
-    masked = signals.mask_office_names(pd.Series(out, dtype=object), signals.hidden_office_names(view.tally.who, k))
+    masked = signals.mask_office_names(pd.Series(out, dtype=object), view.tally.hidden_offices(k))
     return masked.to_dict()
 
 
@@ -49,7 +48,7 @@ def theme_quotes(view, theme_id: int, k: int) -> list[str]:
     ids = view.themes.set_index("id").loc[theme_id, "quotes"]
     texts = view.source.texts(ids, view.filter)
     said = pd.Series([texts[sid] for sid in ids if sid in texts], dtype=object)
-    return signals.mask_office_names(said, signals.hidden_office_names(view.tally.who, k)).tolist()
+    return signals.mask_office_names(said, view.tally.hidden_offices(k)).tolist()
 
 
 @dataclass(frozen=True)
@@ -64,16 +63,15 @@ def home(view, k: int, periods: tuple | None = None) -> Home:
     single day) with fewer than k partners shows no headline figures, and a theme raised by
     fewer than k partners in the view is left out of the list, counts and all."""
     tally = view.tally
-    data = themed_in_view(view)
-    head = None if signals.too_few_partners(tally.notes_who, k) else signals.headline(tally.when, tally.notes_when)
-    if data.empty:
+    head = None if signals.too_few_partners(tally.partners, k) else signals.headline(tally)
+    if themed_in_view(view).themes.empty:
         return Home(head, pd.DataFrame())
     # Growth is measured against every statement in the view (unthemed and hidden themes
     # included), as `synth report` does, so the two show the same figures.
     # `periods`: (recent start, recent end, baseline start, baseline end) chosen on the page;
     # None: the last 8 weeks against everything before.
     recent = dict(since=periods[0] - timedelta(days=1), asof=periods[1], baseline=periods[2:]) if periods else {}
-    ranked = tally.ranked(scope=view.scope, **recent)
+    ranked = signals.ranked(tally, scope=view.scope, **recent)
     ranked = ranked[ranked["theme_id"].isin(view.themes["id"])].reset_index(drop=True)
     ranked, left_out = signals.with_enough_partners(ranked, k)
     if ranked.empty:
@@ -103,10 +101,10 @@ def region_cells(view, column: str, region: str | None, k: int) -> pd.DataFrame:
     office within `region`, each office against the rest of its region), whatever regions or
     offices the filter picked: those pick which cells are kept, not what they are compared
     with. With labels, and `compared`, the comparison in words."""
-    data = view.dated.themed_who(view.themes["id"])
+    data = view.dated.only(view.themes["id"])
     if region is not None:
-        data = data[data["region"] == region]
-    cells = signals.region_matrix(data, column, k=k)
+        data = data.in_region(region)
+    cells = signals.region_matrix(data.regions if column == "region" else data.offices, column, k=k)
     picked = view.filter.regions if column == "region" else view.filter.offices
     if picked:
         cells = cells[cells[column].isin(picked)]
@@ -134,7 +132,7 @@ def comparable(cells: pd.DataFrame) -> pd.DataFrame:
 def where(view, theme_id: int, k: int) -> tuple[str, pd.DataFrame]:
     """Where a theme comes from, at the finest level that compares: by region when the view
     spans several, else by office within its one region."""
-    regions = sorted(view.tally.who["region"].unique())
+    regions = sorted(view.tally.regions["region"].unique())
     column, region = ("region", None) if len(regions) > 1 else ("office", regions[0] if regions else None)
     cells = region_cells(view, column, region, k) if regions else pd.DataFrame(
         columns=["theme_id", column, "suppressed", "lift"])
@@ -142,7 +140,7 @@ def where(view, theme_id: int, k: int) -> tuple[str, pd.DataFrame]:
 
 
 def coverage(view, k: int) -> pd.DataFrame:
-    return signals.coverage(view.tally.notes_when, k=k, who=view.tally.notes_who)
+    return signals.coverage(view.tally.notes, k=k, partners=view.tally.note_offices)
 
 
 @dataclass(frozen=True)
@@ -156,8 +154,8 @@ class CohortComparison:
 def cohort_comparison(view, k: int, top: int = 5) -> CohortComparison:
     """What each cohort raises: the `top` themes of each cohort in the view by the share of its
     partners who raised them, under the k rule (`cohorts.compare`)."""
-    cells, sizes = cohorts.compare(themed_in_view(view), view.tally.notes_who, k)
-    every = view.tally.notes_who["cohort"].nunique()
+    cells, sizes = cohorts.compare(themed_in_view(view).cohorts, view.tally.note_cohorts, k)
+    every = view.tally.note_cohorts["cohort"].nunique()
     labels = view.themes.set_index("id")["label"]
     return CohortComparison(cohorts.top_table(cells, sizes, labels, top), sizes, int(every - len(sizes)),
                             int(cells["suppressed"].astype(bool).sum()))
@@ -171,18 +169,18 @@ def themes_mentioning(view, words: str) -> set[int]:
 def theme_counts(view, k: int) -> pd.Series:
     """Statements per theme in the view, for the themes raised by at least k partners in it:
     the others have no count to show."""
-    data = view.tally.who
-    partners = data.groupby("theme_id")["partner_key"].nunique()
-    counts = signals.counts(data).groupby(data["theme_id"]).sum()
-    return counts[counts.index.map(partners) >= k]
+    data = signals.themed(view.tally.themes)
+    data = data[data["partners"] >= k]
+    return pd.Series(data["statements"].to_numpy(), index=data["theme_id"].astype(int).to_numpy(), name="count")
 
 
 def described(view, theme_id: int, k: int) -> str:
     """The theme's description with its count taken from the view, not the stored one
     (counted over every region when the theme was fitted): `signals.describe_in_scope`."""
-    rows = view.tally.who[view.tally.who["theme_id"] == theme_id]
+    row = view.tally.themes[view.tally.themes["theme_id"] == theme_id]
+    statements, partners = (int(row["statements"].sum()), int(row["partners"].sum())) if len(row) else (0, 0)
     description = view.themes.set_index("id").loc[theme_id, "description"]
-    return signals.describe_in_scope(description, int(signals.counts(rows).sum()), int(rows["partner_key"].nunique()), k)
+    return signals.describe_in_scope(description, statements, partners, k)
 
 
 def statement_rows(view, theme_id: int, k: int) -> pd.DataFrame:
@@ -190,7 +188,7 @@ def statement_rows(view, theme_id: int, k: int) -> pd.DataFrame:
     fewer than k partners behind the theme are not named (`signals.masked_offices`, as in the
     CSV export)."""
     rows = view.rows(theme_ids=[theme_id])
-    hidden = signals.hidden_office_names(view.tally.who, k) | signals.hidden_office_names(rows, k)
+    hidden = view.tally.hidden_offices(k) | signals.hidden_office_names(rows, k)
     return (rows.assign(office=signals.masked_offices(rows, k), text=signals.mask_office_names(rows["text"], hidden))
             [["meeting_date", "region", "office", "text"]].rename(columns={"meeting_date": "date", "text": "statement"}))
 

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from synth import cohorts, ingest, roles, signals
+from synth import ingest, roles, signals
 from synth.access import Scoped
 from synth.auth import (SESSION_HOURS, SignInThrottle, Viewer, session_token, session_viewer, sign_in,
                         still_signed_in)
@@ -229,11 +229,11 @@ def _param_list(name: str) -> list[str]:
 @st.cache_data(show_spinner=False, max_entries=32)
 def _filter_options(db_url: str, regions: tuple | None, role: str, data_version: DataVersion) -> tuple:
     whole = _tally(db_url, regions, role, data_version, astuple(signals.Filter()))
-    notes = whole.notes_when
+    notes = whole.notes
     offices = notes.groupby("region")["office"].unique().map(sorted).to_dict()
     if notes.empty:
         return offices, [], date.today(), date.today()
-    return (offices, cohorts.known(whole.notes_who), notes["meeting_date"].min().date(),
+    return (offices, sorted(whole.note_cohorts["cohort"]), notes["meeting_date"].min().date(),
             notes["meeting_date"].max().date())
 
 
@@ -323,7 +323,7 @@ class View:
     def scope(self) -> str:
         """What the view covers, for the spread of its themes (`signals.corroboration`): one
         region (a director's, or one picked), some regions, or the whole company."""
-        return signals.scope_of(self.tally.who, whole=self.key[1] is None and not self.filter.regions
+        return signals.scope_of(self.tally.regions, whole=self.key[1] is None and not self.filter.regions
                                 and not self.filter.offices)
 
     def rows(self, **what) -> pd.DataFrame:

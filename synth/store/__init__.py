@@ -19,6 +19,7 @@ One part per aggregate, each in its own module, joined into one `Store` handle:
 
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, NamedTuple
@@ -83,6 +84,8 @@ class Store(PartialImports, Imports, Statements, Tallies, Themes, Embeddings, Vi
                 cur.execute("PRAGMA synchronous=NORMAL")
                 cur.execute("PRAGMA busy_timeout=30000")
                 cur.close()
+                # ln() for the tallies' entropy: built into most SQLite builds, not all.
+                dbapi_conn.create_function("ln", 1, math.log, deterministic=True)
         store = cls(engine, load_secret(secret_file))
         try:
             store.migrate()

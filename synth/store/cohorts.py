@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
-import sqlalchemy as sa
 
-from synth import cohorts
-from synth.store.schema import iso, notes, read_frame
+from synth.store.schema import read_frame
+from synth.store.tallies import cohort_of_partner
 
 
 class Cohorts:
@@ -14,14 +13,8 @@ class Cohorts:
         """Each partner's cohort (index: partner_key), over every note stored, whatever the
         viewer's scope: a partner's first meeting is the first anywhere. The cohort an export
         names wins; where the exports name several for one partner, the most recently
-        imported one (a later export corrects an earlier one)."""
-        first = (sa.select(notes.c.partner_key, iso(sa.func.min(notes.c.meeting_date).label("meeting_date")))
-                 .group_by(notes.c.partner_key))
-        named = sa.select(notes.c.partner_key, notes.c.cohort).where(notes.c.id.in_(
-            sa.select(sa.func.max(notes.c.id)).where(notes.c.cohort.is_not(None), notes.c.cohort != "")
-            .group_by(notes.c.partner_key)))
+        imported one (a later export corrects an earlier one). The rule is SQL
+        (`cohort_of_partner`), so the pages' tallies filter and count cohorts in the database."""
         with self.engine.connect() as conn:
-            first_df = read_frame(conn, first)
-            named_df = read_frame(conn, named)
-        return cohorts.resolve(first_df.set_index("partner_key")["meeting_date"],
-                               named_df.set_index("partner_key")["cohort"] if len(named_df) else pd.Series(dtype=object))
+            df = read_frame(conn, cohort_of_partner())
+        return df.set_index("partner_key")["cohort"].astype(object).rename("cohort")

@@ -1,53 +1,98 @@
-"""What a page or report shows, counted in SQL: a view's issue statements per theme and
-partner and per theme and day, and its notes per office and day and per office and partner
-(`signals.Tally`). These tables grow with themes, partners and days, not with statements, so
-a server shows a million statements without reading them (issue: a whole company)."""
+"""What a page or report shows, counted by the database (`signals.Tally`): per theme, per theme
+and region, office, cohort or day, and per office, the statements and the distinct partners
+behind them; the notes per office and day. Every table grows with themes, places and days,
+never with statements, partners or notes, so a server shows a million statements without
+reading them (issue: a whole company). Also the rows a page lists: a drill-down, a quote, a
+search, an export."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import sqlalchemy as sa
 
-from synth import cohorts
 from synth.signals import Filter, Tally
 from synth.store.schema import assignments, iso, notes, read_frame, statements
 from synth.store.statements import shown
 
 
+def cohort_of_partner():
+    """(partner_key, cohort) for every partner, over every stored note: the cohort named by the
+    latest note that names one, else the half-year of the partner's first meeting ("2025-H2").
+    A fact about the partner, not one note: an import of an earlier meeting moves them."""
+    first = (sa.select(notes.c.partner_key, sa.func.min(notes.c.meeting_date).label("first_day"))
+             .group_by(notes.c.partner_key).subquery())
+    latest = (sa.select(sa.func.max(notes.c.id)).where(notes.c.cohort.is_not(None), sa.func.trim(notes.c.cohort) != "")
+              .group_by(notes.c.partner_key))
+    named = sa.select(notes.c.partner_key, notes.c.cohort).where(notes.c.id.in_(latest)).subquery()
+    half_year = (sa.cast(sa.cast(sa.extract("year", first.c.first_day), sa.Integer), sa.String) + "-H"
+                 + sa.case((sa.extract("month", first.c.first_day) <= 6, "1"), else_="2"))
+    return (sa.select(first.c.partner_key, sa.func.coalesce(named.c.cohort, half_year).label("cohort"))
+            .select_from(first).outerjoin(named, named.c.partner_key == first.c.partner_key))
+
+
 class Tallies:
     def tally(self, regions: Iterable[str] | None = None, flt: Filter = Filter()) -> Tally:
         """The tally of the issue statements and notes in `regions` (the viewer's scope; all when
-        None) that `flt` selects. Every count is made by the database."""
-        by_partner = self.partner_cohorts()
-        where = _conditions(regions, flt, by_partner)
-        theme, count = assignments.c.theme_id, sa.func.count().label("statements")
-        issues = (sa.select().select_from(statements).join(notes, statements.c.note_id == notes.c.id)
-                  .join(assignments, assignments.c.statement_id == statements.c.id, isouter=True)
-                  .where(statements.c.is_issue, *where))
-        who = issues.add_columns(theme, notes.c.region, notes.c.office, notes.c.partner_key, count).group_by(
-            theme, notes.c.region, notes.c.office, notes.c.partner_key)
-        when = issues.add_columns(theme, iso(notes.c.meeting_date), count).group_by(theme, notes.c.meeting_date)
-        notes_count = sa.func.count().label("notes")
-        notes_when = (sa.select(notes.c.region, notes.c.office, iso(notes.c.meeting_date), notes_count)
+        None) that `flt` selects. Four queries, run side by side; each is one snapshot, and an
+        import committing between them shows in some only until the next data version, which
+        the next page view reads first."""
+        where = _conditions(regions, flt)
+        theme, n = assignments.c.theme_id, sa.func.count()
+        # Each issue statement once, with its theme, partner, place and day; every table below is
+        # grouped from it in the same query, and every count of distinct partners is a count of
+        # the rows of a grouping that holds each partner once (hash aggregates, no DISTINCT sorts).
+        facts = (sa.select(theme.label("theme_id"), notes.c.partner_key, notes.c.region, notes.c.office,
+                           notes.c.meeting_date)
+                 .select_from(statements).join(notes, statements.c.note_id == notes.c.id)
+                 .join(assignments, assignments.c.statement_id == statements.c.id, isouter=True)
+                 .where(statements.c.is_issue, *where).cte("facts"))
+        f = facts.c
+        base = (sa.select(f.theme_id, f.partner_key, f.region, f.office, n.label("n"))
+                .group_by(f.theme_id, f.partner_key, f.region, f.office).cte("base"))
+        b = base.c
+        per_partner = (sa.select(b.theme_id, b.partner_key, sa.func.sum(b.n).label("n"))
+                       .group_by(b.theme_id, b.partner_key).cte("per_partner"))
+        per_region = (sa.select(b.theme_id, b.region, b.partner_key, sa.func.sum(b.n).label("n"))
+                      .group_by(b.theme_id, b.region, b.partner_key).cte("per_region"))
+        per_place = (sa.select(b.region, b.office, b.partner_key).group_by(b.region, b.office, b.partner_key)
+                     .cte("per_place"))
+        cohort = cohort_of_partner().cte("cohort")
+        p, r = per_partner.c, per_region.c
+        n_ln_n = sa.func.sum(sa.cast(p.n, sa.Float) * sa.func.ln(sa.cast(p.n, sa.Float)))
+        people = sa.union_all(
+            _part("theme", per_partner, dict(theme_id=p.theme_id), sa.func.sum(p.n), n_ln_n=n_ln_n),
+            _part("region", per_region, dict(theme_id=r.theme_id, region=r.region), sa.func.sum(r.n)),
+            _part("office", base, dict(theme_id=b.theme_id, region=b.region, office=b.office), sa.func.sum(b.n)),
+            _part("place", per_place, dict(region=per_place.c.region, office=per_place.c.office), None),
+            _part("cohort", per_partner.join(cohort, cohort.c.partner_key == p.partner_key),
+                  dict(theme_id=p.theme_id, cohort=cohort.c.cohort), sa.func.sum(p.n)),
+            _part("day", facts, dict(theme_id=f.theme_id, meeting_date=f.meeting_date), n, partners=False))
+        # The notes: per office and day, and the partners who met per office, per cohort and in all.
+        notes_when = (sa.select(notes.c.region, notes.c.office, iso(notes.c.meeting_date), n.label("notes"))
                       .where(*where).group_by(notes.c.region, notes.c.office, notes.c.meeting_date))
-        notes_who = (sa.select(notes.c.region, notes.c.office, notes.c.partner_key, notes_count)
-                     .where(*where).group_by(notes.c.region, notes.c.office, notes.c.partner_key))
-        # Four queries, each its own snapshot: an import committing between them shows in the
-        # later ones only, and the data version read before this call then differs from the
-        # next one, so the next page view counts again.
-        with self.engine.connect() as conn:
-            who, when, notes_when, notes_who = (read_frame(conn, q) for q in (who, when, notes_when, notes_who))
-        for frame in (who, when):
-            frame["theme_id"] = frame["theme_id"].astype("Int64")
-            frame["statements"] = frame["statements"].astype(int)
-        for frame in (when, notes_when):
-            frame["meeting_date"] = pd.to_datetime(frame["meeting_date"])
-        notes_when["notes"] = notes_when["notes"].astype(int)
-        notes_who["notes"] = notes_who["notes"].astype(int)
-        return Tally(cohorts.with_cohorts(who, by_partner), when, notes_when,
-                     cohorts.with_cohorts(notes_who, by_partner))
+        met = (sa.select(notes.c.partner_key, notes.c.region, notes.c.office).where(*where)
+               .group_by(notes.c.partner_key, notes.c.region, notes.c.office).cte("met"))
+        who_met = sa.select(met.c.partner_key).group_by(met.c.partner_key).cte("who_met")
+        met_cohort = cohort_of_partner().cte("met_cohort")
+        notes_who = sa.union_all(
+            _part("office", met, dict(region=met.c.region, office=met.c.office), None),
+            _part("cohort", who_met.join(met_cohort, met_cohort.c.partner_key == who_met.c.partner_key),
+                  dict(cohort=met_cohort.c.cohort), None),
+            _part("all", who_met, {}, None))
+        with ThreadPoolExecutor(3) as pool:
+            people, notes_when, notes_who = pool.map(self._read_tally, (people, notes_when, notes_who))
+        return _tally(people, notes_when, notes_who)
+
+    def _read_tally(self, query) -> pd.DataFrame:
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Room for the hash tables of one tally (about 700k partner-theme groups at a
+                # million statements), so PostgreSQL neither sorts on disk nor spills them.
+                conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+            return read_frame(conn, query)
 
     def view_rows(self, regions: Iterable[str] | None = None, flt: Filter = Filter(),
                   theme_ids: Iterable[int] | None = None, unthemed: bool = False, containing: str = "",
@@ -56,7 +101,7 @@ class Tallies:
         lists: one theme's drill-down, an export, a search. `theme_ids`: only these themes
         (`unthemed`: and the unthemed statements); `containing`: only texts with these words
         in any case; newest first, at most `limit`."""
-        where = [statements.c.is_issue, *_conditions(regions, flt, self.partner_cohorts() if flt.cohorts else None)]
+        where = [statements.c.is_issue, *_conditions(regions, flt)]
         if theme_ids is not None:
             picked = assignments.c.theme_id.in_([int(t) for t in theme_ids])
             where.append(sa.or_(picked, assignments.c.theme_id.is_(None)) if unthemed else picked)
@@ -81,8 +126,7 @@ class Tallies:
         if not ids:
             return {}
         q = (sa.select(statements.c.id, statements.c.text).join(notes, statements.c.note_id == notes.c.id)
-             .where(statements.c.id.in_(ids),
-                    *_conditions(regions, flt, self.partner_cohorts() if flt.cohorts else None)))
+             .where(statements.c.id.in_(ids), *_conditions(regions, flt)))
         with self.engine.connect() as conn:
             return dict(conn.execute(q).all())
 
@@ -95,8 +139,7 @@ class Tallies:
             return {}
         first = (sa.select(sa.func.min(statements.c.id)).join(notes, statements.c.note_id == notes.c.id)
                  .join(assignments, assignments.c.statement_id == statements.c.id)
-                 .where(statements.c.is_issue, assignments.c.theme_id.in_(theme_ids),
-                        *_conditions(regions, flt, self.partner_cohorts() if flt.cohorts else None))
+                 .where(statements.c.is_issue, assignments.c.theme_id.in_(theme_ids), *_conditions(regions, flt))
                  .group_by(assignments.c.theme_id))
         q = (sa.select(assignments.c.theme_id, statements.c.text)
              .join(assignments, assignments.c.statement_id == statements.c.id).where(statements.c.id.in_(first)))
@@ -104,9 +147,9 @@ class Tallies:
             return dict(conn.execute(q).all())
 
 
-def _conditions(regions: Iterable[str] | None, flt: Filter, by_partner: pd.Series | None) -> list:
+def _conditions(regions: Iterable[str] | None, flt: Filter) -> list:
     """SQL conditions on `notes` for what pages may show (no partial import), the viewer's
-    regions and the filter; a cohort filter becomes the partners in those cohorts."""
+    regions and the filter; a cohort filter keeps the partners of those cohorts."""
     out = [shown(sa.select(notes.c.id)).whereclause]
     if regions is not None:
         out.append(notes.c.region.in_(list(regions)))
@@ -119,5 +162,55 @@ def _conditions(regions: Iterable[str] | None, flt: Filter, by_partner: pd.Serie
     if flt.end:
         out.append(notes.c.meeting_date <= flt.end)
     if flt.cohorts:
-        out.append(notes.c.partner_key.in_(list(by_partner[by_partner.isin(flt.cohorts)].index)))
+        cohort = cohort_of_partner().subquery()
+        out.append(notes.c.partner_key.in_(sa.select(cohort.c.partner_key).where(cohort.c.cohort.in_(list(flt.cohorts)))))
     return out
+
+
+def _text(value):
+    return sa.cast(sa.null(), sa.String) if value is None else sa.literal_column(f"'{value}'", sa.String)
+
+
+COLUMNS = {"theme_id": sa.Integer, "region": sa.String, "office": sa.String, "cohort": sa.String,
+           "meeting_date": sa.String}
+
+
+def _part(kind: str, source, keys: dict, statements, n_ln_n=None, partners: bool = True):
+    """One kind of group in a tally's union: (kind, theme_id, region, office, cohort,
+    meeting_date, statements, partners, n_ln_n), with the keys this kind groups by and NULL
+    for the others. `source` holds each partner once per group, so its row count is the
+    number of distinct partners."""
+    cols = [_text(kind).label("kind")]
+    for name, kind_of in COLUMNS.items():
+        column = keys.get(name)
+        if name == "meeting_date" and column is not None:
+            column = sa.cast(column, sa.String)
+        cols.append((column if column is not None else sa.cast(sa.null(), kind_of)).label(name))
+    cols += [sa.cast(statements if statements is not None else sa.null(), sa.BigInteger).label("statements"),
+             (sa.func.count() if partners else sa.cast(sa.null(), sa.BigInteger)).label("partners"),
+             (n_ln_n if n_ln_n is not None else sa.cast(sa.null(), sa.Float)).label("n_ln_n")]
+    query = sa.select(*cols).select_from(source)
+    return query.group_by(*keys.values()) if keys else query
+
+
+def _tally(people: pd.DataFrame, notes_when: pd.DataFrame, notes_who: pd.DataFrame) -> Tally:
+    people["theme_id"] = people["theme_id"].astype("Int64")
+    part = lambda kind, cols: people[people["kind"] == kind][cols].reset_index(drop=True)
+    counted = lambda frame, *cols: frame.astype({c: int for c in cols})
+    when = counted(part("day", ["theme_id", "meeting_date", "statements"]), "statements")
+    for frame in (when, notes_when):
+        frame["meeting_date"] = pd.to_datetime(frame["meeting_date"])
+    by = lambda kind, cols: notes_who[notes_who["kind"] == kind][cols].reset_index(drop=True).astype({"partners": int})
+    total = by("all", ["partners"])["partners"]
+    return Tally(themes=counted(part("theme", ["theme_id", "statements", "partners", "n_ln_n"]), "statements",
+                                "partners").astype({"n_ln_n": float}),
+                 regions=counted(part("region", ["theme_id", "region", "statements", "partners"]), "statements", "partners"),
+                 offices=counted(part("office", ["theme_id", "region", "office", "statements", "partners"]),
+                                 "statements", "partners"),
+                 places=counted(part("place", ["region", "office", "partners"]), "partners"),
+                 cohorts=counted(part("cohort", ["theme_id", "cohort", "statements", "partners"]), "statements",
+                                 "partners"),
+                 when=when, notes=notes_when.astype({"notes": int}),
+                 note_offices=by("office", ["region", "office", "partners"]),
+                 note_cohorts=by("cohort", ["cohort", "partners"]),
+                 partners=int(total.iloc[0]) if len(total) else 0)

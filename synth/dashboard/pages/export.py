@@ -38,7 +38,7 @@ st.caption("For partners: the themes they raised in the period and what happened
            "Themes raised by fewer than k partners are left out; no office or person is named.")
 start, end = you_said.period(view.tally.last_day, flt.start, flt.end)
 in_period = ui.tally(dataclasses.replace(flt, start=start, end=end))
-said_table, left_out = you_said.raised(in_period.who, view.themes, ui.scoped().actions(), k)
+said_table, left_out = you_said.raised(in_period, view.themes, ui.scoped().actions(), k)
 scope_words = ", ".join(flt.regions) if flt.regions else ("the whole program" if not ui.viewer().region_scope
                                                            else ", ".join(ui.viewer().region_scope))
 said_md = you_said.markdown(said_table, scope_words, start, end, left_out, k)

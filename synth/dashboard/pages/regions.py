@@ -51,13 +51,13 @@ def open_clicked(event, column: str) -> None:
         st.switch_page(str(ui.PAGES_DIR / "themes.py"), query_params=params)
 
 
-regions_in_view = sorted(view.tally.who["region"].unique())
+regions_in_view = sorted(view.tally.regions["region"].unique())
 by_region = ui.memo(digest.region_cells, view, "region", None, k)
 if not regions_in_view or by_region.empty:
     st.info("No themed statements in this view.")
 else:
     st.subheader("Themes by region")
-    scope_regions = sorted(view.dated.who["region"].unique())
+    scope_regions = sorted(view.dated.regions["region"].unique())
     if len(scope_regions) < 2:
         st.info(ui.plain(f"You see one region, {scope_regions[0]}: there is no other region to compare it with, "
                          "so its offices are compared with each other below."))

@@ -52,7 +52,7 @@ chosen = st.selectbox("Theme", ids, index=index,
 st.query_params["theme"] = str(chosen)
 
 theme = themes.set_index("id").loc[chosen]
-subset = view.tally.who[view.tally.who["theme_id"] == chosen]  # who raised it, counted
+subset = view.tally.only([chosen])  # who raised it, counted
 st.header(ui.plain(theme["label"]))
 st.page_link(str(ui.PAGES_DIR / "actions.py"), label=ui.plain(actions.card_text(acts, int(chosen), today)),
              icon=":material/task_alt:", query_params={"theme": str(chosen)})
@@ -63,12 +63,13 @@ st.caption(f"{area}keywords: {ui.plain(', '.join(theme['keywords'][:8]))}")
 with st.expander("How to read this"):
     st.markdown(ui.how_to_read_theme(view.scope))
 
-if subset.empty:
+if subset.themes.empty:
     st.info("This theme has no statements in the current filter.")
     st.stop()
 
 c1, c2, c3, c4 = st.columns(4)
-if signals.too_few_partners(subset, k):  # the k rule: no count, spread or place for a small group
+partners = int(subset.themes["partners"].sum())
+if signals.too_few_partners(partners, k):  # the k rule: no count, spread or place for a small group
     for col, label in zip((c1, c2, c3, c4), ("Statements", "Partners", "Offices", "Spread")):
         col.metric(label, "hidden")
     st.caption(f"Fewer than {k} partners raised this theme in this view, so its figures are hidden. Widen the filter.")
@@ -80,7 +81,7 @@ else:
     c4.metric("Spread", corr["spread"], help=ui.plain(ui.spread_words(corr["spread"], corr["where"])))
 
 st.subheader("Over time")
-if signals.too_few_partners(subset, k):
+if signals.too_few_partners(partners, k):
     st.caption(f"Hidden: the counts per month would be figures about fewer than {k} partners.")
 else:
     trend = ui.memo(digest.trend, view, chosen)
