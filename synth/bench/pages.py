@@ -203,7 +203,7 @@ async def _sessions(url: str, n: int, server_pid: int, relay_log: str) -> tuple[
             await page.get_by_role("button", name="Sign in").click()
             await page.get_by_text("Top themes").wait_for(timeout=300_000)
             await page.get_by_role("link", name="Export").click()
-            await page.get_by_text("Preview").wait_for(timeout=300_000)
+            await page.get_by_text("Preview", exact=True).wait_for(timeout=300_000)
 
         async def home(page) -> tuple[float, float]:
             """When (perf_counter) the server's message carrying the themes reached the browser,
