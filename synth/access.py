@@ -4,14 +4,13 @@ see even by mistake."""
 
 from __future__ import annotations
 
-
 import pandas as pd
 
 from synth import roles
 from synth.auth import Viewer
 from synth.signals import Filter, Tally
 from synth.errors import AccessDenied
-from synth.store import Store, with_themes
+from synth.store import Store
 
 IMPORTERS = set(roles.with_right("import"))  # the roles that import notes, see the history and undo imports
 
@@ -63,10 +62,8 @@ class Scoped:
         without being able to open them, and for the roles that see themes (a director: in
         their regions)."""
         self._need(self.viewer.sees_themes or self.viewer.role in IMPORTERS, "the themes of an import")
-        rows = with_themes(self.store.statement_rows(regions=self.regions, imports=[import_id]),
-                           self.store.assignments_frame(regions=self.regions))
         themes = self.store.themes_frame(include_hidden=roles.may(self.viewer.role, "hidden_themes")).set_index("id")["label"]
-        counts = rows["theme_id"].dropna().astype(int).value_counts()
+        counts = self.store.themes_of_import(import_id, self.regions)
         counts = counts[counts.index.isin(themes.index)]
         return pd.DataFrame({"id": counts.index.astype(int), "label": themes.reindex(counts.index).to_numpy(),
                              "statements": counts.to_numpy()})
@@ -140,18 +137,28 @@ class Scoped:
         from synth import you_said
 
         self._need(roles.may(self.viewer.role, "partner_brief"), "the partner brief")
-        regions = sorted(self.store.tally(self.regions).regions["region"].dropna().unique())
-        if region is not None and region not in regions:
-            raise AccessDenied(f"There are no statements from region {region!r} that you may see.")
+        start, end, regions = self.partner_brief_period(region, since, until)
         scope = [region] if region is not None else self.regions
         themes = self.store.themes_frame()
         if self.regions is not None:
             themes = themes[themes["id"].isin(self.store.themes_raised_in(self.regions))]
         self.store.follow_lineage()
-        start, end = you_said.period(self.store.tally(scope).last_day, since, until)
         table, left_out = you_said.raised(self.store.tally(scope, Filter(start=start, end=end)), themes,
                                           self.store.actions_frame(), k)
         return table, left_out, start, end, regions
+
+    def partner_brief_period(self, region: str | None = None, since=None, until=None) -> tuple:
+        """The partner brief's period ([since, until], by default the 90 days up to the last
+        meeting in the region or the viewer's scope) and the regions the viewer may pick,
+        without counting anything."""
+        from synth import you_said
+
+        self._need(roles.may(self.viewer.role, "partner_brief"), "the partner brief")
+        regions, last = self.store.extent(self.regions)
+        if region is not None and region not in regions:
+            raise AccessDenied(f"There are no meetings from region {region!r} that you may see.")
+        start, end = you_said.period(self.store.extent([region])[1] if region is not None else last, since, until)
+        return start, end, regions
 
     def action(self, theme_id: int):
         """The theme's action (`synth.actions.Action`; status new for one nobody acted on)."""

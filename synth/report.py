@@ -48,16 +48,18 @@ def brief_markdown(top: pd.DataFrame, scope: str, quotes: dict[int, str] | None 
     return "\n".join(lines)
 
 
+def refuse(what: str, value: str, valid: list[str], where: str = "") -> None:
+    """Refuse a scope no statement comes from, naming the ones that exist and the closest."""
+    close = difflib.get_close_matches(value.lower(), [v.lower() for v in valid], n=1, cutoff=0.75)
+    hint = next((f" Did you mean {v!r}?" for v in valid if close and v.lower() == close[0]), "")
+    raise UsageError(f"--{what} {value!r}: no {what} of that name has statements{where}.{hint} "
+                     f"{what.capitalize()}s{where}: {', '.join(valid) or '(none yet: import notes first)'}.")
+
+
 def check_scope(tally: signals.Tally, region: str | None, office: str | None, cohort: str | None = None) -> None:
     """A region, office or cohort no statement comes from is refused with the ones that exist,
     so a misspelt name ("South West") is not read as a scope with nothing to report. `tally`:
     the whole store's."""
-    def refuse(what: str, value: str, valid: list[str], where: str = "") -> None:
-        close = difflib.get_close_matches(value.lower(), [v.lower() for v in valid], n=1, cutoff=0.75)
-        hint = next((f" Did you mean {v!r}?" for v in valid if close and v.lower() == close[0]), "")
-        raise UsageError(f"--{what} {value!r}: no {what} of that name has statements{where}.{hint} "
-                         f"{what.capitalize()}s{where}: {', '.join(valid) or '(none yet: import notes first)'}.")
-
     places = tally.offices
     if region and region not in set(places["region"]):
         refuse("region", region, sorted(places["region"].unique()))

@@ -114,10 +114,12 @@ def run(store, settings, region: str | None = None, since: str | None = None, un
             dates.append(date.fromisoformat(value) if value else None)
         except ValueError:
             raise UsageError(f"{flag} {value!r} is not a date; use YYYY-MM-DD.") from None
-    report.check_scope(store.tally(), region, None)
+    known, _ = store.extent()
+    if region and region not in known:
+        report.refuse("region", region, known)
     regions = [region] if region else None
     store.follow_lineage()
-    start, end = period(store.tally(regions).last_day, *dates)
+    start, end = period(store.extent(regions)[1], *dates)
     table, left_out = raised(store.tally(regions, signals.Filter(start=start, end=end)), themes,
                              store.actions_frame(), settings.privacy_k)
     scope = region or "the whole program"

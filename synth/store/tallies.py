@@ -94,6 +94,26 @@ class Tallies:
                 conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
             return read_frame(conn, query)
 
+    def extent(self, regions: Iterable[str] | None = None) -> tuple[list[str], pd.Timestamp]:
+        """The regions with a meeting in `regions` (all when None) and the day of the last one:
+        what a page offers before it counts anything."""
+        q = sa.select(notes.c.region, iso(sa.func.max(notes.c.meeting_date).label("last"))).where(
+            *_conditions(regions, Filter())).group_by(notes.c.region)
+        with self.engine.connect() as conn:
+            df = read_frame(conn, q)
+        return sorted(df["region"]), pd.to_datetime(df["last"]).max() if len(df) else pd.NaT
+
+    def themes_of_import(self, import_id: int, regions: Iterable[str] | None = None) -> pd.Series:
+        """How many of an import's issue statements (in `regions`) went to each theme."""
+        q = (sa.select(assignments.c.theme_id, sa.func.count().label("statements"))
+             .join(statements, statements.c.id == assignments.c.statement_id)
+             .join(notes, notes.c.id == statements.c.note_id)
+             .where(statements.c.is_issue, notes.c.import_id == import_id, assignments.c.theme_id.is_not(None),
+                    *([notes.c.region.in_(list(regions))] if regions is not None else []))
+             .group_by(assignments.c.theme_id))
+        with self.engine.connect() as conn:
+            return pd.Series(dict(conn.execute(q).all()), dtype=int).sort_values(ascending=False)
+
     def view_rows(self, regions: Iterable[str] | None = None, flt: Filter = Filter(),
                   theme_ids: Iterable[int] | None = None, unthemed: bool = False, containing: str = "",
                   limit: int | None = None) -> pd.DataFrame:

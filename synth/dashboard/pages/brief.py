@@ -11,7 +11,7 @@ st.caption("What partners raised in a period and what happened to each theme: it
            "so it can go to every partner as it is.")
 k = ui.settings().privacy_k
 try:
-    _, _, start, end, regions = ui.scoped().partner_brief(k)
+    start, end, regions = ui.scoped().partner_brief_period()
     c1, c2, c3 = st.columns(3)
     region = c1.selectbox("Region", ["The whole program", *regions], key="brief_region",
                           help="A region's brief lists what that region's partners raised.")
