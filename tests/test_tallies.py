@@ -65,3 +65,21 @@ def test_a_search_finds_words_in_any_case_and_takes_wildcards_literally(fitted_s
     found = fitted_store.view_rows(containing=words)
     assert (len(found) > 0) == expected
     assert found["text"].str.lower().str.contains(words.lower(), regex=False).all()
+
+
+def test_a_rename_or_a_hide_keeps_the_counts_and_a_merge_recounts(fitted_copy):
+    from synth import themes
+
+    _, st = fitted_copy
+    first, second = (int(t) for t in st.themes_frame()["id"][:2])
+    before = st.data_version()
+    themes.rename(st, first, "A name a curator chose", who="t")
+    themes.hide(st, second, who="t")
+    renamed = st.data_version()
+    assert renamed != before and renamed.counts == before.counts  # pages redraw; the cached tally stands
+    themes.hide(st, second, who="t", hidden=False)
+    counted = st.tally().themes.set_index("theme_id")["statements"]
+    themes.merge(st, first, second, who="t")
+    assert st.data_version().counts != renamed.counts
+    merged = st.tally().themes.set_index("theme_id")["statements"]
+    assert merged[first] == counted[first] + counted[second] and second not in merged.index

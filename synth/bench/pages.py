@@ -70,7 +70,7 @@ def apptest_timings(settings) -> None:
     from synth import themes
 
     store = open_store(settings)
-    some_theme = int(store.themes_frame()["id"].iloc[0])
+    ids = [int(t) for t in store.themes_frame()["id"]]  # largest first
     _import_a_few(store, settings, 0)  # loads spaCy and the embedder in this process, outside the timings
 
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=300)
@@ -81,19 +81,22 @@ def apptest_timings(settings) -> None:
     t = time.perf_counter()
     at.run()
     print(f"  {'sign-in + home, fresh server':<12} {time.perf_counter() - t:6.2f} s")
-    print(f"  {'page':<12} {'first in a fresh server':>24} {'after an edit':>14} {'after an import':>16} {'again':>8}")
+    print(f"  {'page':<12} {'first in a fresh server':>24} {'after a rename':>15} {'after a merge':>14} "
+          f"{'after an import':>16} {'again':>8}")
     for k, page in enumerate(PAGES, start=1):
         at.switch_page(f"synth/dashboard/pages/{page}.py")
         runs = []
-        for change in (None, "edit", "import", None):
-            if change == "edit":  # a curation edit (or a refit) changes the themes only
-                themes.hide(store, some_theme, "bench", hidden=False)
+        for change in (None, "rename", "merge", "import", None):
+            if change == "rename":  # changes what a theme is called, not its counts
+                themes.rename(store, ids[0], f"Renamed by the benchmark {k}", who="bench")
+            elif change == "merge":  # moves statements between themes: the views are counted again
+                themes.merge(store, ids[0], ids[-k], who="bench")
             elif change == "import":  # an import changes the statements too
                 _import_a_few(store, settings, k)
             t = time.perf_counter()
             at.run()
             runs.append(time.perf_counter() - t)
-        print(f"  {page:<12} {runs[0]:22.2f} s {runs[1]:12.2f} s {runs[2]:14.2f} s {runs[3]:6.2f} s "
+        print(f"  {page:<12} {runs[0]:22.2f} s {runs[1]:13.2f} s {runs[2]:12.2f} s {runs[3]:14.2f} s {runs[4]:6.2f} s "
               f"{'(exception!)' if at.exception else ''}")
 
 

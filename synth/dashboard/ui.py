@@ -73,10 +73,16 @@ def version() -> DataVersion:
 
 # cache_resource, not cache_data: one object shared by all sessions, not a pickled copy per page run.
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _tally(db_url: str, regions: tuple | None, role: str, data_version: DataVersion, flt: tuple) -> signals.Tally:
-    """A scope and filter's tally, counted in SQL (`Store.tally`) once per data version and
-    shared by every session with that scope: small tables, whatever the store holds."""
+def _counted(db_url: str, regions: tuple | None, role: str, counts_version: tuple, flt: tuple) -> signals.Tally:
+    """A scope and filter's tally, counted in SQL (`Store.tally`) and shared by every session
+    with that scope: small tables, whatever the store holds. Counted again when an import, a
+    fit or an edit that moves statements changes the counts (`DataVersion.counts`); a rename
+    or a hide does not."""
     return Scoped(store(), Viewer("cache", role, regions or ())).tally(signals.Filter(*flt))
+
+
+def _tally(db_url: str, regions: tuple | None, role: str, data_version: DataVersion, flt: tuple) -> signals.Tally:
+    return _counted(db_url, regions, role, data_version.counts, flt)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

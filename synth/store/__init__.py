@@ -51,11 +51,18 @@ class DataVersion(NamedTuple):
     last_import: int | None
     last_run: int | None
     last_edit: int | None
+    last_move: int | None  # the last curation edit that moved statements (a merge, a split, an undo)
 
     @property
     def imports(self) -> tuple:
         """The part that moves only when notes are imported or an import is undone."""
         return self.committed_imports, self.last_import
+
+    @property
+    def counts(self) -> tuple:
+        """The part that moves when the counts of statements per theme could change: a rename
+        or a hide changes what pages call a theme, not how many statements it has."""
+        return self.committed_imports, self.last_import, self.last_run, self.last_move
 
 
 
@@ -144,6 +151,8 @@ class Store(PartialImports, Imports, Statements, Tallies, Themes, Embeddings, Vi
                 sa.select(sa.func.max(imports.c.id)).where(imports.c.status != "partial").scalar_subquery(),
                 sa.select(sa.func.max(runs.c.id)).scalar_subquery(),
                 sa.select(sa.func.max(theme_edits.c.id)).scalar_subquery(),
+                sa.select(sa.func.max(theme_edits.c.id)).where(
+                    theme_edits.c.action.in_(["merge", "split", "undo"])).scalar_subquery(),
             )).one())
 
 
