@@ -31,7 +31,7 @@ from synth.bench.common import scratch, timed
 from synth.config import PROJECT_ROOT
 from synth.store import open_store
 
-PAGES = ["surfacing", "themes", "regions", "export", "actions", "brief", "curate", "importer"]
+PAGES = ["surfacing", "themes", "regions", "export", "actions", "curate", "importer"]  # an admin's pages
 
 
 def build(settings, target: int) -> int:
