@@ -38,8 +38,8 @@ class Scoped:
         self._need(self.viewer.sees_themes, "themes or statements")
         return self.store.view_rows(self.regions, flt, **what)
 
-    def texts(self, ids, flt: Filter = Filter()) -> dict[int, str]:
-        """The texts of these statements within the viewer's regions and `flt` (`Store.statement_texts`)."""
+    def texts(self, ids, flt: Filter = Filter()) -> dict[int, tuple[int | None, str]]:
+        """The themes and texts of these statements within the viewer's regions and `flt` (`Store.statement_texts`)."""
         self._need(self.viewer.sees_themes, "themes or statements")
         return self.store.statement_texts(ids, self.regions, flt)
 

@@ -447,6 +447,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("synth: interrupted; nothing from the unfinished step was saved", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`synth themes | head`): stop quietly, as Unix tools do. Point
+        # stdout at /dev/null so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

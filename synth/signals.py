@@ -308,12 +308,20 @@ def too_few_partners(partners: int, k: int) -> bool:
 def masked_offices(df: pd.DataFrame, k: int) -> pd.Series:
     """`df`'s office column (rows of single statements: a drill-down, an export) with every
     office hidden (`SMALL_OFFICE`) where fewer than k partners raised that theme there among
-    these rows (unthemed statements count as one group)."""
+    these rows (unthemed statements count as one group). Where a theme's hidden rows would all
+    come from one office, its smallest named office is hidden too: with every other office
+    named, the hidden one could be worked out by elimination."""
     if df.empty:
         return df["office"].copy()
     theme = df["theme_id"].astype("Float64").fillna(-1)
-    partners = df.groupby([theme, df["office"]], dropna=False)["partner_key"].transform("nunique")
-    return df["office"].where(partners >= k, SMALL_OFFICE)
+    partners = df.groupby([theme, df["office"]], dropna=False)["partner_key"].nunique()
+    hidden = set(partners[partners < k].index)
+    for t, per_office in partners.groupby(level=0):
+        small = per_office[per_office < k]
+        if len(small) == 1 and len(small) < len(per_office):
+            hidden.add(per_office[per_office >= k].idxmin())
+    keys = pd.Series(list(zip(theme, df["office"])), index=df.index)
+    return df["office"].where(~keys.isin(hidden), SMALL_OFFICE)
 
 
 OFFICE_MASK = "[OFFICE]"

@@ -270,3 +270,14 @@ def test_report_refuses_an_unknown_region_or_office_with_the_valid_ones(fitted_c
     assert "Plano" in err and "Chicago" not in err.split("Offices in Southwest:")[1]
     assert cli.main(["report", "--region", "Southwest", "--office", "Plano"]) == 0
     assert "Top themes for Southwest / Plano" in capsys.readouterr().out
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(fitted_copy, monkeypatch, capsys):
+    # Found in use: `synth themes | head` ended in a BrokenPipeError traceback.
+    settings, _ = fitted_copy
+    _point_cli_at(settings, monkeypatch)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone
+    with capsys.disabled():
+        monkeypatch.setattr(sys, "stdout", os.fdopen(write_end, "w", buffering=1))
+        assert cli.main(["themes"]) == 141

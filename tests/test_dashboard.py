@@ -220,7 +220,7 @@ def test_theme_page_drills_down_to_redacted_statements(app_env):
     # the theme search narrows the list to themes that speak of the CRM ...
     assert 0 < len(at.selectbox[0].options) < every
     # ... and the chosen one holds statements that say it, which the statement search finds
-    at.text_input(key="statement_search").input("crm")
+    at.text_input(key=f"statement_search_{at.selectbox[0].value}").input("crm")
     at.run()
     found = at.dataframe[-1].value["statement"]
     assert len(found) > 0 and all("crm" in str(t).lower() for t in found)
@@ -561,7 +561,7 @@ def test_theme_rows_link_to_their_theme_and_the_drill_down_can_be_searched(app_e
     at.run()
     before = at.dataframe[-1].value
     word = before["statement"].iloc[0].split()[-1].strip(".,")
-    at.text_input(key="statement_search").input(word).run()
+    at.text_input(key=f"statement_search_{theme}").input(word).run()
     after = at.dataframe[-1].value
     assert 0 < len(after) <= len(before) and after["statement"].str.contains(word, case=False, regex=False).all()
 
@@ -594,3 +594,34 @@ def test_growths_low_end_is_not_rounded_to_1_0(low, words):
     top = pd.DataFrame([dict(label="Parking", surfacing=True, new=False, rate_ratio=2.7, ratio_low=low, recent=8,
                              baseline=22, partners=29, offices=21, spread="company-wide", where="")])
     assert f"x2.7 ({signals.fmt_low(low)})" in report.brief_markdown(top, "all regions")
+
+
+# ---- found in a Chromium walk-through as each role (2026-11-25) ---------------------------------
+def test_a_quote_split_off_its_theme_is_not_quoted_for_it_and_hidden_themes_are_not_counted(app_env):
+    from synth import themes
+    from synth.dashboard import digest
+
+    _, store = app_env
+    view = _view(store)
+    theme = view.themes.iloc[0]
+    moved = int(theme["quotes"][0])
+    moved_text = store.view_rows(theme_ids=[int(theme["id"])]).set_index("statement_id").loc[moved, "text"]
+    assert digest.quotes(view)[int(theme["id"])] == moved_text
+    themes.split(store, int(theme["id"]), [moved], "Split by the test", who="t")
+    hidden = int(view.themes.iloc[1]["id"])
+    themes.hide(store, hidden, who="t")
+    after = _view(store)
+    assert digest.quotes(after)[int(theme["id"])] != moved_text
+    assert moved_text not in digest.theme_quotes(after, int(theme["id"]), 3)
+    counted = set(after.tally.themes["theme_id"].dropna().astype(int))  # the database counts every theme
+    assert hidden in counted and hidden not in set(after.themes["id"])
+    assert digest.home(after, 3).headline["themes"] == len(counted & set(after.themes["id"])) < len(counted)
+
+
+def test_an_old_link_to_a_theme_no_longer_shown_says_so(app_env):
+    at = signed_in("executive", theme="99999")
+    at.switch_page("synth/dashboard/pages/themes.py")
+    at.query_params["theme"] = "99999"
+    at.run()
+    assert not at.exception
+    assert "Theme #99999 is not in this view" in texts(at)

@@ -191,9 +191,21 @@ def test_an_office_is_named_only_where_k_partners_raised_that_theme_there():
                   (None, "2026-05-01", "West", "Tiny", "q1", 12), (None, "2026-05-01", "West", "Tiny", "q2", 13),
                   (None, "2026-05-01", "West", "Tiny", "q3", 14)])
     shown = signals.masked_offices(df, k=3)
-    # theme 1: Big has 3 partners, Tiny 1; theme 2 in Big has 1; unthemed in Tiny has 3
-    assert list(shown) == ["Big"] * 3 + [signals.SMALL_OFFICE, signals.SMALL_OFFICE] + ["Tiny"] * 3
+    # theme 1: Big has 3 partners, Tiny 1 (hidden, and Big with it: with Big named, the hidden row
+    # could only be Tiny's); theme 2 in Big has 1; unthemed in Tiny has 3
+    assert list(shown) == [signals.SMALL_OFFICE] * 5 + ["Tiny"] * 3
     assert signals.masked_offices(df[df["office"] == "Tiny"], k=3).tolist() == [signals.SMALL_OFFICE] + ["Tiny"] * 3
+
+
+def test_a_hidden_office_cannot_be_worked_out_from_the_offices_named_beside_it():
+    # Found in Chromium: a theme's export named every office but one, so its hidden rows could
+    # only come from that one.
+    rows = [(1, "2026-05-01", "West", office, f"{office}{i}", n * 10 + i)
+            for n, (office, partners) in enumerate([("Big", 5), ("Mid", 4), ("Tiny", 1)]) for i in range(partners)]
+    shown = signals.masked_offices(table(rows), k=3)
+    assert list(shown) == ["Big"] * 5 + [signals.SMALL_OFFICE] * 5  # Mid, the smallest named, hidden with Tiny
+    both = table(rows + [(1, "2026-05-01", "West", "Wee", "w1", 99)])
+    assert list(signals.masked_offices(both, k=3)) == ["Big"] * 5 + ["Mid"] * 4 + [signals.SMALL_OFFICE] * 2
 
 
 def test_figures_of_fewer_than_k_partners_are_left_out_under_any_filter():

@@ -33,9 +33,9 @@ def quotes(view, k: int = 3) -> dict[int, str]:
     out, missing = {}, []
     present = set(themed_in_view(view).themes["theme_id"].astype(int))
     for t in view.themes.itertuples():
-        inside = [sid for sid in t.quotes if sid in texts]
+        inside = [sid for sid in t.quotes if texts.get(sid, (None,))[0] == t.id]  # still in this theme
         if inside:
-            out[int(t.id)] = texts[inside[0]]
+            out[int(t.id)] = texts[inside[0]][1]
         elif int(t.id) in present:
             missing.append(int(t.id))
     out.update(view.source.first_texts(missing, view.filter))
@@ -47,7 +47,7 @@ def theme_quotes(view, theme_id: int, k: int) -> list[str]:
     """The theme's representative quotes that are in the view, offices masked as in `quotes`."""
     ids = view.themes.set_index("id").loc[theme_id, "quotes"]
     texts = view.source.texts(ids, view.filter)
-    said = pd.Series([texts[sid] for sid in ids if sid in texts], dtype=object)
+    said = pd.Series([texts[sid][1] for sid in ids if texts.get(sid, (None,))[0] == theme_id], dtype=object)
     return signals.mask_office_names(said, view.tally.hidden_offices(k)).tolist()
 
 
@@ -63,8 +63,10 @@ def home(view, k: int, periods: tuple | None = None) -> Home:
     single day) with fewer than k partners shows no headline figures, and a theme raised by
     fewer than k partners in the view is left out of the list, counts and all."""
     tally = view.tally
-    head = None if signals.too_few_partners(tally.partners, k) else signals.headline(tally)
-    if themed_in_view(view).themes.empty:
+    visible = themed_in_view(view)
+    head = None if signals.too_few_partners(tally.partners, k) else {
+        **signals.headline(tally), "themes": len(visible.themes)}  # hidden themes are not counted
+    if visible.themes.empty:
         return Home(head, pd.DataFrame())
     # Growth is measured against every statement in the view (unthemed and hidden themes
     # included), as `synth report` does, so the two show the same figures.

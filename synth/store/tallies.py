@@ -140,15 +140,18 @@ class Tallies:
         return df
 
     def statement_texts(self, ids: Iterable[int], regions: Iterable[str] | None = None,
-                        flt: Filter = Filter()) -> dict[int, str]:
-        """The texts of these statements that are in the view: quotes a page may show."""
+                        flt: Filter = Filter()) -> dict[int, tuple[int | None, str]]:
+        """The theme and text of each of these statements that is in the view: quotes a page
+        may show, if they are still in the theme that chose them (a split moves statements)."""
         ids = [int(i) for i in ids]
         if not ids:
             return {}
-        q = (sa.select(statements.c.id, statements.c.text).join(notes, statements.c.note_id == notes.c.id)
+        q = (sa.select(statements.c.id, assignments.c.theme_id, statements.c.text)
+             .join(notes, statements.c.note_id == notes.c.id)
+             .join(assignments, assignments.c.statement_id == statements.c.id, isouter=True)
              .where(statements.c.id.in_(ids), *_conditions(regions, flt)))
         with self.engine.connect() as conn:
-            return dict(conn.execute(q).all())
+            return {sid: (theme, text) for sid, theme, text in conn.execute(q)}
 
     def first_statements(self, theme_ids: Iterable[int], regions: Iterable[str] | None = None,
                          flt: Filter = Filter()) -> dict[int, str]:

@@ -64,7 +64,7 @@ else:
                               help="Words to look for in all of the theme's statements; empty shows them all.")
         found = members[members["text"].str.contains(query, case=False, regex=False)] if query else members
         st.caption(f"{len(found):,} of {len(members):,} statements of #{chosen} match.")
-        with st.form("split"):
+        with st.form("split", enter_to_submit=False):  # Enter in the label must not split
             take_all = st.checkbox(f"Split off all {len(found):,} matching statements")
             texts = dict(zip(found["statement_id"], found["text"]))
             picked = st.multiselect("Or pick statements", list(texts), format_func=lambda s: f"#{s} {texts[s][:110]}")

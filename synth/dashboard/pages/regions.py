@@ -1,6 +1,7 @@
 """Regions and offices: where each theme is over- or under-represented, and who is not being heard."""
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
 from synth.dashboard import digest, ui
@@ -89,7 +90,8 @@ st.caption("Each cohort's most raised themes, as the share of its partners (thos
            "half-year of the partner's first meeting. Pick cohorts in the sidebar to narrow every page to them.")
 by_cohort = ui.memo(digest.cohort_comparison, view, k)
 if by_cohort.table.empty:
-    st.info(f"No cohort in this view has {k} or more partners with themed statements to compare.")
+    st.info(f"Nothing to compare: no theme is raised by {k} or more partners of one cohort in this view, or "
+            "showing it would reveal a smaller group.")
 else:
     st.dataframe(by_cohort.table, hide_index=True)
 remarks = []
@@ -109,5 +111,10 @@ quiet = cov[cov["status"] != "heard"]
 if quiet.empty:
     st.success("Every office has notes in the last 8 weeks at close to its usual rate.")
 else:
-    st.dataframe(quiet.rename(columns={"region": "Region", "office": "Office", "recent": "Notes, last 8 weeks",
-                                       "expected": "Usual for 8 weeks", "status": "Status"}), hide_index=True)
+    # An office of fewer than k partners keeps its status but shows no counts: say so, not "None".
+    counts = {c: quiet[c].map(lambda x: "hidden" if pd.isna(x) else f"{x:,g}") for c in ("recent", "expected")}
+    st.dataframe(quiet.assign(**counts).rename(columns={
+        "region": "Region", "office": "Office", "recent": "Notes, last 8 weeks", "expected": "Usual for 8 weeks",
+        "status": "Status"}), hide_index=True)
+    if quiet["recent"].isna().any():
+        st.caption(f"“hidden”: fewer than {k} partners met in that office in this view, so its counts are not shown.")

@@ -47,6 +47,11 @@ if not labels:
 wanted = st.query_params.get("theme")
 ids = list(labels)
 index = ids.index(int(wanted)) if wanted and wanted.isdigit() and int(wanted) in labels else 0
+if wanted and ids[index] != (int(wanted) if wanted.isdigit() else None):
+    # An old link (a theme since merged or hidden) or a filter that leaves it out: say so,
+    # rather than show another theme under the link's name.
+    st.info(f"Theme #{ui.plain(wanted)} is not in this view: it may have been merged into another theme or hidden "
+            "by a curator, or it is not raised within the current filter or search. Showing the largest theme instead.")
 chosen = st.selectbox("Theme", ids, index=index,
                       format_func=lambda t: f"{labels[t]} ({counts[t] if t in counts.index else 'few'})")
 st.query_params["theme"] = str(chosen)
@@ -59,7 +64,9 @@ st.page_link(str(ui.PAGES_DIR / "actions.py"), label=ui.plain(actions.card_text(
 st.markdown(ui.plain(ui.memo(digest.described, view, int(chosen), k)))  # the count in this view, not company-wide
 # a theme that is its own area (or the largest of its area) would repeat its own label
 area = f"Area: {ui.plain(theme['area'])} · " if theme["area"] and theme["area"] != theme["label"] else ""
-st.caption(f"{area}keywords: {ui.plain(', '.join(theme['keywords'][:8]))}")
+keywords = f"keywords: {ui.plain(', '.join(theme['keywords'][:8]))}" if theme["keywords"] else ""
+if area or keywords:
+    st.caption(f"{area}{keywords}".rstrip(" ·"))
 with st.expander("How to read this"):
     st.markdown(ui.how_to_read_theme(view.scope))
 
@@ -136,7 +143,8 @@ if len(lineage):
 
 st.subheader("Statements")
 rows = ui.memo(digest.statement_rows, view, int(chosen), k)  # small offices not named, as in the CSV
-needle = st.text_input("Search these statements", key="statement_search", placeholder="a word or phrase")
+needle = st.text_input("Search these statements", key=f"statement_search_{chosen}",  # one search per theme
+                       placeholder="a word or phrase")
 if needle.strip():
     rows = rows[rows["statement"].str.contains(needle.strip(), case=False, regex=False)]
     st.caption(f"{ui.plural(len(rows), 'statement')} contain “{ui.plain(needle.strip())}”.")
