@@ -23,11 +23,6 @@ def with_cohorts(frame: pd.DataFrame, cohorts: pd.Series) -> pd.DataFrame:
     return frame.assign(**{COHORT: frame["partner_key"].map(cohorts).astype(object)})
 
 
-def known(frame: pd.DataFrame) -> list[str]:
-    """The cohorts present in `frame`, in order (half-years sort by date; named ones by name)."""
-    return sorted(frame[COHORT].dropna().unique()) if COHORT in frame else []
-
-
 # ---- what each cohort raises --------------------------------------------------------------------
 def compare(cells: pd.DataFrame, sizes: pd.DataFrame, k: int) -> tuple[pd.DataFrame, pd.Series]:
     """Theme x cohort cells for the view: how many of a cohort's partners (those with a meeting

@@ -75,24 +75,6 @@ class Filter:
         """The same dates and cohorts over every region and office: what a place is compared with."""
         return Filter(start=self.start, end=self.end, cohorts=self.cohorts)
 
-    def apply(self, df: pd.DataFrame) -> pd.DataFrame:
-        """The rows of a frame of single statements or notes that the filter keeps (the pages
-        filter in SQL, `Store.tally`; this says the same in pandas)."""
-        if self == Filter():
-            return df  # no copy of the whole table for the unfiltered view
-        mask = pd.Series(True, index=df.index)
-        if self.regions:
-            mask &= df["region"].isin(self.regions)
-        if self.offices:
-            mask &= df["office"].isin(self.offices)
-        if self.cohorts:
-            mask &= df["cohort"].isin(self.cohorts)
-        if self.start:
-            mask &= df["meeting_date"] >= pd.Timestamp(self.start)
-        if self.end:
-            mask &= df["meeting_date"] <= pd.Timestamp(self.end)
-        return df[mask]
-
 
 def themed(df: pd.DataFrame) -> pd.DataFrame:
     mask = df["theme_id"].notna()

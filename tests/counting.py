@@ -1,13 +1,30 @@
-"""A tally counted row by row in pandas (`tally_of`): the reference the database's counts
-(`Store.tally`) are checked against, and how the signals tests turn small hand-built tables
-of statements into the tallies the signals take."""
+"""A tally counted row by row in pandas (`tally_of`), and a filter applied row by row
+(`kept`): the reference the database's counts and filters (`Store.tally`) are checked
+against, and how the signals tests turn small hand-built tables of statements into the
+tallies the signals take."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from synth.signals import Tally
+from synth.signals import Filter, Tally
+
+
+def kept(flt: Filter, df: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a frame of single statements or notes that the filter keeps."""
+    mask = pd.Series(True, index=df.index)
+    if flt.regions:
+        mask &= df["region"].isin(flt.regions)
+    if flt.offices:
+        mask &= df["office"].isin(flt.offices)
+    if flt.cohorts:
+        mask &= df["cohort"].isin(flt.cohorts)
+    if flt.start:
+        mask &= df["meeting_date"] >= pd.Timestamp(flt.start)
+    if flt.end:
+        mask &= df["meeting_date"] <= pd.Timestamp(flt.end)
+    return df[mask]
 
 
 def tally_of(statements: pd.DataFrame, notes: pd.DataFrame | None = None) -> Tally:

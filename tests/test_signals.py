@@ -8,7 +8,7 @@ import pytest
 
 from synth import signals
 
-from counting import tally_of
+from counting import kept, tally_of
 
 
 def table(rows):
@@ -153,13 +153,6 @@ def test_coverage_finds_silent_and_quiet_offices():
     assert cov.loc["Busy", "status"] == "heard"
 
 
-def test_filter_by_region_office_and_dates():
-    df = steady_program()
-    f = signals.Filter(offices=("O1",), start=date(2026, 9, 1))
-    out = f.apply(df)
-    assert set(out["office"]) == {"O1"} and out["meeting_date"].min() >= pd.Timestamp("2026-09-01")
-
-
 # ---- on the sample program (the session's fitted store) ----------------------------------------
 def _majority_theme(store, truth, key):
     from collections import Counter
@@ -210,7 +203,7 @@ def test_a_hidden_office_cannot_be_worked_out_from_the_offices_named_beside_it()
 
 def test_figures_of_fewer_than_k_partners_are_left_out_under_any_filter():
     df = steady_program()
-    one_day = signals.Filter(start=date(2026, 10, 31), end=date(2026, 10, 31)).apply(df)
+    one_day = kept(signals.Filter(start=date(2026, 10, 31), end=date(2026, 10, 31)), df)
     assert not signals.too_few_partners(df["partner_key"].nunique(), 3)
     assert signals.too_few_partners(df[df["partner_key"] == "p1"]["partner_key"].nunique(), 3)
     # that day: theme 1 from 6 partners, theme 2 from 4, theme 3 from 8

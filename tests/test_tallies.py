@@ -10,7 +10,7 @@ import pytest
 
 from synth import cohorts, signals
 
-from counting import tally_of
+from counting import kept, tally_of
 
 
 def filters(store) -> list[signals.Filter]:
@@ -31,8 +31,8 @@ def _same(ours: pd.DataFrame, theirs: pd.DataFrame, name: str) -> None:
 
 def assert_tally_matches_rows(store, regions, flt: signals.Filter) -> None:
     by_partner = store.partner_cohorts()
-    rows = flt.apply(cohorts.with_cohorts(store.statements_frame(regions), by_partner))
-    notes = flt.apply(cohorts.with_cohorts(store.notes_frame(regions), by_partner))
+    rows = kept(flt, cohorts.with_cohorts(store.statements_frame(regions), by_partner))
+    notes = kept(flt, cohorts.with_cohorts(store.notes_frame(regions), by_partner))
     ours, theirs = store.tally(regions, flt), tally_of(rows, notes)
     for field in fields(signals.Tally):
         a, b = getattr(ours, field.name), getattr(theirs, field.name)

@@ -36,9 +36,9 @@ def cohort_of_partner():
 class Tallies:
     def tally(self, regions: Iterable[str] | None = None, flt: Filter = Filter()) -> Tally:
         """The tally of the issue statements and notes in `regions` (the viewer's scope; all when
-        None) that `flt` selects. Four queries, run side by side; each is one snapshot, and an
-        import committing between them shows in some only until the next data version, which
-        the next page view reads first."""
+        None) that `flt` selects. Three queries (statements; notes per day; partners who met),
+        run side by side; each is one snapshot, and an import committing between them shows in
+        some only until the next data version, which the next page view reads first."""
         where = _conditions(regions, flt)
         theme, n = assignments.c.theme_id, sa.func.count()
         # Each issue statement once, with its theme, partner, place and day; every table below is
