@@ -33,6 +33,11 @@ class Scoped:
         self._need(self.viewer.sees_themes, "themes or statements")
         return self.store.tally(self.regions, flt)
 
+    def recount(self, tally: Tally, theme_ids, flt: Filter = Filter()) -> Tally:
+        """`tally` with these themes counted again (`Store.recount`), within the viewer's regions."""
+        self._need(self.viewer.sees_themes, "themes or statements")
+        return self.store.recount(tally, theme_ids, self.regions, flt)
+
     def rows(self, flt: Filter = Filter(), **what) -> pd.DataFrame:
         """Statements a page lists (`Store.view_rows`), within the viewer's regions."""
         self._need(self.viewer.sees_themes, "themes or statements")

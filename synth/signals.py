@@ -51,6 +51,20 @@ class Tally:
         """Offices the k rule hides somewhere in the view (`hidden_offices`)."""
         return hidden_offices(self.offices, self.places, k)
 
+    def with_themes_from(self, counted: dict[str, pd.DataFrame], theme_ids) -> "Tally":
+        """This tally with the rows of these themes (None: the unthemed) replaced by `counted`'s
+        per-theme tables (`Store.recount`)."""
+        ids = {int(t) for t in theme_ids if t is not None}
+        unthemed = None in set(theme_ids)
+
+        def swap(name: str) -> pd.DataFrame:
+            old = getattr(self, name)
+            gone = old["theme_id"].isin(ids) | (old["theme_id"].isna() if unthemed else False)
+            kept = old[~gone].reset_index(drop=True)
+            return pd.concat([kept, counted[name]], ignore_index=True) if len(counted[name]) else kept
+
+        return replace(self, **{name: swap(name) for name in ("themes", "regions", "offices", "cohorts", "when")})
+
     def in_region(self, region: str) -> "Tally":
         """The per-place tables of one region (for its offices against each other)."""
         return replace(self, regions=self.regions[self.regions["region"] == region],

@@ -625,3 +625,20 @@ def test_an_old_link_to_a_theme_no_longer_shown_says_so(app_env):
     at.run()
     assert not at.exception
     assert "Theme #99999 is not in this view" in texts(at)
+
+
+def test_after_a_merge_the_home_page_counts_the_two_themes_as_one(app_env):
+    # A merge counts again only the themes it moved (ui._counted, Store.recount): the page
+    # must show what a whole recount would.
+    from synth import themes
+
+    _, store = app_env
+    at = signed_in("executive")
+    statements = lambda table: dict(zip((int(u.split("=")[1]) for u in table["Open"]), table["Statements"]))
+    before = statements(at.dataframe[-1].value)
+    a, b = list(before)[:2]
+    themes.merge(store, a, b, who="t")
+    at.run()
+    after = statements(at.dataframe[-1].value)
+    assert after[a] == before[a] + before[b] and b not in after
+    assert {t: n for t, n in after.items() if t != a} == {t: n for t, n in before.items() if t not in (a, b)}

@@ -83,3 +83,30 @@ def test_a_rename_or_a_hide_keeps_the_counts_and_a_merge_recounts(fitted_copy):
     assert st.data_version().counts != renamed.counts
     merged = st.tally().themes.set_index("theme_id")["statements"]
     assert merged[first] == counted[first] + counted[second] and second not in merged.index
+
+
+def test_counting_again_only_the_themes_edits_moved_equals_counting_everything(fitted_copy):
+    from synth import themes
+
+    _, st = fitted_copy
+    views = [(None, signals.Filter()), (["Southwest"], signals.Filter(start=date(2026, 1, 1)))]
+    before = st.data_version()
+    counted = {i: st.tally(regions, flt) for i, (regions, flt) in enumerate(views)}
+    a, b, c = (int(t) for t in st.themes_frame()["id"][:3])
+    themes.merge(st, a, b, who="t")
+    new = themes.split(st, c, list(st.view_rows(theme_ids=[c])["statement_id"][:6]), "Split off", who="t")
+    themes.merge(st, a, c, who="t")  # the split's source is gone: undoing the split unthemes its statements
+    split = int(st.theme_edits().query("action == 'split'")["id"].max())
+    themes.undo(st, split, who="t")
+    after = st.data_version()
+    assert after.counts[:3] == before.counts[:3]  # no import and no fit: only edits moved statements
+    moved = st.themes_moved_since(before.last_move, after.last_move)
+    assert moved == {a, b, c, new, None}
+    for i, (regions, flt) in enumerate(views):
+        again, whole = st.recount(counted[i], moved, regions, flt), st.tally(regions, flt)
+        for field in fields(signals.Tally):
+            x, y = getattr(again, field.name), getattr(whole, field.name)
+            if isinstance(y, pd.DataFrame):
+                _same(x, y, f"{field.name} of view {i}")
+            else:
+                assert x == y

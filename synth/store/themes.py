@@ -141,6 +141,28 @@ class Themes:
             _record_edit(conn, e.theme_id, "undo", {"edit": edit_id, "action": e.action}, who)
         return done
 
+    def themes_moved_since(self, after: int | None, upto: int) -> set[int | None]:
+        """The themes whose statements the curation edits after edit `after` (from the first
+        when None), up to `upto`, moved: both themes of a merge or a split, and of an edit an
+        undo reverses; None where undoing a split may leave statements unthemed."""
+        moving = theme_edits.c.action.in_(["merge", "split", "undo"])
+        q = sa.select(theme_edits).where(moving, theme_edits.c.id <= upto)
+        if after is not None:
+            q = q.where(theme_edits.c.id > after)
+        out: set[int | None] = set()
+        with self.engine.connect() as conn:
+            for e in conn.execute(q).all():
+                payload = json.loads(e.payload)
+                if e.action == "undo":
+                    e = conn.execute(sa.select(theme_edits).where(theme_edits.c.id == payload["edit"])).one()
+                    payload = json.loads(e.payload)
+                    out |= {None} if e.action == "split" else set()
+                if e.action == "merge":
+                    out |= {payload["into"], payload["source"]}
+                elif e.action == "split":
+                    out |= {e.theme_id, payload["from"]}
+        return out
+
     def theme_edits(self) -> pd.DataFrame:
         with self.engine.connect() as conn:
             return pd.read_sql(sa.select(theme_edits).order_by(theme_edits.c.id.desc()), conn)
