@@ -51,6 +51,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> int:
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    safe = frame.map(lambda v: "" if pd.isna(v) else safe_cell(v))
+    # As objects first: mapping a nullable integer column with gaps gave floats ("18.0" for theme 18).
+    safe = frame.astype(object).map(lambda v: "" if pd.isna(v) else safe_cell(v))
     safe.columns = [safe_cell(c) for c in frame.columns]
     return safe.to_csv(index=False).encode("utf-8")

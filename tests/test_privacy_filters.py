@@ -67,6 +67,15 @@ def test_csv_export_masks_the_offices_the_theme_page_masks(small_office):
     view = director_view(store, signals.Filter(offices=(TINY, "Plano")))
     csv = digest.csv_rows(view, k=3)
     assert TINY in set(view.tally.offices["office"]) and TINY not in set(csv["office"])
+    # the file as downloaded: theme ids as written in the dashboard (18, not 18.0), unthemed blank
+    import io
+
+    import pandas as pd
+
+    from synth import export
+
+    downloaded = pd.read_csv(io.BytesIO(export.to_csv_bytes(csv)), dtype=str, keep_default_na=False)
+    assert downloaded["theme_id"].str.fullmatch(r"\d*").all() and (downloaded["theme_id"] != "").any()
     assert signals.SMALL_OFFICE in set(csv["office"]) and "Plano" in set(csv["office"])
     rows = view.rows()
     for t in rows["theme_id"].dropna().unique():
