@@ -122,13 +122,6 @@ class Imports:
                 theme_id=0, action="undo-import", payload=json.dumps({"import_id": import_id}), who=who, at=now()))
         return removed
 
-    def committed_imports_after(self, import_id: int | None) -> list[int]:
-        q = sa.select(imports.c.id).where(imports.c.status == "committed").order_by(imports.c.id)
-        if import_id is not None:
-            q = q.where(imports.c.id > import_id)
-        with self.engine.connect() as conn:
-            return list(conn.execute(q).scalars())
-
     def list_imports(self) -> pd.DataFrame:
         """Every import, newest first, with `issue_statements`: the issue statements it holds
         now (the ones themed and counted on the home page; none once it is undone). The
