@@ -16,6 +16,10 @@ import pandas as pd
 from scipy import stats
 
 REGIONAL_SHARE = 0.8  # a theme is "regional" when one region holds this share of its partners
+# A theme is surfacing only when even the low end of its growth is this many times its baseline
+# rate. With thousands of statements a 2% rise is significant, and the page then read
+# "Surfacing ... at least 1.00 times", which tells an executive nothing.
+MIN_GROWTH = 1.2
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,8 @@ def surfacing(df: pd.DataFrame, weeks: int = 8, asof: date | None = None, since:
     rate ratio against all statements in each period (so overall program growth is not read
     as a surge). Conditional binomial test, exact Clopper-Pearson interval: honest for small
     counts. `surfacing` only when the increase is significant; `new` when the theme had no
-    statements before the window."""
+    statements before the window. Significant and at least MIN_GROWTH at the interval's low end:
+    a significant rise too small to matter is not news."""
     t = themed(df)
     if t.empty:
         return pd.DataFrame(columns=["theme_id", "recent", "baseline", "rate_ratio", "ratio_low", "ratio_high",
@@ -143,7 +148,7 @@ def surfacing(df: pd.DataFrame, weeks: int = 8, asof: date | None = None, since:
         a, b = int(k1.get(theme, 0)), int(k0.get(theme, 0))
         rows.append(dict(theme_id=theme, recent=a, baseline=b, **rate_ratio_test(a, b, e1, e0, alpha)))
     out = pd.DataFrame(rows)
-    out["surfacing"] = (out["p_value"] < alpha) & (out["ratio_low"] > 1)
+    out["surfacing"] = (out["p_value"] < alpha) & (out["ratio_low"] >= MIN_GROWTH)
     out["new"] = (out["baseline"] == 0) & (out["recent"] > 0) & (e0 > 0)
     return out.sort_values(["surfacing", "ratio_low", "recent"], ascending=False).reset_index(drop=True)
 

@@ -51,6 +51,24 @@ def test_small_counts_are_not_called_a_surge():
     assert s.loc[9, "rate_ratio"] > 1 and not s.loc[9, "surfacing"]
 
 
+def test_a_significant_rise_too_small_to_matter_is_not_surfacing():
+    # 40,000 statements: 10% before, 11% in the window. Significant, but even its low end is
+    # about 1.05 times: no news for an executive. The same theme at 14% is.
+    def program(recent_share):
+        rows, n = [], 0
+        for period, day, share in (("before", date(2026, 1, 1), 0.10), ("recent", date(2026, 10, 30), recent_share)):
+            for i in range(20_000):
+                rows.append((5 if i < share * 20_000 else 1, day, "West", "O1", f"p{i % 50}", n))
+                n += 1
+        return table(rows)
+
+    small = signals.surfacing(program(0.11), asof=date(2026, 10, 31)).set_index("theme_id").loc[5]
+    assert small["p_value"] < 0.05 and 1 < small["ratio_low"] < signals.MIN_GROWTH
+    assert not small["surfacing"]
+    large = signals.surfacing(program(0.14), asof=date(2026, 10, 31)).set_index("theme_id").loc[5]
+    assert large["surfacing"] and large["ratio_low"] >= signals.MIN_GROWTH
+
+
 def test_theme_that_did_not_exist_before_the_window_is_new():
     df = steady_program()
     fresh = table([(7, date(2026, 10, 31) - timedelta(days=d), "West", "O2", f"q{d}", 2000 + d) for d in range(20)])
