@@ -540,3 +540,24 @@ def test_a_label_never_names_a_place_even_in_the_possessive():
 
     spans = {k for k, _ in _spans("Half of Columbus's accounts have none", _edge_words(), frozenset({"columbus"}))}
     assert spans and not any("columbus" in k for k in spans)
+
+
+def test_an_area_takes_the_new_name_of_the_theme_it_is_named_after(fitted_copy):
+    settings, st = fitted_copy
+    t = st.themes_frame()
+    shared = t.groupby("area")["id"].count()
+    area = shared[shared >= 2].index[0]  # an area that groups at least two themes
+    namer = int(t[t["label"] == area]["id"].iloc[0])
+    members = t[t["area"] == area]["id"].astype(int).tolist()
+
+    themes.rename(st, namer, "Named by a person", who="ada")
+    areas = st.themes_frame().set_index("id")["area"]
+    assert set(areas[members]) == {"Named by a person"}
+    pipeline.fit(st, settings)  # the refit keeps the person's label, and the area follows it
+    after = st.themes_frame().set_index("id")
+    assert after.loc[namer, "label"] == "Named by a person" and after.loc[namer, "area"] == "Named by a person"
+    assert area not in set(after["area"])
+    history = themes.edits(st).set_index("action")["id"]
+    themes.undo(st, int(history["rename"]), who="ada")
+    after = st.themes_frame().set_index("id")
+    assert after.loc[namer, "area"] == after.loc[namer, "label"] == area

@@ -63,6 +63,7 @@ class Themes:
         with self.engine.begin() as conn:
             old = _active_theme(conn, theme_id)
             conn.execute(themes.update().where(themes.c.id == theme_id).values(label=label, label_locked=True))
+            _rename_area(conn, old.label, label)
             _record_edit(conn, theme_id, "rename", {"from": old.label, "to": label, "was_locked": bool(old.label_locked)}, who)
 
     def hide_theme(self, theme_id: int, who: str, hidden: bool = True) -> None:
@@ -112,6 +113,7 @@ class Themes:
             if e.action == "rename":
                 conn.execute(themes.update().where(themes.c.id == e.theme_id).values(
                     label=p["from"], label_locked=bool(p.get("was_locked", False))))
+                _rename_area(conn, p["to"], p["from"])
                 done = f"Theme #{e.theme_id} is called \"{p['from']}\" again."
             elif e.action in ("hide", "unhide"):
                 conn.execute(themes.update().where(themes.c.id == e.theme_id).values(hidden=e.action == "unhide"))
@@ -217,6 +219,11 @@ def max_theme_id(conn: Connection) -> int:
     return conn.execute(sa.select(sa.func.max(themes.c.id))).scalar() or 0
 
 
+def _rename_area(conn: Connection, old: str, new: str) -> None:
+    """An area is named after its largest theme; when that theme is renamed, so is the area."""
+    conn.execute(themes.update().where(themes.c.active, themes.c.area == old).values(area=new))
+
+
 def active_labels(conn: Connection) -> dict[int, str]:
     return dict(conn.execute(sa.select(themes.c.id, themes.c.label).where(themes.c.active)).all())
 
@@ -230,13 +237,15 @@ def write_fit(conn: Connection, fitted: Sequence[dict], assignment: dict[int, tu
     is gone."""
     old = {r.id: r for r in conn.execute(sa.select(themes)).all()}
     conn.execute(themes.update().values(active=False))
+    kept = {t["id"]: old[t["id"]].label for t in fitted if t["id"] in old and old[t["id"]].label_locked}
+    # an area is named after its largest theme: after the label that theme keeps
+    area_names = {t["label"]: kept.get(t["id"], t["label"]) for t in fitted}
     for t in fitted:
-        prev = old.get(t["id"])
-        values = dict(label=prev.label if prev is not None and prev.label_locked else t["label"],
+        values = dict(label=kept.get(t["id"], t["label"]),
                       description=t["description"], keywords=json.dumps(t["keywords"]), quotes=json.dumps(t["quotes"]),
-                      area=t["area"], centroid=np.asarray(t["centroid"], dtype=np.float32).tobytes(), active=True,
+                      area=area_names.get(t["area"], t["area"]), centroid=np.asarray(t["centroid"], dtype=np.float32).tobytes(), active=True,
                       provisional=False, updated_run=run_id)
-        if prev is None:
+        if t["id"] not in old:
             conn.execute(themes.insert().values(id=t["id"], hidden=False, label_locked=False, created_run=run_id, **values))
         else:
             conn.execute(themes.update().where(themes.c.id == t["id"]).values(**values))
