@@ -100,6 +100,12 @@ REPORTING = re.compile(r"\b(said|says|say|told|tells|mention\w*|noted|explain\w*
                        r"believ\w*|heard|hears|ask\w*|want\w*|need\w*|wish\w*|warn\w*)\b", re.I)
 
 STRUCTURE_RE = re.compile(r"\n+|;\s+|\s+/\s+|(?:^|\n)\s*(?:[-*•]|\d+[.)])\s+")
+# A sentence typed without its full stop: "help desk drops calls after long waits The smaller
+# practices never see samples". A capitalised pronoun or determiner after a lower-case word,
+# itself followed by a lower-case word, starts a new sentence ("at The Woodlands" does not:
+# the word after it is capitalised). "I" and "A" are left out: "and I think", "plan A is".
+RUN_ON_RE = re.compile(r"(?<=[a-z0-9%)]) (?=(?:The|This|That|These|Those|There|They|Their|We|Our|He|His|She|Her|"
+                       r"It|Its|My|Some|Most|Many|Every|Each|Nobody|Everyone|No|Also|But) [a-z])")
 BULLET_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
 
@@ -153,8 +159,9 @@ class Context:
 
 
 def structural_breaks(text: str) -> list[int]:
-    """Character offsets where a bullet, numbered item, line, semicolon item or ' / ' starts."""
-    return sorted({m.end() for m in STRUCTURE_RE.finditer(text)})
+    """Character offsets where a bullet, numbered item, line, semicolon item, ' / ' or a
+    sentence whose full stop was left out starts."""
+    return sorted({m.end() for m in STRUCTURE_RE.finditer(text)} | {m.end() for m in RUN_ON_RE.finditer(text)})
 
 
 def _roster_spans(doc: Doc, ctx: Context, ordinary: frozenset[str]) -> list[tuple[int, int]]:
@@ -331,6 +338,16 @@ def content_words(tokens: Sequence) -> list[str]:
     return out
 
 
+def content_words_of(text: str) -> list[str]:
+    """`content_words` without spaCy's tokens: words of three letters or more that carry content."""
+    return [w for w in re.findall(r"[a-z]{3,}", text.lower()) if w not in EMPTY_WORDS and w not in PROGRAM_WORDS]
+
+
+# The clause of a statement that holds contact details: from the last comma, semicolon, colon
+# or dash before them to the next one.
+CONTACT_CLAUSE = re.compile(r"[^,;:–—]*\[(?:EMAIL|PHONE|ID)\][^,;:–—]*")
+
+
 def _person_subject(text: str) -> bool:
     """Does the statement open with a person as its subject ("She has been ...", "[PERSON] covers ...")?"""
     m = re.match(r"[^\w[]*(\[PERSON\]|[\w]+)(['’]s\b)?", text)  # "[PERSON]'s hours ...": the hours are the subject
@@ -348,12 +365,16 @@ def classify(text: str, tokens: Sequence = ()) -> tuple[bool, str]:
     on. Praise, and short statements of what a person did or is (\"She has been with us for
     twelve years\"), count only with an issue cue. Anything else with substance is an issue,
     whatever its opening words."""
+    rest = CONTACT_CLAUSE.sub(" ", text)
+    if rest != text and len(content_words_of(rest)) >= 2:
+        # Contact details are logistics, but the clause that carries them can sit beside an
+        # issue ("Expenses take six weeks to reimburse, call me at [PHONE]"): judge the rest.
+        return classify(rest)
     talk = len(SMALL_TALK_CUES.findall(text))
     logi = len(LOGISTICS_CUES.findall(text)) + sum(text.count(p) for p in ("[EMAIL]", "[PHONE]", "[ID]"))
     # A word already read as small talk or logistics ("joined late") is not an issue cue as well.
     issue = len(ISSUE_CUES.findall(LOGISTICS_CUES.sub(" ", SMALL_TALK_CUES.sub(" ", text))))
-    content = content_words(tokens) if tokens else [w for w in re.findall(r"[a-z]{3,}", text.lower())
-                                                     if w not in EMPTY_WORDS and w not in PROGRAM_WORDS]
+    content = content_words(tokens) if tokens else content_words_of(text)
     if logi > issue:
         return False, "logistics"
     if talk > issue:

@@ -143,6 +143,31 @@ def test_filler_small_talk_and_logistics_are_dropped(sentence):
     assert not any(s.is_issue for s in p.statements), [(s.text, s.drop_reason) for s in p.statements]
 
 
+def test_a_sentence_typed_without_its_full_stop_is_two_statements():
+    got = issues(run("help desk drops calls after long waits The smaller practices never see samples"))
+    assert got == ["help desk drops calls after long waits", "The smaller practices never see samples"]
+    # a capitalised determiner inside a name, "I" and "A" start nothing
+    for body in ("Parking at The Woodlands clinic is full by eight", "and I think the CRM logs us out",
+                 "plan A is missing the rural clinics"):
+        assert len(run(body).statements) == 1, body
+
+
+@pytest.mark.parametrize("body", [
+    "Expenses take six weeks to reimburse, call me at 214-555-0182",
+    "The copay card gets rejected at most pharmacies - details from dana.whitfield@acmehealth.com",
+])
+def test_an_issue_beside_contact_details_is_kept_and_the_details_redacted(body):
+    got = issues(run(body))
+    assert len(got) == 1 and ("[PHONE]" in got[0] or "[EMAIL]" in got[0]), got
+    assert "555" not in got[0] and "whitfield" not in got[0]
+
+
+@pytest.mark.parametrize("body", ["Call back number is 214-555-0182.", "Follow up with Maria at maria.g@acme.com.",
+                                  "Her email for the recap: maria.g@acme.com."])
+def test_contact_details_alone_are_logistics(body):
+    assert [s.drop_reason for s in run(body).statements] == ["logistics"]
+
+
 def test_keyphrases_skip_placeholders_names_and_program_words():
     p = run("Maria mentioned in the meeting that the new CRM logs reps out during office visits.")
     s = next(s for s in p.statements if s.is_issue)
