@@ -126,3 +126,11 @@ def test_export_page_offers_you_said_we_did(app_env):
     at.run()
     assert "On the agenda for <b>May</b>" in texts(at)  # shown as the text it is
     assert "On the agenda for \\<b>May\\</b>" in markdown_texts(at)  # no tag can open: every "<" is escaped
+
+
+def test_a_theme_without_a_due_date_shows_no_none(app_env):
+    # The Due column showed a grey "None" for every theme without a date (found in Chromium).
+    at = open_actions("executive")
+    due = [df.value["due"] for df in at.dataframe if "due" in df.value.columns]
+    assert due and all(str(d.dtype).startswith("datetime64") for d in due)
+    assert all(d.isna().any() for d in due)  # undated themes are there, and blank

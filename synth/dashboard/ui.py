@@ -381,8 +381,8 @@ HELP = {
               "statements (so a busier month is not read as growth). 'At least' is the low end of the 95% "
               "range: the growth we are confident of.",
     "new": "New: nobody raised it before the last 8 weeks.",
-    "surfacing": "Surfacing: coming up clearly more often in the last 8 weeks than before (not chance, exact test "
-                 "at 5%).",
+    "surfacing": "Surfacing: coming up clearly more often in the last 8 weeks than before: not chance (exact test "
+                 f"at 5%), and at least {signals.MIN_GROWTH:g} times as often even at the low end of the range.",
 }
 # The spread of a theme, relative to what the view covers (`signals.corroboration`'s scope).
 SPREAD_MEANING = {
@@ -412,6 +412,7 @@ def how_to_read_home(scope: str = "company", compared: bool = False) -> str:
         "Themes are ranked first by how clearly they are growing (themes marked **Surfacing**, by the growth we "
         "are confident of), then by how many different partners raise them.\n\n"
         f"- **Growth 23.3 times, at least 12.5 times**: {growth_help(compared)}\n"
+        f"- **Surfacing**: {surfacing_help(compared)}\n"
         f"- **New**: {new}\n"
         f"- **Partners**: {HELP['partners']}\n"
         f"- **{' / '.join(SPREAD_WORDS[scope]).capitalize()}**: {spread_help(scope)}\n"
@@ -440,6 +441,14 @@ def growth_words(rate_ratio: float, ratio_low: float, new: bool, compared: bool 
         return "new: not raised in the baseline" if compared else "new in the last 8 weeks"
     before = "in the baseline" if compared else "before"
     return f"{signals.fmt_ratio(rate_ratio)[1:]} times as often as {before} (at least {signals.fmt_low(ratio_low)} times)"
+
+
+def surfacing_help(compared: bool = False) -> str:
+    """What marks a theme Surfacing, for the periods compared (see `signals.MIN_GROWTH`)."""
+    when = "in the recent window than in the baseline" if compared else "in the last 8 weeks than before"
+    return (f"coming up clearly more often {when}: not chance (exact test at 5%), and at least "
+            f"{signals.MIN_GROWTH:g} times as often even at the low end of the range. A smaller rise, however "
+            "certain, is not marked.")
 
 
 def growth_help(compared: bool = False) -> str:

@@ -27,6 +27,7 @@ except SynthError as exc:
     st.stop()
 ranked = ui.memo(digest.home, view, k).ranked
 table = actions.table(view.themes, acts, ranked, today)
+table["due"] = pd.to_datetime(table["due"])  # no date shows as blank, not "None"
 columns = {"theme": st.column_config.TextColumn("Theme"), "status": "Status", "owner": "Owner",
            "due": st.column_config.DateColumn("Due"), "decision": "Decision",
            "surfacing": st.column_config.CheckboxColumn("Surfacing", help=ui.HELP["surfacing"]),

@@ -39,7 +39,7 @@ if query:
         lambda ks: any(q in k for k in ks))
     texts_hit = ui.memo(digest.themes_mentioning, view, q)
     themes = themes[hit | themes["id"].isin(texts_hit)]
-    st.caption(f"{len(themes)} themes match \u201c{ui.plain(query)}\u201d")
+    st.caption(f"{ui.plural(len(themes), 'theme')} {'matches' if len(themes) == 1 else 'match'} \u201c{ui.plain(query)}\u201d")
 
 labels = dict(zip(themes["id"], themes["label"]))
 if not labels:
@@ -147,5 +147,5 @@ needle = st.text_input("Search these statements", key=f"statement_search_{chosen
                        placeholder="a word or phrase")
 if needle.strip():
     rows = rows[rows["statement"].str.contains(needle.strip(), case=False, regex=False)]
-    st.caption(f"{ui.plural(len(rows), 'statement')} contain “{ui.plain(needle.strip())}”.")
+    st.caption(f"{ui.plural(len(rows), 'statement')} {'contains' if len(rows) == 1 else 'contain'} “{ui.plain(needle.strip())}”.")
 st.dataframe(rows, hide_index=True, column_config={"date": st.column_config.DateColumn("date")})
