@@ -587,7 +587,8 @@ def period_picker(view: View) -> tuple[date, date, date, date] | None:
         st.caption("Growth compares how often each theme comes up in a recent window with how often it came up "
                    "in a baseline period (as a share of all statements in each). Pick both, or leave the default.")
         custom = st.toggle("Choose the periods", key="periods_on")
-        recent_default = (max(lo, hi - timedelta(weeks=8)), hi)
+        # the default view's window: the 8 weeks after (not including) the day 8 weeks before the last
+        recent_default = (max(lo, hi - timedelta(weeks=8) + timedelta(days=1)), hi)
         recent = st.date_input("Recent window", value=recent_default, min_value=lo, max_value=hi, key="periods_recent",
                                disabled=not custom)
         base_default = (lo, max(lo, recent_default[0] - timedelta(days=1)))
