@@ -370,6 +370,14 @@ def filtered_view() -> View:
 
 
 # ---- figures in words ----------------------------------------------------------------------------
+def surfacing_help(compared: bool = False) -> str:
+    """What marks a theme Surfacing, for the periods compared (see `signals.MIN_GROWTH`)."""
+    when = "in the recent window than in the baseline" if compared else "in the last 8 weeks than before"
+    return (f"coming up clearly more often {when}: not chance (exact test at 5%), and at least "
+            f"{signals.MIN_GROWTH:g} times as often even at the low end of the range. A smaller rise, however "
+            "certain, is not marked.")
+
+
 HELP = {
     "statements": "Issue statements: one note can raise several issues, and each is one statement. "
                   "Small talk and logistics are left out.",
@@ -381,8 +389,7 @@ HELP = {
               "statements (so a busier month is not read as growth). 'At least' is the low end of the 95% "
               "range: the growth we are confident of.",
     "new": "New: nobody raised it before the last 8 weeks.",
-    "surfacing": "Surfacing: coming up clearly more often in the last 8 weeks than before: not chance (exact test "
-                 f"at 5%), and at least {signals.MIN_GROWTH:g} times as often even at the low end of the range.",
+    "surfacing": "Surfacing: " + surfacing_help(),
 }
 # The spread of a theme, relative to what the view covers (`signals.corroboration`'s scope).
 SPREAD_MEANING = {
@@ -441,14 +448,6 @@ def growth_words(rate_ratio: float, ratio_low: float, new: bool, compared: bool 
         return "new: not raised in the baseline" if compared else "new in the last 8 weeks"
     before = "in the baseline" if compared else "before"
     return f"{signals.fmt_ratio(rate_ratio)[1:]} times as often as {before} (at least {signals.fmt_low(ratio_low)} times)"
-
-
-def surfacing_help(compared: bool = False) -> str:
-    """What marks a theme Surfacing, for the periods compared (see `signals.MIN_GROWTH`)."""
-    when = "in the recent window than in the baseline" if compared else "in the last 8 weeks than before"
-    return (f"coming up clearly more often {when}: not chance (exact test at 5%), and at least "
-            f"{signals.MIN_GROWTH:g} times as often even at the low end of the range. A smaller rise, however "
-            "certain, is not marked.")
 
 
 def growth_help(compared: bool = False) -> str:
