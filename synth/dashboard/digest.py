@@ -25,6 +25,12 @@ def exportable(view) -> pd.DataFrame:
     return rows.assign(theme_label=rows["theme_id"].map(view.themes.set_index("id")["label"]).astype(object))
 
 
+def _still_in(texts: dict[int, tuple], quote_ids, theme_id: int) -> list[str]:
+    """The texts of these quotes that the view holds and that are still in the theme (a split
+    since the fit may have moved one away). `texts`: statement id -> (theme id, text)."""
+    return [texts[sid][1] for sid in quote_ids if texts.get(sid, (None,))[0] == theme_id]
+
+
 def quotes(view, k: int = 3) -> dict[int, str]:
     """Per theme in the view, its first representative quote inside the view, else any
     statement of it in the view (a filter can exclude every fitted quote). Offices the k rule
@@ -33,9 +39,9 @@ def quotes(view, k: int = 3) -> dict[int, str]:
     out, missing = {}, []
     present = set(themed_in_view(view).themes["theme_id"].astype(int))
     for t in view.themes.itertuples():
-        inside = [sid for sid in t.quotes if texts.get(sid, (None,))[0] == t.id]  # still in this theme
+        inside = _still_in(texts, t.quotes, t.id)
         if inside:
-            out[int(t.id)] = texts[inside[0]][1]
+            out[int(t.id)] = inside[0]
         elif int(t.id) in present:
             missing.append(int(t.id))
     out.update(view.source.first_texts(missing, view.filter))
@@ -47,7 +53,7 @@ def theme_quotes(view, theme_id: int, k: int) -> list[str]:
     """The theme's representative quotes that are in the view, offices masked as in `quotes`."""
     ids = view.themes.set_index("id").loc[theme_id, "quotes"]
     texts = view.source.texts(ids, view.filter)
-    said = pd.Series([texts[sid][1] for sid in ids if texts.get(sid, (None,))[0] == theme_id], dtype=object)
+    said = pd.Series(_still_in(texts, ids, theme_id), dtype=object)
     return signals.mask_office_names(said, view.tally.hidden_offices(k)).tolist()
 
 
