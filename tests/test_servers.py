@@ -128,6 +128,9 @@ def test_two_servers_share_imports_curation_sessions_and_the_sign_in_throttle(tw
         curate = admins.new_page()
         _sign_in(curate, b, "admin", "admin-demo")
         curate.get_by_role("heading", name="What's surfacing").wait_for(timeout=90_000)
+        # The cookie is written by a script on the page, which may run after the heading shows:
+        # an address opened before it is a new session with no cookie, and asks for a sign-in.
+        curate.wait_for_function("() => document.cookie.includes('synth_session=')", timeout=30_000)
         curate.goto(f"{b}/curate")
         curate.get_by_role("heading", name="Curate themes").wait_for(timeout=90_000)
         rename = curate.get_by_role("button", name=re.compile(r"^Rename #\d+$"))
