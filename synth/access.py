@@ -11,6 +11,7 @@ from synth.auth import Viewer
 from synth.signals import Filter, Tally
 from synth.errors import AccessDenied
 from synth.store import Store
+from synth.store.tallies import Counted
 
 IMPORTERS = set(roles.with_right("import"))  # the roles that import notes, see the history and undo imports
 
@@ -33,15 +34,21 @@ class Scoped:
         self._need(self.viewer.sees_themes, "themes or statements")
         return self.store.tally(self.regions, flt)
 
-    def recount(self, tally: Tally, theme_ids, flt: Filter = Filter()) -> Tally:
-        """`tally` with these themes counted again (`Store.recount`), within the viewer's regions."""
+    def count(self, flt: Filter = Filter(), since: Counted | None = None) -> Counted:
+        """The tally, counting again only what changed since `since` (`Store.count`), within
+        the viewer's regions."""
         self._need(self.viewer.sees_themes, "themes or statements")
-        return self.store.recount(tally, theme_ids, self.regions, flt)
+        return self.store.count(self.regions, flt, since)
 
     def rows(self, flt: Filter = Filter(), **what) -> pd.DataFrame:
         """Statements a page lists (`Store.view_rows`), within the viewer's regions."""
         self._need(self.viewer.sees_themes, "themes or statements")
         return self.store.view_rows(self.regions, flt, **what)
+
+    def count_rows(self, flt: Filter = Filter(), **what) -> int:
+        """How many statements `rows` would list (`Store.count_rows`), without reading them."""
+        self._need(self.viewer.sees_themes, "themes or statements")
+        return self.store.count_rows(self.regions, flt, **what)
 
     def texts(self, ids, flt: Filter = Filter()) -> dict[int, tuple[int | None, str]]:
         """The themes and texts of these statements within the viewer's regions and `flt` (`Store.statement_texts`)."""

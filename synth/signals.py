@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 
 import numpy as np
@@ -69,10 +69,34 @@ class Tally:
 
         return replace(self, **{name: swap(name) for name in ("themes", "regions", "offices", "cohorts", "when")})
 
+    def updated(self, before: "Tally", after: "Tally") -> "Tally":
+        """This tally with `before` taken out and `after` put in (`Store.count`). Every figure of
+        a tally is a sum over partners (their statements, whether they are behind a group at
+        all, their n ln n), so the partners an import touched, counted as they were and as
+        they are, update it exactly; a group left with nothing is dropped."""
+        def table(name: str) -> pd.DataFrame:
+            frames = [getattr(self, name), getattr(after, name), _negated(getattr(before, name))]
+            both = pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
+            counted = [c for c in _COUNTS if c in both.columns]  # the first says whether a group is left
+            keys = [c for c in both.columns if c not in _COUNTS]
+            out = both.groupby(keys, dropna=False, sort=False, as_index=False)[counted].sum()
+            return out[out[counted[0]] != 0].reset_index(drop=True)[list(both.columns)]
+
+        frames = {f.name: table(f.name) for f in fields(self) if f.name != "partners"}
+        return replace(self, **frames, partners=self.partners - before.partners + after.partners)
+
     def in_region(self, region: str) -> "Tally":
         """The per-place tables of one region (for its offices against each other)."""
         return replace(self, regions=self.regions[self.regions["region"] == region],
                        offices=self.offices[self.offices["region"] == region])
+
+
+_COUNTS = ("statements", "notes", "partners", "n_ln_n")  # a tally table's counts, in that order; the rest are keys
+
+
+def _negated(frame: pd.DataFrame) -> pd.DataFrame:
+    counted = [c for c in frame.columns if c in _COUNTS]
+    return frame.assign(**{c: -frame[c] for c in counted})
 
 
 def counts(df: pd.DataFrame, column: str = "statements") -> pd.Series:

@@ -657,3 +657,26 @@ def test_after_a_merge_the_home_page_counts_the_two_themes_as_one(app_env):
     after = statements(at.dataframe[-1].value)
     assert after[a] == before[a] + before[b] and b not in after
     assert {t: n for t, n in after.items() if t != a} == {t: n for t, n in before.items() if t not in (a, b)}
+
+
+def test_after_an_import_the_home_page_counts_what_a_whole_recount_counts(app_env, write_csv):
+    # An import counts again only the partners it touched (ui._counted, Store.count): the page
+    # must show what counting every statement shows, and the import must show.
+    from synth import pipeline
+
+    from conftest import note_row
+
+    settings, store = app_env
+    at = signed_in("executive")
+    statements = lambda table: dict(zip((int(u.split("=")[1]) for u in table["Open"]), table["Statements"]))
+    before = statements(at.dataframe[-1].value)
+    top = next(iter(before))
+    said = list(store.view_rows(theme_ids=[top])["text"][:4])
+    pipeline.import_file(store, settings, write_csv(
+        [note_row(i, text, partner=f"New Partner{i}", day="2026-02-1{d}") for i, text in enumerate(said)]))
+    at.run()
+    assert not at.exception
+    after = statements(at.dataframe[-1].value)
+    whole = store.tally().themes.dropna(subset=["theme_id"]).set_index("theme_id")["statements"]
+    assert after == {t: int(whole[t]) for t in after}
+    assert after[top] >= before[top] + len(said)

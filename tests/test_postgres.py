@@ -6,7 +6,7 @@ from synth import pipeline, sample, signals
 from synth.errors import NotFound
 
 from conftest import dump, note_row
-from test_tallies import assert_tally_matches_rows, filters
+from test_tallies import assert_imports_are_counted_alone, assert_tally_matches_rows, filters
 
 
 def test_postgres_import_dedupe_undo_and_scope(pg, write_csv):
@@ -52,6 +52,7 @@ def test_postgres_fit_and_signals(pg, tmp_path):
     for flt in filters(store):  # the pages' counts, made by PostgreSQL, as counted row by row
         assert_tally_matches_rows(store, None, flt)
     assert_tally_matches_rows(store, ["Southwest"], signals.Filter())
+    assert_imports_are_counted_alone(settings, store, export, tmp_path)  # PostgreSQL's sums and groupings too
 
 
 def test_postgres_parallel_wrong_passwords_are_counted_one_by_one(pg, tmp_path):

@@ -117,6 +117,7 @@ def test_an_older_database_upgrades_through_every_later_step(tmp_path, version):
     inspector = sa.inspect(store.engine)
     for table in db.metadata.sorted_tables:  # every table and column today's code declares
         assert {c.name for c in table.columns} <= {c["name"] for c in inspector.get_columns(table.name)}, table.name
+        assert {i.name for i in table.indexes} <= {i["name"] for i in inspector.get_indexes(table.name)}, table.name
     with store.engine.connect() as conn:
         assert conn.execute(sa.select(db.notes.c.redacted_text, db.notes.c.cohort)).one() == ("The badge reader fails", None)
     assert store.last_visit("ada", touch=True) is None and store.last_visit("ada") is not None

@@ -10,6 +10,7 @@ import pytest
 
 from synth import cohorts, signals
 
+from conftest import HEADER
 from counting import kept, tally_of
 
 
@@ -110,3 +111,71 @@ def test_counting_again_only_the_themes_edits_moved_equals_counting_everything(f
                 _same(x, y, f"{field.name} of view {i}")
             else:
                 assert x == y
+
+
+# ---- counting again after an import: only the partners it touched -----------------------------------
+BADGES = ["The badge readers at the east door reject every card after the update.",
+          "Our badge readers keep refusing cards since the firmware update.",
+          "Since the reader update the east door will not take anyone's badge.",
+          "Badge scanners at the entrance reject valid cards after last week's update.",
+          "The door card readers stopped accepting badges when they were updated.",
+          "After the update our ID badges fail at the east door reader every morning."]
+
+
+def _import(settings, store, path, rows) -> int:
+    import csv
+
+    from synth import pipeline
+
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([HEADER + ["Cohort"]] + rows)
+    return pipeline.import_file(store, settings, path).import_id
+
+
+def assert_imports_are_counted_alone(settings, store, export, tmp_path) -> None:
+    """After imports, a view's tally updated from its last count (`Store.count`) equals counting
+    everything, whether the import brings an earlier meeting (a partner's cohort moves), a
+    named cohort, a new office, or statements that form a provisional theme with older
+    unthemed ones; and it is updated, not counted whole, except under a cohort filter."""
+    import csv
+
+    with export.open(newline="", encoding="utf-8") as fh:
+        (a, b) = [(r["Region"], r["Office"], r["Frontline Partner"]) for r in list(csv.DictReader(fh))[:2]]
+    views = [(None, signals.Filter()), (["Southwest"], signals.Filter(start=date(2026, 1, 1))),
+             (None, signals.Filter(offices=(a[1], "Tulsa"))), (None, signals.Filter(cohorts=("Pilot wave",)))]
+    counted = [store.count(regions, flt) for regions, flt in views]
+    first = _import(settings, store, tmp_path / "first.csv", [
+        ["A1", "2024-01-15", *a, "Wei Zhang", BADGES[0], ""],
+        ["A2", "2026-10-01", *b, "Wei Zhang", BADGES[1], "Pilot wave"],
+        ["A3", "2026-10-02", "Southwest", "Tulsa", "Nadia Quinn", "Wei Zhang",
+         "Prior authorization forms take three weeks to come back from the payer.", ""]])
+    badges_of_first = store.view_rows(containing="badge").query("note_key in ['A1', 'A2']")
+    between = [store.count(regions, flt) for regions, flt in views]
+    second = _import(settings, store, tmp_path / "second.csv", [
+        [f"B{i}", f"2026-10-0{3 + i}", "West", "Fresno", f"Door Partner{i}", "Wei Zhang", BADGES[2 + i], ""]
+        for i in range(4)])
+    rows = store.view_rows(containing="badge")
+    assert rows["theme_id"].notna().all() and rows["theme_id"].nunique() == 1  # a new issue, badges, formed
+    assert badges_of_first["theme_id"].isna().all()  # ... with the first import's, unthemed until then
+
+    for (regions, flt), before, after_first in zip(views, counted, between):
+        for since, new in ((before, {first, second}), (after_first, {second})):
+            now = store.count(regions, flt, since=since)
+            assert now.marks.imports - since.marks.imports == new
+            if not flt.cohorts:  # updated, not counted whole
+                runs = now.marks.runs - since.marks.runs
+                assert store.with_arrivals(since.tally, new, runs, regions, flt) is not None
+            _same_tally(now.tally, store.tally(regions, flt), f"{flt} since {sorted(since.marks.imports)[-1]}")
+
+
+def _same_tally(ours: signals.Tally, whole: signals.Tally, view: str) -> None:
+    for field in fields(signals.Tally):
+        x, y = getattr(ours, field.name), getattr(whole, field.name)
+        if isinstance(y, pd.DataFrame):
+            _same(x, y, f"{field.name} of {view}")
+        else:
+            assert x == y, (field.name, view)
+
+def test_counting_again_only_the_partners_imports_touched_equals_counting_everything(fitted_copy, sample_files, tmp_path):
+    settings, st = fitted_copy
+    assert_imports_are_counted_alone(settings, st, sample_files[0], tmp_path)

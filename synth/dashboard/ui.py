@@ -31,6 +31,7 @@ from synth.errors import AccessDenied, SynthError, TooManySignIns
 from synth.jobs import BackgroundRunner, enqueue_fit, enqueue_import
 from synth.markup import plain
 from synth.store import DataVersion, Store, open_store
+from synth.store.tallies import Counted
 
 PAGES_DIR = Path(__file__).parent / "pages"
 
@@ -71,27 +72,21 @@ def version() -> DataVersion:
     return store().data_version()
 
 
-_LAST_COUNTED: dict[tuple, tuple[tuple, signals.Tally]] = {}  # (scope, filter) -> its latest (counts version, tally)
+_LAST_COUNTED: dict[tuple, Counted] = {}  # (scope, filter) -> its latest count
 
 
 # cache_resource, not cache_data: one object shared by all sessions, not a pickled copy per page run.
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _counted(db_url: str, regions: tuple | None, role: str, counts_version: tuple, flt: tuple) -> signals.Tally:
-    """A scope and filter's tally, counted in SQL (`Store.tally`) and shared by every session
+    """A scope and filter's tally, counted in SQL (`Store.count`) and shared by every session
     with that scope: small tables, whatever the store holds. Counted again when an import, a
     fit or an edit that moves statements changes the counts (`DataVersion.counts`); a rename
-    or a hide does not. When only curation edits moved statements since this scope and filter
-    were last counted, only the themes they moved are counted again."""
-    scoped = Scoped(store(), Viewer("cache", role, regions or ()))
-    key, last = (db_url, regions, role, flt), _LAST_COUNTED.get((db_url, regions, role, flt))
-    moved_only = (last is not None and last[0][:3] == counts_version[:3] and counts_version[3] is not None
-                  and (last[0][3] is None or last[0][3] < counts_version[3]))
-    if moved_only:
-        tally = scoped.recount(last[1], store().themes_moved_since(last[0][3], counts_version[3]), signals.Filter(*flt))
-    else:
-        tally = scoped.tally(signals.Filter(*flt))
-    _LAST_COUNTED[key] = (counts_version, tally)
-    return tally
+    or a hide does not. Where only imports, or only curation edits, came since this scope and
+    filter were last counted, only the partners or themes they touched are counted again."""
+    key = (db_url, regions, role, flt)
+    counted = Scoped(store(), Viewer("cache", role, regions or ())).count(signals.Filter(*flt), _LAST_COUNTED.get(key))
+    _LAST_COUNTED[key] = counted
+    return counted.tally
 
 
 def _tally(db_url: str, regions: tuple | None, role: str, data_version: DataVersion, flt: tuple) -> signals.Tally:

@@ -7,24 +7,51 @@ search, an export."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import pandas as pd
 import sqlalchemy as sa
 
 from synth.signals import Filter, Tally
-from synth.store.schema import assignments, iso, notes, read_frame, statements
+from synth.store.schema import assignments, imports, iso, notes, read_frame, runs, statements, theme_edits
 from synth.store.statements import shown
 
 
-def cohort_of_partner():
+@dataclass(frozen=True)
+class Marks:
+    """What a tally was counted from (`Tallies.marks`): enough to tell, when it is counted
+    again, whether only imports, or only curation edits, came since."""
+
+    imports: frozenset[int]  # the committed imports
+    runs: frozenset[int]  # every fit and assignment run
+    fits: frozenset[int]
+    last_move: int | None  # the last curation edit that moved statements
+    partial: bool  # an import was being written partition by partition (synth/backfill.py)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A tally and what it was counted from; `marks` None when something changed while it was
+    counted, so that the next count starts afresh."""
+
+    marks: Marks | None
+    tally: Tally
+
+
+def cohort_of_partner(partners: Collection[str] | None = None, without: Collection[int] = ()):
     """(partner_key, cohort) for every partner, over every stored note: the cohort named by the
     latest note that names one, else the half-year of the partner's first meeting ("2025-H2").
-    A fact about the partner, not one note: an import of an earlier meeting moves them."""
-    first = (sa.select(notes.c.partner_key, sa.func.min(notes.c.meeting_date).label("first_day"))
+    A fact about the partner, not one note: an import of an earlier meeting moves them.
+    `partners`: only these; `without`: as if these imports had not been made."""
+    kept = [notes.c.partner_key.in_(list(partners))] if partners is not None else []
+    if without:
+        kept.append(notes.c.import_id.not_in(list(without)))
+    first = (sa.select(notes.c.partner_key, sa.func.min(notes.c.meeting_date).label("first_day")).where(*kept)
              .group_by(notes.c.partner_key).subquery())
-    latest = (sa.select(sa.func.max(notes.c.id)).where(notes.c.cohort.is_not(None), sa.func.trim(notes.c.cohort) != "")
+    latest = (sa.select(sa.func.max(notes.c.id)).where(notes.c.cohort.is_not(None), sa.func.trim(notes.c.cohort) != "",
+                                                       *kept)
               .group_by(notes.c.partner_key))
     named = sa.select(notes.c.partner_key, notes.c.cohort).where(notes.c.id.in_(latest)).subquery()
     half_year = (sa.cast(sa.cast(sa.extract("year", first.c.first_day), sa.Integer), sa.String) + "-H"
@@ -39,24 +66,71 @@ class Tallies:
         None) that `flt` selects. Three queries (statements; notes per day; partners who met),
         run side by side; each is one snapshot, and an import committing between them shows in
         some only until the next data version, which the next page view reads first."""
-        where = _conditions(regions, flt)
-        people = _people(where, places=True)
-        n = sa.func.count()
-        # The notes: per office and day, and the partners who met per office, per cohort and in all.
-        notes_when = (sa.select(notes.c.region, notes.c.office, iso(notes.c.meeting_date), n.label("notes"))
-                      .where(*where).group_by(notes.c.region, notes.c.office, notes.c.meeting_date))
-        met = (sa.select(notes.c.partner_key, notes.c.region, notes.c.office).where(*where)
-               .group_by(notes.c.partner_key, notes.c.region, notes.c.office).cte("met"))
-        who_met = sa.select(met.c.partner_key).group_by(met.c.partner_key).cte("who_met")
-        met_cohort = cohort_of_partner().cte("met_cohort")
-        notes_who = sa.union_all(
-            _part("office", met, dict(region=met.c.region, office=met.c.office), None),
-            _part("cohort", who_met.join(met_cohort, met_cohort.c.partner_key == who_met.c.partner_key),
-                  dict(cohort=met_cohort.c.cohort), None),
-            _part("all", who_met, {}, None))
         with ThreadPoolExecutor(3) as pool:
-            people, notes_when, notes_who = pool.map(self._read_tally, (people, notes_when, notes_who))
-        return _tally(people, notes_when, notes_who)
+            return _tally(*pool.map(self._read_tally, _queries(_conditions(regions, flt))))
+
+    def marks(self) -> Marks:
+        with self.engine.connect() as conn:
+            done = conn.execute(sa.select(imports.c.id, imports.c.status)
+                                .where(imports.c.status.in_(["committed", "partial"]))).all()
+            made = conn.execute(sa.select(runs.c.id, runs.c.kind)).all()
+            move = conn.execute(sa.select(sa.func.max(theme_edits.c.id))
+                                .where(theme_edits.c.action.in_(["merge", "split", "undo"]))).scalar()
+        return Marks(imports=frozenset(i for i, status in done if status == "committed"),
+                     runs=frozenset(i for i, _ in made), fits=frozenset(i for i, kind in made if kind == "fit"),
+                     last_move=move, partial=any(status == "partial" for _, status in done))
+
+    def count(self, regions: Iterable[str] | None = None, flt: Filter = Filter(),
+              since: Counted | None = None) -> Counted:
+        """The tally (`tally`), counting again only what changed since `since` (the same view's
+        last count) where that is all that changed: the themes curation edits moved
+        (`recount`), or the partners new imports touched (`with_arrivals`). Anything else (a
+        fit, an undone import, a backfill under way, both kinds at once) counts everything."""
+        now = self.marks()
+        then = since.marks if since is not None else None
+        tally = None
+        if then == now:
+            tally = since.tally
+        elif then is not None and (then.imports, then.runs, then.partial) == (now.imports, now.runs, now.partial):
+            tally = self.recount(since.tally, self.themes_moved_since(then.last_move, now.last_move), regions, flt)
+        elif (then is not None and then.imports <= now.imports and then.runs <= now.runs and then.fits == now.fits
+              and then.last_move == now.last_move and not (then.partial or now.partial) and not flt.cohorts):
+            tally = self.with_arrivals(since.tally, now.imports - then.imports, now.runs - then.runs, regions, flt)
+        if tally is None:
+            tally = self.tally(regions, flt)
+        # Marks read again: an import or an edit committed while counting may show in part, so
+        # the next count starts afresh rather than adding to a tally that holds some of it.
+        return Counted(now if self.marks() == now else None, tally)
+
+    def with_arrivals(self, tally: Tally, new_imports: Collection[int], new_runs: Collection[int],
+                      regions: Iterable[str] | None = None, flt: Filter = Filter()) -> Tally | None:
+        """`tally` (counted before these imports and their assignment runs) as it is now, or
+        None where counting everything again is quicker. Only the partners the imports touched
+        changed: those who met in them (their places, days, cohort and themes) and those whose
+        older unthemed statements a run put in a new provisional theme. Their part of the
+        tally is counted as it is and as it was (without the imports' notes, and with those
+        older statements unthemed, as a run only themes unthemed ones) and swapped
+        (`Tally.updated`). Not for a cohort filter, whose partners an import can move."""
+        new_imports, new_runs = [int(i) for i in new_imports], [int(r) for r in new_runs]
+        touched = sa.union(
+            sa.select(notes.c.partner_key).where(notes.c.import_id.in_(new_imports)),
+            sa.select(notes.c.partner_key).select_from(assignments.join(statements, statements.c.id == assignments.c.statement_id)
+                                                       .join(notes, notes.c.id == statements.c.note_id))
+            .where(assignments.c.run_id.in_(new_runs)))
+        with self.engine.connect() as conn:
+            partners = sorted(conn.execute(touched).scalars())
+        if len(partners) > max(ARRIVALS_AT_ONCE, tally.partners // 5):
+            return None
+        if not partners:
+            return tally
+        where = [*_conditions(regions, flt), notes.c.partner_key.in_(partners)]
+        theme_then = sa.case((assignments.c.run_id.in_(new_runs), sa.null()), else_=assignments.c.theme_id)
+        queries = [*_queries(where, cohorts=lambda: cohort_of_partner(partners)),
+                   *_queries([*where, notes.c.import_id.not_in(new_imports)], theme=theme_then,
+                             cohorts=lambda: cohort_of_partner(partners, without=new_imports))]
+        with ThreadPoolExecutor(3) as pool:
+            counted = list(pool.map(self._read_tally, queries))
+        return tally.updated(before=_tally(*counted[3:]), after=_tally(*counted[:3]))
 
     def recount(self, tally: Tally, theme_ids: Iterable[int | None], regions: Iterable[str] | None = None,
                 flt: Filter = Filter()) -> Tally:
@@ -105,12 +179,7 @@ class Tallies:
         lists: one theme's drill-down, an export, a search. `theme_ids`: only these themes
         (`unthemed`: and the unthemed statements); `containing`: only texts with these words
         in any case; newest first, at most `limit`."""
-        where = [statements.c.is_issue, *_conditions(regions, flt)]
-        if theme_ids is not None:
-            picked = assignments.c.theme_id.in_([int(t) for t in theme_ids])
-            where.append(sa.or_(picked, assignments.c.theme_id.is_(None)) if unthemed else picked)
-        if containing.strip():
-            where.append(sa.func.lower(statements.c.text).contains(containing.strip().lower(), autoescape=True))
+        where = _listed(regions, flt, theme_ids, unthemed, containing)
         q = (sa.select(statements.c.id.label("statement_id"), statements.c.text, notes.c.id.label("note_id"),
                        notes.c.note_key, iso(notes.c.meeting_date), notes.c.region, notes.c.office,
                        notes.c.partner_key, assignments.c.theme_id, assignments.c.score, assignments.c.method)
@@ -122,6 +191,15 @@ class Tallies:
         df["meeting_date"] = pd.to_datetime(df["meeting_date"])
         df["theme_id"] = df["theme_id"].astype("Int64")
         return df
+
+    def count_rows(self, regions: Iterable[str] | None = None, flt: Filter = Filter(),
+                   theme_ids: Iterable[int] | None = None, unthemed: bool = False, containing: str = "") -> int:
+        """How many statements `view_rows` would list, counted without reading them."""
+        q = (sa.select(sa.func.count()).select_from(statements).join(notes, statements.c.note_id == notes.c.id)
+             .join(assignments, assignments.c.statement_id == statements.c.id, isouter=True)
+             .where(*_listed(regions, flt, theme_ids, unthemed, containing)))
+        with self.engine.connect() as conn:
+            return int(conn.execute(q).scalar_one())
 
     def statement_texts(self, ids: Iterable[int], regions: Iterable[str] | None = None,
                         flt: Filter = Filter()) -> dict[int, tuple[int | None, str]]:
@@ -154,13 +232,35 @@ class Tallies:
             return dict(conn.execute(q).all())
 
 
-def _people(where: list, places: bool):
+ARRIVALS_AT_ONCE = 200  # partners an import may touch and still be counted alone (or a fifth of the view's)
+
+
+def _queries(where: list, theme=assignments.c.theme_id, cohorts: Callable = cohort_of_partner) -> list:
+    """A tally's three queries over what `where` selects: the statements (`_people`), the notes
+    per office and day, and the partners who met per office, per cohort and in all. `theme`:
+    each statement's theme; `cohorts`: a query of each partner's cohort."""
+    n = sa.func.count()
+    notes_when = (sa.select(notes.c.region, notes.c.office, iso(notes.c.meeting_date), n.label("notes"))
+                  .where(*where).group_by(notes.c.region, notes.c.office, notes.c.meeting_date))
+    met = (sa.select(notes.c.partner_key, notes.c.region, notes.c.office).where(*where)
+           .group_by(notes.c.partner_key, notes.c.region, notes.c.office).cte("met"))
+    who_met = sa.select(met.c.partner_key).group_by(met.c.partner_key).cte("who_met")
+    met_cohort = cohorts().cte("met_cohort")
+    notes_who = sa.union_all(
+        _part("office", met, dict(region=met.c.region, office=met.c.office), None),
+        _part("cohort", who_met.join(met_cohort, met_cohort.c.partner_key == who_met.c.partner_key),
+              dict(cohort=met_cohort.c.cohort), None),
+        _part("all", who_met, {}, None))
+    return [_people(where, places=True, theme=theme, cohorts=cohorts), notes_when, notes_who]
+
+
+def _people(where: list, places: bool, theme=assignments.c.theme_id, cohorts: Callable = cohort_of_partner):
     """One statement for every per-theme table of a tally (`_part` rows), over the issue
     statements `where` selects; `places`: with the partners per office of every statement.
     Each statement is read once, with its theme, partner, place and day; every table is
     grouped from it in the same query, and every count of distinct partners is a count of the
     rows of a grouping that holds each partner once (hash aggregates, no DISTINCT sorts)."""
-    theme, n = assignments.c.theme_id, sa.func.count()
+    n = sa.func.count()
     facts = (sa.select(theme.label("theme_id"), notes.c.partner_key, notes.c.region, notes.c.office,
                        notes.c.meeting_date)
              .select_from(statements).join(notes, statements.c.note_id == notes.c.id)
@@ -174,7 +274,7 @@ def _people(where: list, places: bool):
                    .group_by(b.theme_id, b.partner_key).cte("per_partner"))
     per_region = (sa.select(b.theme_id, b.region, b.partner_key, sa.func.sum(b.n).label("n"))
                   .group_by(b.theme_id, b.region, b.partner_key).cte("per_region"))
-    cohort = cohort_of_partner().cte("cohort")
+    cohort = cohorts().cte("cohort")
     p, r = per_partner.c, per_region.c
     n_ln_n = sa.func.sum(sa.cast(p.n, sa.Float) * sa.func.ln(sa.cast(p.n, sa.Float)))
     parts = [
@@ -189,6 +289,18 @@ def _people(where: list, places: bool):
                      .cte("per_place"))
         parts.append(_part("place", per_place, dict(region=per_place.c.region, office=per_place.c.office), None))
     return sa.union_all(*parts)
+
+
+def _listed(regions: Iterable[str] | None, flt: Filter, theme_ids: Iterable[int] | None, unthemed: bool,
+            containing: str) -> list:
+    """The conditions of what `view_rows` lists (see there)."""
+    where = [statements.c.is_issue, *_conditions(regions, flt)]
+    if theme_ids is not None:
+        picked = assignments.c.theme_id.in_([int(t) for t in theme_ids])
+        where.append(sa.or_(picked, assignments.c.theme_id.is_(None)) if unthemed else picked)
+    if containing.strip():
+        where.append(sa.func.lower(statements.c.text).contains(containing.strip().lower(), autoescape=True))
+    return where
 
 
 def _conditions(regions: Iterable[str] | None, flt: Filter) -> list:
