@@ -328,6 +328,30 @@ def test_curate_splits_by_search_over_all_statements_and_keeps_identical_texts_a
     assert len(moved) == len(matching) and moved["theme_id"].nunique() == 1 and moved["theme_id"].iloc[0] != theme_id
 
 
+def test_curate_offers_the_newest_500_of_a_large_theme_to_pick_and_splits_off_all_of_them(app_env):
+    from synth import themes
+
+    _, store = app_env
+    ids = [int(t) for t in store.themes_frame()["id"]]
+    into, size = ids[0], lambda: int((store.statements_frame()["theme_id"] == ids[0]).sum())
+    for other in ids[1:]:  # a theme too large to list: the page reads 500, however large it is
+        if size() > 500:
+            break
+        themes.merge(store, into, other, who="t")
+    members = store.view_rows(theme_ids=[into])
+    assert len(members) > 500
+    at = curate_page()
+    at.selectbox[0].set_value(into).run()
+    options = next(m for m in at.multiselect if m.label == "Or pick statements")
+    assert len(options.options) == 500
+    assert f"{len(members):,} of {len(members):,} statements of #{into} match. The newest 500 can be picked" in texts(at)
+    at.checkbox[0].check()
+    next(b for b in at.button if b.label.startswith("Split off from")).click()
+    at.run()
+    moved = store.statements_frame().set_index("statement_id").loc[members["statement_id"], "theme_id"]
+    assert moved.nunique() == 1 and moved.iloc[0] != into
+
+
 def test_session_token_names_its_user_and_is_refused_when_forged_expired_or_the_password_changed(app_env):
     settings, _ = app_env
     users, key = Path(settings.users_file), b"k" * 32

@@ -8,6 +8,8 @@ from synth import themes as theme_engine
 from synth.dashboard import digest, ui
 from synth.errors import SynthError
 
+PICKABLE = 500  # statements offered to pick one by one in a split
+
 st.title("Curate themes")
 try:
     view = ui.scoped()
@@ -59,18 +61,22 @@ else:
                 f"Merged #{other} \u201c{labels[other]}\u201d into #{chosen} \u201c{labels[chosen]}\u201d. "
                 "Undo it from the history below."))
     with split_tab:
-        members = view.rows(theme_ids=[chosen])
         query = st.text_input("Find statements of this theme", key="split_query",
                               help="Words to look for in all of the theme's statements; empty shows them all.")
-        found = members[members["text"].str.contains(query, case=False, regex=False)] if query else members
-        st.caption(f"{len(found):,} of {len(members):,} statements of #{chosen} match.")
+        # Counted in the database, and only the newest PICKABLE read to pick from: a large theme
+        # holds tens of thousands of statements, which every run of the page read in full.
+        total, matching = view.count_rows(theme_ids=[chosen]), view.count_rows(theme_ids=[chosen], containing=query)
+        found = view.rows(theme_ids=[chosen], containing=query, limit=PICKABLE)
+        st.caption(f"{matching:,} of {total:,} statements of #{chosen} match."
+                   + (f" The newest {PICKABLE:,} can be picked one by one; find words to narrow them."
+                      if matching > PICKABLE else ""))
         with st.form("split", enter_to_submit=False):  # Enter in the label must not split
-            take_all = st.checkbox(f"Split off all {len(found):,} matching statements")
+            take_all = st.checkbox(f"Split off all {matching:,} matching statements")
             texts = dict(zip(found["statement_id"], found["text"]))
             picked = st.multiselect("Or pick statements", list(texts), format_func=lambda s: f"#{s} {texts[s][:110]}")
             new_label = st.text_input("Label of the new theme")
             if st.form_submit_button(f"Split off from #{chosen}"):
-                chosen_ids = list(texts) if take_all else picked
+                chosen_ids = list(view.rows(theme_ids=[chosen], containing=query)["statement_id"]) if take_all else picked
                 act(theme_engine.split, chosen, chosen_ids, new_label or "Split theme",
                     done=f"Split {len(chosen_ids)} statements off #{chosen} into a new theme.")
     with hide_tab, st.form("hide"):
