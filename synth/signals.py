@@ -330,16 +330,18 @@ def too_few_partners(partners: int, k: int) -> bool:
     return int(partners) < k
 
 
-def masked_offices(df: pd.DataFrame, k: int) -> pd.Series:
+def masked_offices(df: pd.DataFrame, k: int, partners: pd.Series | None = None) -> pd.Series:
     """`df`'s office column (rows of single statements: a drill-down, an export) with every
     office hidden (`SMALL_OFFICE`) where fewer than k partners raised that theme there among
-    these rows (unthemed statements count as one group). Where a theme's hidden rows would all
-    come from one office, its smallest named office is hidden too: with every other office
-    named, the hidden one could be worked out by elimination."""
+    these rows (unthemed statements count as one group), or, given `partners` (per theme id,
+    -1 for unthemed, and office), among those. Where a theme's hidden rows would all come
+    from one office, its smallest named office is hidden too: with every other office named,
+    the hidden one could be worked out by elimination."""
     if df.empty:
         return df["office"].copy()
     theme = df["theme_id"].astype("Float64").fillna(-1)
-    partners = df.groupby([theme, df["office"]], dropna=False)["partner_key"].nunique()
+    if partners is None:
+        partners = df.groupby([theme, df["office"]], dropna=False)["partner_key"].nunique()
     hidden = set(partners[partners < k].index)
     for t, per_office in partners.groupby(level=0):
         small = per_office[per_office < k]

@@ -79,9 +79,24 @@ def test_csv_export_masks_the_offices_the_theme_page_masks(small_office):
     assert signals.SMALL_OFFICE in set(csv["office"]) and "Plano" in set(csv["office"])
     rows = view.rows()
     for t in rows["theme_id"].dropna().unique():
-        page = digest.statement_rows(view, int(t), k=3).assign(statement_id=rows[rows["theme_id"] == t]["statement_id"].to_numpy())
+        page = digest.statement_rows(view, int(t), k=3)[0].assign(statement_id=rows[rows["theme_id"] == t]["statement_id"].to_numpy())
         exported = csv[csv["theme_id"] == t].sort_values("statement_id")
         assert exported["office"].tolist() == page.sort_values("statement_id")["office"].tolist()
+
+
+def test_the_drill_down_lists_the_newest_and_masks_them_as_the_whole_theme_does(small_office, monkeypatch):
+    # A theme's drill-down reads only its newest statements; which offices it names is decided
+    # by the whole theme in the view (the tally), as the CSV decides it, not by the rows listed.
+    _, store, theme = small_office
+    monkeypatch.setattr(digest, "LISTED", 4)
+    view = director_view(store, signals.Filter())
+    listed, more = digest.statement_rows(view, theme, k=3)
+    every = view.rows(theme_ids=[theme])
+    assert more and len(listed) == 4 and len(every) > 4
+    assert listed["date"].tolist() == every["meeting_date"].head(4).tolist()
+    csv = digest.csv_rows(view, k=3).set_index("statement_id")
+    assert listed["office"].tolist() == csv.loc[every["statement_id"].head(4), "office"].tolist()
+    assert signals.SMALL_OFFICE in set(csv.loc[every["statement_id"], "office"])  # the theme has hidden rows
 
 
 def test_a_theme_description_shows_the_directors_count_not_the_companys(small_office):
@@ -111,7 +126,9 @@ def test_a_hidden_office_named_in_a_statement_is_masked_there_too(small_office, 
     canary = view.rows(containing=TINY)
     assert len(canary) >= 3  # the canary is in the data the pages read
     for t in canary["theme_id"].dropna().unique():
-        shown = digest.statement_rows(view, int(t), k=3)["statement"]
+        shown = digest.statement_rows(view, int(t), k=3)[0]["statement"]
         assert not shown.str.contains(TINY).any() and shown.str.contains(r"\[OFFICE\]").any()
+        for words in (TINY, "tinyvil", f"in {TINY.lower()},"):  # the search finds nothing by the hidden name
+            assert digest.statement_rows(view, int(t), k=3, containing=words)[0].empty
     assert not any(TINY in q for q in digest.quotes(view, k=3).values())
     assert not digest.csv_rows(view, k=3)["statement"].str.contains(TINY).any()

@@ -191,14 +191,28 @@ def described(view, theme_id: int, k: int) -> str:
     return signals.describe_in_scope(description, statements, partners, k)
 
 
-def statement_rows(view, theme_id: int, k: int) -> pd.DataFrame:
-    """The theme's drill-down table, newest first (as `Store.view_rows` reads it); offices with
-    fewer than k partners behind the theme are not named (`signals.masked_offices`, as in the
-    CSV export)."""
-    rows = view.rows(theme_ids=[theme_id])
-    hidden = view.tally.hidden_offices(k) | signals.hidden_office_names(rows, k)
-    return (rows.assign(office=signals.masked_offices(rows, k), text=signals.mask_office_names(rows["text"], hidden))
-            [["meeting_date", "region", "office", "text"]].rename(columns={"meeting_date": "date", "text": "statement"}))
+LISTED = 1000  # statements a theme's drill-down lists, the newest: a search reaches the others
+
+
+def statement_rows(view, theme_id: int, k: int, containing: str = "") -> tuple[pd.DataFrame, bool]:
+    """The theme's drill-down table: its newest LISTED statements in the view, or the newest
+    LISTED that contain these words, newest first; and whether there may be more. Offices with
+    fewer than k partners behind the theme in the view are not named, as in the CSV export
+    (`signals.masked_offices`, from the view's tally: the whole theme, not the rows listed),
+    nor in the text. The search runs in the database over all the theme's statements, then
+    again over the masked text, so the name of a hidden office finds nothing."""
+    rows = view.rows(theme_ids=[theme_id], containing=containing, limit=LISTED)
+    offices = view.tally.offices[view.tally.offices["theme_id"] == theme_id]
+    # An office name in two regions: the smaller count decides, so neither is named by the other's partners.
+    per_office = offices.groupby("office")["partners"].min()
+    partners = pd.Series(per_office.to_numpy(), index=pd.MultiIndex.from_arrays(
+        [[float(theme_id)] * len(per_office), per_office.index]))
+    table = (rows.assign(office=signals.masked_offices(rows, k, partners),
+                         text=signals.mask_office_names(rows["text"], view.tally.hidden_offices(k)))
+             [["meeting_date", "region", "office", "text"]].rename(columns={"meeting_date": "date", "text": "statement"}))
+    if containing.strip():
+        table = table[table["statement"].str.contains(containing.strip(), case=False, regex=False)]
+    return table.reset_index(drop=True), len(rows) == LISTED
 
 
 def csv_rows(view, k: int) -> pd.DataFrame:

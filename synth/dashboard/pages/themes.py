@@ -142,10 +142,14 @@ if len(lineage):
         st.markdown(f"- {ui.plain(sentence)}")
 
 st.subheader("Statements")
-rows = ui.memo(digest.statement_rows, view, int(chosen), k)  # small offices not named, as in the CSV
 needle = st.text_input("Search these statements", key=f"statement_search_{chosen}",  # one search per theme
-                       placeholder="a word or phrase")
-if needle.strip():
-    rows = rows[rows["statement"].str.contains(needle.strip(), case=False, regex=False)]
-    st.caption(f"{ui.plural(len(rows), 'statement')} {'contains' if len(rows) == 1 else 'contain'} “{ui.plain(needle.strip())}”.")
+                       placeholder="a word or phrase").strip()
+# The newest of them (a theme can hold tens of thousands); small offices not named, as in the CSV.
+rows, more = ui.memo(digest.statement_rows, view, int(chosen), k, needle)
+if needle:
+    st.caption(f"{ui.plural(len(rows), 'statement')} {'contains' if len(rows) == 1 else 'contain'} “{ui.plain(needle)}”"
+               + (f" among the newest {digest.LISTED:,} that match; add words to narrow it." if more else "."))
+elif more:  # the count only where the theme's figures are shown (k partners or more)
+    of = f" of {int(counts[chosen]):,}" if chosen in counts.index else ""
+    st.caption(f"The newest {digest.LISTED:,}{of} statements. Search to find the others.")
 st.dataframe(rows, hide_index=True, column_config={"date": st.column_config.DateColumn("date")})
