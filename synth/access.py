@@ -45,6 +45,11 @@ class Scoped:
         self._need(self.viewer.sees_themes, "themes or statements")
         return self.store.view_rows(self.regions, flt, **what)
 
+    def themes_containing(self, words: str, flt: Filter = Filter(), masked=()) -> set[int]:
+        """`Store.themes_containing`, within the viewer's regions."""
+        self._need(self.viewer.sees_themes, "themes or statements")
+        return self.store.themes_containing(words, self.regions, flt, masked)
+
     def count_rows(self, flt: Filter = Filter(), **what) -> int:
         """How many statements `rows` would list (`Store.count_rows`), without reading them."""
         self._need(self.viewer.sees_themes, "themes or statements")

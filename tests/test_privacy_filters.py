@@ -131,4 +131,7 @@ def test_a_hidden_office_named_in_a_statement_is_masked_there_too(small_office, 
         for words in (TINY, "tinyvil", f"in {TINY.lower()},"):  # the search finds nothing by the hidden name
             assert digest.statement_rows(view, int(t), k=3, containing=words)[0].empty
     assert not any(TINY in q for q in digest.quotes(view, k=3).values())
+    assert digest.themes_mentioning(view, TINY.lower(), k=3) == set()  # the theme search neither
+    word = canary["text"].iloc[0].split()[-1].strip(".,").lower()  # ... while other words find their themes
+    assert digest.themes_mentioning(view, word, k=3) == set(view.rows(containing=word)["theme_id"].dropna().astype(int))
     assert not digest.csv_rows(view, k=3)["statement"].str.contains(TINY).any()

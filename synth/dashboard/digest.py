@@ -169,9 +169,10 @@ def cohort_comparison(view, k: int, top: int = 5) -> CohortComparison:
                             int(cells["suppressed"].astype(bool).sum()))
 
 
-def themes_mentioning(view, words: str) -> set[int]:
-    """The themes with a statement in the view that contains these words, in any case."""
-    return set(view.rows(containing=words)["theme_id"].dropna().astype(int))
+def themes_mentioning(view, words: str, k: int) -> set[int]:
+    """The themes with a statement in the view that contains these words, in any case, found
+    in the database; the names of offices the k rule hides find nothing, as in the drill-down."""
+    return view.source.themes_containing(words, view.filter, masked=view.tally.hidden_offices(k))
 
 
 def theme_counts(view, k: int) -> pd.Series:

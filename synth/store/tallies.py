@@ -201,6 +201,22 @@ class Tallies:
         with self.engine.connect() as conn:
             return int(conn.execute(q).scalar_one())
 
+    def themes_containing(self, words: str, regions: Iterable[str] | None = None, flt: Filter = Filter(),
+                          masked: Iterable[str] = ()) -> set[int]:
+        """The themes with a statement in the view that contains these words in any case, the
+        `masked` names (offices the k rule hides) read as "[office]" in every text: a search
+        for a hidden office's name must not point at the themes that speak of it."""
+        text = sa.func.lower(statements.c.text)
+        for name in sorted({m.strip().lower() for m in masked if m and m.strip()}, key=len, reverse=True):
+            text = sa.func.replace(text, name, "[office]")
+        q = (sa.select(assignments.c.theme_id).distinct().select_from(statements)
+             .join(notes, statements.c.note_id == notes.c.id)
+             .join(assignments, assignments.c.statement_id == statements.c.id)
+             .where(*_listed(regions, flt, None, False, ""), assignments.c.theme_id.is_not(None),
+                    text.contains(words.strip().lower(), autoescape=True)))
+        with self.engine.connect() as conn:
+            return {int(t) for t in conn.execute(q).scalars()}
+
     def statement_texts(self, ids: Iterable[int], regions: Iterable[str] | None = None,
                         flt: Filter = Filter()) -> dict[int, tuple[int | None, str]]:
         """The theme and text of each of these statements that is in the view: quotes a page

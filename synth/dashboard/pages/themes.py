@@ -37,7 +37,7 @@ if query:
     q = query.casefold()
     hit = themes["label"].str.casefold().str.contains(q, regex=False) | themes["keywords"].map(
         lambda ks: any(q in k for k in ks))
-    texts_hit = ui.memo(digest.themes_mentioning, view, q)
+    texts_hit = ui.memo(digest.themes_mentioning, view, q, k)
     themes = themes[hit | themes["id"].isin(texts_hit)]
     st.caption(f"{ui.plural(len(themes), 'theme')} {'matches' if len(themes) == 1 else 'match'} \u201c{ui.plain(query)}\u201d")
 
