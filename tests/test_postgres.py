@@ -2,11 +2,12 @@
 
 import pytest
 
-from synth import pipeline, sample, signals
+from synth import pipeline, sample, signals, themes
 from synth.errors import NotFound
 
 from conftest import dump, note_row
 from test_tallies import assert_imports_are_counted_alone, assert_tally_matches_rows, filters
+from test_themes import assert_centre_is_the_mean_of_its_statements
 
 
 def test_postgres_import_dedupe_undo_and_scope(pg, write_csv):
@@ -53,6 +54,9 @@ def test_postgres_fit_and_signals(pg, tmp_path):
         assert_tally_matches_rows(store, None, flt)
     assert_tally_matches_rows(store, ["Southwest"], signals.Filter())
     assert_imports_are_counted_alone(settings, store, export, tmp_path)  # PostgreSQL's sums and groupings too
+    a, b = (int(t) for t in store.themes_frame()["id"][:2])
+    themes.merge(store, a, b, who="t")  # its centre read through a server-side cursor
+    assert_centre_is_the_mean_of_its_statements(store, a)
 
 
 def test_postgres_parallel_wrong_passwords_are_counted_one_by_one(pg, tmp_path):

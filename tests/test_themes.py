@@ -561,3 +561,26 @@ def test_an_area_takes_the_new_name_of_the_theme_it_is_named_after(fitted_copy):
     themes.undo(st, int(history["rename"]), who="ada")
     after = st.themes_frame().set_index("id")
     assert after.loc[namer, "area"] == after.loc[namer, "label"] == area
+
+
+def assert_centre_is_the_mean_of_its_statements(st, theme_id: int) -> None:
+    with st.engine.connect() as conn:
+        vectors = [np.frombuffer(v, dtype=np.float32) for v in conn.execute(
+            sa.select(db.embeddings.c.vector).select_from(
+                db.assignments.join(db.statements, db.statements.c.id == db.assignments.c.statement_id)
+                .join(db.embeddings, db.embeddings.c.text_hash == db.statements.c.text_hash))
+            .where(db.assignments.c.theme_id == theme_id)).scalars()]
+        stored = np.frombuffer(conn.execute(sa.select(db.themes.c.centroid).where(db.themes.c.id == theme_id)).scalar(),
+                               dtype=np.float32)
+    mean = np.mean(vectors, axis=0)
+    np.testing.assert_allclose(stored, mean / np.linalg.norm(mean), atol=1e-5)
+
+
+def test_a_merged_or_split_theme_is_centred_on_its_statements(fitted_copy):
+    # The centre is summed a block at a time (refresh_centroid): it must still be the mean.
+    _, st = fitted_copy
+    a, b, c = (int(x) for x in st.themes_frame()["id"][:3])
+    themes.merge(st, a, b, who="ada")
+    new = themes.split(st, c, list(st.view_rows(theme_ids=[c])["statement_id"][:5]), "Split by a person", who="ada")
+    for theme_id in (a, c, new):
+        assert_centre_is_the_mean_of_its_statements(st, theme_id)
