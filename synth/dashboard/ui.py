@@ -111,6 +111,23 @@ def tally(flt: signals.Filter = signals.Filter()) -> signals.Tally:
     return _tally(*_key(), astuple(flt))
 
 
+def theme_statements(theme_id: int, containing: str = "", limit: int | None = None) -> tuple[pd.DataFrame, int]:
+    """A theme's newest `limit` statements in the viewer's scope that contain these words (all
+    when empty), and how many do in all: read once per data version and shared by every
+    session, as the Curate page lists them on each of its runs."""
+    return _theme_statements(*_key(), int(theme_id), containing.strip(), limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _theme_statements(db_url: str, regions: tuple | None, role: str, data_version: DataVersion, theme_id: int,
+                      containing: str, limit: int | None) -> tuple[pd.DataFrame, int]:
+    scoped = Scoped(store(), Viewer("cache", role, regions or ()))
+    rows = scoped.rows(theme_ids=[theme_id], containing=containing, limit=limit)
+    if limit is None or len(rows) < limit:
+        return rows, len(rows)
+    return rows, scoped.count_rows(theme_ids=[theme_id], containing=containing)
+
+
 def memo(fn: Callable, view: View, *args: Hashable) -> Any:
     """`fn(view, *args)`, computed once per scope, filter, data version and arguments and then
     shared by every session: pages call their aggregations through this, so a page view costs

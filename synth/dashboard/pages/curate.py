@@ -63,10 +63,11 @@ else:
     with split_tab:
         query = st.text_input("Find statements of this theme", key="split_query",
                               help="Words to look for in all of the theme's statements; empty shows them all.")
-        # Counted in the database, and only the newest PICKABLE read to pick from: a large theme
-        # holds tens of thousands of statements, which every run of the page read in full.
-        total, matching = view.count_rows(theme_ids=[chosen]), view.count_rows(theme_ids=[chosen], containing=query)
-        found = view.rows(theme_ids=[chosen], containing=query, limit=PICKABLE)
+        # Only the newest PICKABLE read to pick from, counted in the database, once per data
+        # version: a large theme holds tens of thousands of statements, which every run of the
+        # page read in full.
+        found, matching = ui.theme_statements(chosen, query, PICKABLE)
+        total = ui.theme_statements(chosen, "", PICKABLE)[1] if query.strip() else matching
         st.caption(f"{matching:,} of {total:,} statements of #{chosen} match."
                    + (f" The newest {PICKABLE:,} can be picked one by one; find words to narrow them."
                       if matching > PICKABLE else ""))
