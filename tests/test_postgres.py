@@ -6,7 +6,7 @@ from synth import pipeline, sample, signals, themes
 from synth.errors import NotFound
 
 from conftest import dump, note_row
-from test_tallies import assert_imports_are_counted_alone, assert_tally_matches_rows, filters
+from test_tallies import _same_tally, assert_imports_are_counted_alone, assert_tally_matches_rows, filters, fresh_server_count
 from test_themes import assert_centre_is_the_mean_of_its_statements
 
 
@@ -54,6 +54,10 @@ def test_postgres_fit_and_signals(pg, tmp_path):
         assert_tally_matches_rows(store, None, flt)
     assert_tally_matches_rows(store, ["Southwest"], signals.Filter())
     assert_imports_are_counted_alone(settings, store, export, tmp_path)  # PostgreSQL's sums and groupings too
+    pipeline.fit(store, settings)  # the fit counts the default view once, for every server
+    for flt_regions in (None, ("Southwest",)):
+        store.count(flt_regions)  # shared (upserted) by the first server to count it
+        _same_tally(fresh_server_count(settings, flt_regions), store.tally(flt_regions), f"{flt_regions} on PostgreSQL")
     a, b = (int(t) for t in store.themes_frame()["id"][:2])
     themes.merge(store, a, b, who="t")  # its centre read through a server-side cursor
     assert_centre_is_the_mean_of_its_statements(store, a)

@@ -3,6 +3,7 @@ counting the statements and notes one by one says (`counting.tally_of`), for eve
 scope a viewer can pick."""
 
 from dataclasses import fields
+from pathlib import Path
 from datetime import date
 
 import pandas as pd
@@ -179,3 +180,35 @@ def _same_tally(ours: signals.Tally, whole: signals.Tally, view: str) -> None:
 def test_counting_again_only_the_partners_imports_touched_equals_counting_everything(fitted_copy, sample_files, tmp_path):
     settings, st = fitted_copy
     assert_imports_are_counted_alone(settings, st, sample_files[0], tmp_path)
+
+
+# ---- a scope's default view, counted once for every server -------------------------------------------
+def fresh_server_count(settings, regions=None) -> signals.Tally:
+    """What a server started now shows for a scope's default view, where it must not count
+    every statement: it reads the count another server or the last import or fit shared."""
+    from synth.store import open_store
+
+    fresh = open_store(settings)
+
+    def counting_everything(*args, **kwargs):
+        raise AssertionError("a fresh server counted every statement")
+
+    fresh.tally = counting_everything
+    try:
+        return fresh.count(regions).tally
+    finally:
+        fresh.close()
+
+
+def test_a_scope_counted_once_is_read_by_every_server_and_kept_up_to_date_by_imports(fitted_copy, sample_files,
+                                                                                      tmp_path):
+    from synth import auth
+
+    settings, st = fitted_copy
+    auth.ensure_demo_users(Path(settings.users_file))  # a director of Southwest, among others
+    _same_tally(fresh_server_count(settings), st.tally(), "the fit's shared count")
+    _import(settings, st, tmp_path / "more.csv", [
+        [f"M{i}", f"2026-10-0{1 + i}", "Southwest", "Plano", f"Late Partner{i}", "Wei Zhang", BADGES[i], ""]
+        for i in range(3)])
+    for regions in (None, ("Southwest",)):  # the import updated what it shared, for each scope
+        _same_tally(fresh_server_count(settings, regions), st.tally(regions), f"{regions} after an import")

@@ -282,6 +282,25 @@ MIGRATIONS += ((9, _index_partners),)
 SCHEMA_VERSION = max(version for version, _ in MIGRATIONS)
 
 
+# ---- v10 (issue #16): a scope's tally, counted once for every server ---------------------------
+# The default view's tally (no filter) of each scope, with the marks it was counted from
+# (`Tallies.count`): a server started after it, or after the fit job counted it, updates it
+# instead of counting a million statements again. Arrow tables: data, never code.
+shared_tallies = sa.Table("shared_tallies", metadata,
+    sa.Column("scope", sa.String(64), primary_key=True),  # "all", or a hash of the regions
+    sa.Column("marks", sa.Text, nullable=False),  # JSON
+    sa.Column("tally", sa.LargeBinary, nullable=False),
+    sa.Column("counted_at", sa.DateTime(timezone=True), nullable=False))
+
+
+def _add_shared_tallies(conn: Connection) -> None:
+    shared_tallies.create(conn, checkfirst=True)
+
+
+MIGRATIONS += ((10, _add_shared_tallies),)
+SCHEMA_VERSION = max(version for version, _ in MIGRATIONS)
+
+
 def iso(column: sa.ColumnElement) -> sa.ColumnElement:
     """A date column read as its ISO text, for frames: pandas parses the whole column at once,
     where SQLAlchemy's per-row date conversion was a third of loading 100k statements."""

@@ -7,15 +7,20 @@ search, an export."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from synth.signals import Filter, Tally
-from synth.store.schema import assignments, imports, iso, notes, read_frame, runs, statements, theme_edits
+from synth.store.schema import (assignments, imports, iso, notes, now, read_frame, runs, shared_tallies, statements,
+                                theme_edits)
 from synth.store.statements import shown
 
 
@@ -38,6 +43,38 @@ class Counted:
 
     marks: Marks | None
     tally: Tally
+
+
+def _scope_key(regions: Iterable[str] | None) -> str:
+    if regions is None:
+        return "all"
+    return hashlib.sha256(json.dumps(sorted(regions)).encode()).hexdigest()
+
+
+_TALLY_TABLES = [f.name for f in fields(Tally) if f.name != "partners"]
+
+
+def _tally_to_bytes(tally: Tally) -> bytes:
+    """A tally as Arrow streams, one per table, after a JSON header: types and missing values
+    come back as they were, and reading it runs no code (unlike a pickle)."""
+    parts = []
+    for name in _TALLY_TABLES:
+        table = pa.Table.from_pandas(getattr(tally, name), preserve_index=False)
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        parts.append(sink.getvalue().to_pybytes())
+    header = json.dumps(dict(partners=tally.partners, sizes=[len(p) for p in parts])).encode()
+    return len(header).to_bytes(4, "big") + header + b"".join(parts)
+
+
+def _tally_from_bytes(data: bytes) -> Tally:
+    size = int.from_bytes(data[:4], "big")
+    header, at, frames = json.loads(data[4:4 + size]), 4 + size, {}
+    for name, length in zip(_TALLY_TABLES, header["sizes"]):
+        frames[name] = pa.ipc.open_stream(data[at:at + length]).read_all().to_pandas()
+        at += length
+    return Tally(**frames, partners=header["partners"])
 
 
 def cohort_of_partner(partners: Collection[str] | None = None, without: Collection[int] = ()):
@@ -85,7 +122,18 @@ class Tallies:
         """The tally (`tally`), counting again only what changed since `since` (the same view's
         last count) where that is all that changed: the themes curation edits moved
         (`recount`), or the partners new imports touched (`with_arrivals`). Anything else (a
-        fit, an undone import, a backfill under way, both kinds at once) counts everything."""
+        fit, an undone import, a backfill under way, both kinds at once) counts everything.
+        The default view (no filter) of a scope starts, with no `since`, from the count every
+        server shares (`shared_count`), and shares what it counted."""
+        shared = flt == Filter()
+        if since is None and shared:
+            since = self.shared_count(regions)
+        counted = self._count(regions, flt, since)
+        if shared and counted.marks is not None and (since is None or since.marks != counted.marks):
+            self.share_count(regions, counted)
+        return counted
+
+    def _count(self, regions: Iterable[str] | None, flt: Filter, since: Counted | None) -> Counted:
         now = self.marks()
         then = since.marks if since is not None else None
         tally = None
@@ -101,6 +149,28 @@ class Tallies:
         # Marks read again: an import or an edit committed while counting may show in part, so
         # the next count starts afresh rather than adding to a tally that holds some of it.
         return Counted(now if self.marks() == now else None, tally)
+
+    def shared_count(self, regions: Iterable[str] | None = None) -> Counted | None:
+        """The scope's default view as some server or job last counted it, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(shared_tallies.c.marks, shared_tallies.c.tally)
+                               .where(shared_tallies.c.scope == _scope_key(regions))).first()
+        if row is None:
+            return None
+        m = json.loads(row.marks)
+        marks = Marks(imports=frozenset(m["imports"]), runs=frozenset(m["runs"]), fits=frozenset(m["fits"]),
+                      last_move=m["last_move"], partial=m["partial"])
+        return Counted(marks, _tally_from_bytes(row.tally))
+
+    def share_count(self, regions: Iterable[str] | None, counted: Counted) -> None:
+        """Keep this count of the scope's default view for every server (`shared_count`)."""
+        m = counted.marks
+        marks = json.dumps(dict(imports=sorted(m.imports), runs=sorted(m.runs), fits=sorted(m.fits),
+                                last_move=m.last_move, partial=m.partial))
+        values = dict(scope=_scope_key(regions), marks=marks, tally=_tally_to_bytes(counted.tally), counted_at=now())
+        with self.engine.begin() as conn:
+            insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(shared_tallies)
+            conn.execute(insert.values(**values).on_conflict_do_update(index_elements=["scope"], set_=values))
 
     def with_arrivals(self, tally: Tally, new_imports: Collection[int], new_runs: Collection[int],
                       regions: Iterable[str] | None = None, flt: Filter = Filter()) -> Tally | None:
