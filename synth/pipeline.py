@@ -203,7 +203,8 @@ def form_provisional(conn, run_id: int, threshold: float, embedder: Embedder,
     existing_ids, existing = rows_of.active_centroids(conn, X.shape[1])
     groups = provisional.new_groups(
         X, rows, recent, threshold, cohesion, existing_ids, existing,
-        said_before=lambda theme_ids: rows_of.member_vectors(conn, theme_ids, embedder.model_id, exclude=recent))
+        closest_said=lambda theme_ids, vectors: rows_of.closest_member(conn, theme_ids, embedder.model_id, vectors,
+                                                                       exclude=recent))
     if not groups:
         return {}
     new = provisional.describe(X, rows, groups, existing, embedder, taken=set(rows_of.active_labels(conn).values()),

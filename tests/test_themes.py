@@ -584,3 +584,28 @@ def test_a_merged_or_split_theme_is_centred_on_its_statements(fitted_copy):
     new = themes.split(st, c, list(st.view_rows(theme_ids=[c])["statement_id"][:5]), "Split by a person", who="ada")
     for theme_id in (a, c, new):
         assert_centre_is_the_mean_of_its_statements(st, theme_id)
+
+
+def test_the_closest_old_statement_is_found_a_block_at_a_time(fitted_copy):
+    # A new issue is new only if nothing said before is as close (themes.provisional): the
+    # closest old statement, read in blocks, is the one a pass over all of them finds.
+    from synth.embed import default_embedder
+    from synth.store import themes as rows_of
+    from synth.themes.cluster import unit
+
+    settings, st = fitted_copy
+    a, b = (int(x) for x in st.themes_frame()["id"][:2])
+    model = default_embedder(settings.cache_dir).model_id
+    with st.engine.connect() as conn:
+        members = conn.execute(
+            sa.select(db.statements.c.id, db.embeddings.c.vector).select_from(
+                db.assignments.join(db.statements, db.statements.c.id == db.assignments.c.statement_id)
+                .join(db.embeddings, db.embeddings.c.text_hash == db.statements.c.text_hash))
+            .where(db.assignments.c.theme_id.in_([a, b]), db.embeddings.c.model == model)).all()
+        left_out = [sid for sid, _ in members[:10]]
+        old = np.vstack([np.frombuffer(v, dtype=np.float32) for sid, v in members if sid not in left_out])
+        X = unit(np.vstack([np.frombuffer(v, dtype=np.float32) for _, v in members[:10]]) + 0.01)
+        found = rows_of.closest_member(conn, [a, b], model, X, exclude=left_out, block=50)
+        nothing = rows_of.closest_member(conn, [], model, X)
+    np.testing.assert_allclose(found, (X @ unit(old).T).max(axis=1), atol=1e-5)
+    assert len(old) > 50 and (nothing == 0).all()

@@ -45,14 +45,16 @@ def vectors(rows: Sequence) -> np.ndarray:
 
 
 def new_groups(X: np.ndarray, rows: Sequence, recent: Sequence[int], threshold: float, cohesion: float,
-               existing_ids: list[int], existing: np.ndarray, said_before: Callable[[list[int]], np.ndarray],
+               existing_ids: list[int], existing: np.ndarray,
+               closest_said: Callable[[list[int], np.ndarray], np.ndarray],
                min_size: int = MIN_SIZE, min_partners: int = 3, min_wordings: int = 3) -> list[np.ndarray]:
     """New issues surface on their own: unthemed statements that are alike (each as close to
     their group's centre as a theme's members are to theirs), from enough partners and in
     enough wordings, form a provisional theme. `recent`: this import's statements. `cohesion`:
     how alike a theme's members are (`typical_member_similarity`, never below `threshold`).
-    `existing`: the active themes' centroids; `said_before(theme ids)`: the vectors of their
-    statements, less this import's. Returns each admitted group as indices into `rows`."""
+    `existing`: the active themes' centroids; `closest_said(theme ids, vectors)`: for each
+    vector, its highest cosine similarity to those themes' statements, less this import's.
+    Returns each admitted group as indices into `rows`."""
     from sklearn.cluster import AgglomerativeClustering
 
     recent_ids = set(recent)
@@ -80,9 +82,8 @@ def new_groups(X: np.ndarray, rows: Sequence, recent: Sequence[int], threshold: 
         # statements themselves, not their themes' centres: a theme that holds several issues
         # has a blurred centre, and more of one of its issues would look new against it.
         near = np.argsort(-(existing @ centre))[:2] if len(existing) else []
-        old = unit(said_before([existing_ids[t] for t in near]))
-        closest_said = (X[idx] @ old.T).max(axis=1) if len(old) else np.zeros(len(idx))
-        distinct = float((own - closest_said).mean()) >= ANCHOR_MARGIN
+        said = closest_said([existing_ids[t] for t in near], X[idx]) if len(near) else np.zeros(len(idx))
+        distinct = float((own - said).mean()) >= ANCHOR_MARGIN
         # Mostly this import's statements, in people's own words (the fit's rules, see ThemeClusterer).
         if (distinct and len({rows[i].partner_key for i in idx}) >= min_partners
                 and len(set(wordings)) >= min_wordings and _stock_share(wordings) <= MAX_WORDING_SHARE
