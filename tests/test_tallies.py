@@ -212,3 +212,17 @@ def test_a_scope_counted_once_is_read_by_every_server_and_kept_up_to_date_by_imp
         for i in range(3)])
     for regions in (None, ("Southwest",)):  # the import updated what it shared, for each scope
         _same_tally(fresh_server_count(settings, regions), st.tally(regions), f"{regions} after an import")
+
+
+def test_the_theme_search_reads_text_as_pages_show_it_however_many_offices_are_hidden(fitted_store):
+    # Every office hidden, and 60 more names: the search must neither fail (one nested SQL
+    # replace() per name overflowed SQLite's parser at 29) nor find a word only inside a
+    # hidden name, and must find what a search of the masked texts finds.
+    rows = fitted_store.view_rows()
+    offices = sorted(set(rows["office"]))
+    masked = offices + [f"Office {i}" for i in range(60)]
+    shown = signals.mask_office_names(rows["text"], masked).str.lower()
+    for words in ("crm", offices[0].lower(), offices[0][1:4].lower(), "the"):
+        expected = set(rows[shown.str.contains(words, regex=False)]["theme_id"].dropna().astype(int))
+        assert fitted_store.themes_containing(words, masked=masked) == expected, words
+    assert fitted_store.themes_containing(offices[0].lower(), masked=masked) == set()

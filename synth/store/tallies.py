@@ -273,19 +273,29 @@ class Tallies:
 
     def themes_containing(self, words: str, regions: Iterable[str] | None = None, flt: Filter = Filter(),
                           masked: Iterable[str] = ()) -> set[int]:
-        """The themes with a statement in the view that contains these words in any case, the
-        `masked` names (offices the k rule hides) read as "[office]" in every text: a search
-        for a hidden office's name must not point at the themes that speak of it."""
+        """The themes with a statement in the view that contains these words in any case, as
+        pages show it: with the `masked` names (offices the k rule hides) written "[OFFICE]"
+        (`signals.mask_office_names`), so a search for a hidden office's name does not point at
+        the themes that speak of it. Statements that name no such office are searched in the
+        database; the few that do are read and searched as masked. (One SQL replace() per
+        name, nested, overflowed SQLite's parser at 29 offices.)"""
+        from synth.signals import mask_office_names
+
+        needle = words.strip().lower()
+        names = sorted({m.strip().lower() for m in masked if m and m.strip()})
         text = sa.func.lower(statements.c.text)
-        for name in sorted({m.strip().lower() for m in masked if m and m.strip()}, key=len, reverse=True):
-            text = sa.func.replace(text, name, "[office]")
-        q = (sa.select(assignments.c.theme_id).distinct().select_from(statements)
-             .join(notes, statements.c.note_id == notes.c.id)
-             .join(assignments, assignments.c.statement_id == statements.c.id)
-             .where(*_listed(regions, flt, None, False, ""), assignments.c.theme_id.is_not(None),
-                    text.contains(words.strip().lower(), autoescape=True)))
+        names_one = sa.or_(*(text.contains(n, autoescape=True) for n in names)) if names else sa.false()
+        where = [*_listed(regions, flt, None, False, words), assignments.c.theme_id.is_not(None)]
+        base = (sa.select(assignments.c.theme_id).select_from(statements)
+                .join(notes, statements.c.note_id == notes.c.id)
+                .join(assignments, assignments.c.statement_id == statements.c.id))
         with self.engine.connect() as conn:
-            return {int(t) for t in conn.execute(q).scalars()}
+            found = set(conn.execute(base.where(*where, sa.not_(names_one)).distinct()).scalars())
+            if names:
+                rows = conn.execute(base.add_columns(statements.c.text).where(*where, names_one)).all()
+                shown = mask_office_names(pd.Series([t for _, t in rows], dtype=object), masked)
+                found |= {theme for (theme, _), t in zip(rows, shown) if needle in t.lower()}
+        return {int(t) for t in found}
 
     def statement_texts(self, ids: Iterable[int], regions: Iterable[str] | None = None,
                         flt: Filter = Filter()) -> dict[int, tuple[int | None, str]]:
