@@ -33,8 +33,9 @@ class ConfigError(SynthError):
 
 
 class UsageError(SynthError):
-    """A command-line argument is missing, malformed or names a path synth cannot write.
-    Exit code 2, as argparse uses for its own usage errors."""
+    """A request that cannot be carried out as given: a command-line argument that is missing,
+    malformed or names a path synth cannot write, or a curation edit that would leave a theme
+    empty. Exit code 2, as argparse uses for its own usage errors."""
 
     exit_code = 2
 

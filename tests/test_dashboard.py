@@ -345,11 +345,22 @@ def test_curate_offers_the_newest_500_of_a_large_theme_to_pick_and_splits_off_al
     options = next(m for m in at.multiselect if m.label == "Or pick statements")
     assert len(options.options) == 500
     assert f"{len(members):,} of {len(members):,} statements of #{into} match. The newest 500 can be picked" in texts(at)
+    # Every statement cannot be split off (it would leave an empty theme); more than 500 of them can.
     at.checkbox[0].check()
     next(b for b in at.button if b.label.startswith("Split off from")).click()
     at.run()
-    moved = store.statements_frame().set_index("statement_id").loc[members["statement_id"], "theme_id"]
-    assert moved.nunique() == 1 and moved.iloc[0] != into
+    assert "That is every statement of theme" in " ".join(e.value for e in at.error)
+    lowered = members["text"].str.lower()
+    found = {w: int(lowered.str.contains(w, regex=False).sum()) for w in [*"etaoinsrhl", "the", "er", "in", "on"]}
+    word = next(w for w, n in found.items() if 500 < n < len(members))  # most, not all
+    matching = members[lowered.str.contains(word, regex=False)]
+    at.text_input(key="split_query").set_value(word).run()
+    at.checkbox[0].check()
+    next(b for b in at.button if b.label.startswith("Split off from")).click()
+    at.run()
+    assert not at.exception and not at.error
+    moved = store.statements_frame().set_index("statement_id").loc[matching["statement_id"], "theme_id"]
+    assert len(matching) > 500 and moved.nunique() == 1 and moved.iloc[0] != into
 
 
 def test_session_token_names_its_user_and_is_refused_when_forged_expired_or_the_password_changed(app_env):
@@ -603,6 +614,12 @@ def test_theme_rows_link_to_their_theme_and_the_drill_down_can_be_searched(app_e
     at.text_input(key=f"statement_search_{theme}").input(word).run()
     after = at.dataframe[-1].value
     assert 0 < len(after) <= len(before) and after["statement"].str.contains(word, case=False, regex=False).all()
+
+
+def test_theme_rows_link_to_their_theme_with_the_filter_a_new_tab_needs(app_env):
+    at = signed_in("executive", region="Midwest", start="2026-02-01")
+    links = at.dataframe[-1].value["Open"]
+    assert links.str.fullmatch(r"/themes\?theme=\d+&region=Midwest&start=2026-02-01").all(), links.iloc[0]
 
 
 def test_curation_history_names_a_merged_away_theme_and_an_undone_import_by_what_they_were(app_env):

@@ -18,7 +18,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from synth.errors import NotFound
+from synth.errors import NotFound, UsageError
 from synth.store.statements import shown
 from synth.store.schema import assignments, embeddings, notes, now, runs, statements, theme_edits, theme_lineage, themes
 
@@ -88,6 +88,9 @@ class Themes:
             chosen = [s for s in statement_ids if s in members]
             if not chosen:
                 raise NotFound(f"None of the given statements belong to theme #{theme_id}.")
+            if len(chosen) == len(members):  # it would leave an empty theme behind
+                raise UsageError(f"That is every statement of theme #{theme_id}: rename the theme instead, or leave "
+                                 "some of its statements behind.")
             new_id = max_theme_id(conn) + 1
             conn.execute(themes.insert().values(id=new_id, label=label, description=f"Split from theme #{theme_id}.",
                                                 keywords="[]", quotes=json.dumps(chosen[:3]), area="", centroid=None,

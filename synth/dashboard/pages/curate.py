@@ -72,14 +72,17 @@ else:
                    + (f" The newest {PICKABLE:,} can be picked one by one; find words to narrow them."
                       if matching > PICKABLE else ""))
         with st.form("split", enter_to_submit=False):  # Enter in the label must not split
-            take_all = st.checkbox(f"Split off all {matching:,} matching statements")
+            take_all = st.checkbox(f"Split off all {ui.plural(matching, 'matching statement')}", disabled=not matching)
             texts = dict(zip(found["statement_id"], found["text"]))
             picked = st.multiselect("Or pick statements", list(texts), format_func=lambda s: f"#{s} {texts[s][:110]}")
             new_label = st.text_input("Label of the new theme")
             if st.form_submit_button(f"Split off from #{chosen}"):
                 chosen_ids = list(view.rows(theme_ids=[chosen], containing=query)["statement_id"]) if take_all else picked
-                act(theme_engine.split, chosen, chosen_ids, new_label or "Split theme",
-                    done=f"Split {len(chosen_ids)} statements off #{chosen} into a new theme.")
+                if not chosen_ids:
+                    st.warning("Pick the statements to split off, or tick \u201cSplit off all\u201d.")
+                else:
+                    act(theme_engine.split, chosen, chosen_ids, new_label or "Split theme",
+                        done=f"Split {ui.plural(len(chosen_ids), 'statement')} off #{chosen} into a new theme.")
     with hide_tab, st.form("hide"):
         hidden = bool(themes.set_index("id").loc[chosen, "hidden"])
         if st.form_submit_button(f"Show #{chosen} again" if hidden else f"Hide #{chosen} from the dashboard"):

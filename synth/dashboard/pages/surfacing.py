@@ -37,7 +37,8 @@ else:
     c3.metric("Themes", head["themes"])
     c4.metric("Offices heard from", head["offices"])
 if summary.left_out:
-    st.caption(f"{summary.left_out} theme(s) raised by fewer than {k} partners in this view are not listed.")
+    st.caption(f"{ui.plural(summary.left_out, 'theme')} raised by fewer than {k} partners in this view "
+               f"{'is' if summary.left_out == 1 else 'are'} not listed.")
 
 if summary.ranked.empty:
     if head is not None and not summary.left_out:
@@ -78,8 +79,8 @@ for r in ranked.head(8).itertuples():
 st.subheader("All themes")
 table = pd.DataFrame({
     "Theme": ranked["label"],
-    # Every row opens its theme, with this page's filters (the sidebar's are kept in the session).
-    "Open": [f"/themes?theme={int(t)}" for t in ranked["theme_id"]],
+    # Every row opens its theme, in a new tab, with this page's filters in its address.
+    "Open": [f"/themes?theme={int(t)}{ui.filter_query()}" for t in ranked["theme_id"]],
     "Statements": ranked["statements"],
     "Recent": ranked["recent"].fillna(0).astype(int),
     "Surfacing": ranked["surfacing"],

@@ -146,9 +146,11 @@ needle = st.text_input("Search these statements", key=f"statement_search_{chosen
                        placeholder="a word or phrase").strip()
 # The newest of them (a theme can hold tens of thousands); small offices not named, as in the CSV.
 rows, more = ui.memo(digest.statement_rows, view, int(chosen), k, needle)
-if needle:
-    st.caption(f"{ui.plural(len(rows), 'statement')} {'contains' if len(rows) == 1 else 'contain'} “{ui.plain(needle)}”"
-               + (f" among the newest {digest.LISTED:,} that match; add words to narrow it." if more else "."))
+if needle and more:
+    st.caption(f"The newest statements that contain “{ui.plain(needle)}”; more do. Add words to narrow the search.")
+elif needle:
+    st.caption(f"{ui.plural(len(rows), 'statement') if len(rows) else 'No statement'} "
+               f"{'contains' if len(rows) <= 1 else 'contain'} “{ui.plain(needle)}”.")
 elif more:  # the count only where the theme's figures are shown (k partners or more)
     of = f" of {int(counts[chosen]):,}" if chosen in counts.index else ""
     st.caption(f"The newest {digest.LISTED:,}{of} statements. Search to find the others.")
