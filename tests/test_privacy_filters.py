@@ -58,8 +58,9 @@ def test_director_filtering_to_one_small_office_sees_no_figures(small_office):
     assert {m.label: m.value for m in at.metric} == {
         "Statements": "hidden", "Partners": "hidden", "Offices": "hidden", "Spread": "hidden"}
     assert at.selectbox[0].format_func(theme).endswith("(few)")
-    rows = at.dataframe[-1].value
-    assert len(rows) >= 3 and set(rows["office"]) == {signals.SMALL_OFFICE}  # rows masked, and counts too
+    # ... nor their words: the filter itself would trace every statement to two people
+    assert at.dataframe[-1].value.empty
+    assert "fewer than 3 partners, so neither their statements nor quotes are shown" in " ".join(c.value for c in at.caption)
 
 
 def test_csv_export_masks_the_offices_the_theme_page_masks(small_office):
@@ -82,6 +83,18 @@ def test_csv_export_masks_the_offices_the_theme_page_masks(small_office):
         page = digest.statement_rows(view, int(t), k=3)[0].assign(statement_id=rows[rows["theme_id"] == t]["statement_id"].to_numpy())
         exported = csv[csv["theme_id"] == t].sort_values("statement_id")
         assert exported["office"].tolist() == page.sort_values("statement_id")["office"].tolist()
+
+
+def test_a_filter_on_an_office_of_fewer_than_k_partners_shows_none_of_their_words(small_office):
+    # Found in Chromium: with Office = Tinyville (2 partners) every figure said "hidden", but
+    # the drill-down listed its statements, which the filter itself traced to two people.
+    _, store, theme = small_office
+    tiny = director_view(store, signals.Filter(offices=(TINY,)))
+    assert tiny.tally.partners == 2 and digest.too_few(tiny, 3)
+    assert digest.statement_rows(tiny, theme, k=3)[0].empty and digest.theme_quotes(tiny, theme, k=3) == []
+    assert digest.quotes(tiny, k=3) == {} and digest.csv_rows(tiny, k=3).empty
+    wider = director_view(store, signals.Filter(offices=(TINY, "Plano")))
+    assert not digest.too_few(wider, 3) and not digest.statement_rows(wider, theme, k=3)[0].empty
 
 
 def test_the_drill_down_lists_the_newest_and_masks_them_as_the_whole_theme_does(small_office, monkeypatch):

@@ -19,6 +19,13 @@ def themed_in_view(view) -> signals.Tally:
     return view.tally.only(view.themes["id"])
 
 
+def too_few(view, k: int) -> bool:
+    """The view holds notes from fewer than k partners (a filter on one small office or
+    cohort): its statements and quotes are not shown at all, as its figures are not, since
+    every one of them could be traced to so few people."""
+    return view.tally.partners < k
+
+
 def exportable(view) -> pd.DataFrame:
     """What the Export page offers: statements of visible themes, and unthemed ones."""
     rows = view.rows(theme_ids=view.themes["id"], unthemed=True)
@@ -35,6 +42,8 @@ def quotes(view, k: int = 3) -> dict[int, str]:
     """Per theme in the view, its first representative quote inside the view, else any
     statement of it in the view (a filter can exclude every fitted quote). Offices the k rule
     hides are written [OFFICE] in them."""
+    if too_few(view, k):
+        return {}
     texts = view.source.texts([sid for q in view.themes["quotes"] for sid in q], view.filter)
     out, missing = {}, []
     present = set(themed_in_view(view).themes["theme_id"].astype(int))
@@ -51,6 +60,8 @@ def quotes(view, k: int = 3) -> dict[int, str]:
 
 def theme_quotes(view, theme_id: int, k: int) -> list[str]:
     """The theme's representative quotes that are in the view, offices masked as in `quotes`."""
+    if too_few(view, k):
+        return []
     ids = view.themes.set_index("id").loc[theme_id, "quotes"]
     texts = view.source.texts(ids, view.filter)
     said = pd.Series(_still_in(texts, ids, theme_id), dtype=object)
@@ -202,7 +213,7 @@ def statement_rows(view, theme_id: int, k: int, containing: str = "") -> tuple[p
     (`signals.masked_offices`, from the view's tally: the whole theme, not the rows listed),
     nor in the text. The search runs in the database over all the theme's statements, then
     again over the masked text, so the name of a hidden office finds nothing."""
-    rows = view.rows(theme_ids=[theme_id], containing=containing, limit=LISTED)
+    rows = view.rows(theme_ids=[theme_id], containing=containing, limit=0 if too_few(view, k) else LISTED)
     offices = view.tally.offices[view.tally.offices["theme_id"] == theme_id]
     # An office name in two regions: the smaller count decides, so neither is named by the other's partners.
     per_office = offices.groupby("office")["partners"].min()
@@ -213,12 +224,14 @@ def statement_rows(view, theme_id: int, k: int, containing: str = "") -> tuple[p
              [["meeting_date", "region", "office", "text"]].rename(columns={"meeting_date": "date", "text": "statement"}))
     if containing.strip():
         table = table[table["statement"].str.contains(containing.strip(), case=False, regex=False)]
-    return table.reset_index(drop=True), len(rows) == LISTED
+    return table.reset_index(drop=True), len(rows) == LISTED > 0
 
 
 def csv_rows(view, k: int) -> pd.DataFrame:
-    """The Export page's CSV: `exportable` statements, offices masked as the pages mask them."""
-    return export.statements_table(exportable(view), k=k)
+    """The Export page's CSV: `exportable` statements, offices masked as the pages mask them;
+    none where the view holds fewer than k partners (`too_few`)."""
+    rows = exportable(view)
+    return export.statements_table(rows.iloc[:0] if too_few(view, k) else rows, k=k)
 
 
 def brief(view, scope: str, k: int) -> tuple[pd.DataFrame, str, dict[int, str]]:

@@ -126,7 +126,7 @@ st.subheader("In their words")
 said = ui.memo(digest.theme_quotes, view, int(chosen), k)
 for quote in said:
     st.markdown(f"> {ui.plain(quote)}")
-if not said:
+if not said and not digest.too_few(view, k):
     st.caption("None of this theme's representative quotes is in this view; its statements are listed below.")
 
 related = [t for t in theme_engine.related(view.themes, chosen) if t in labels]
@@ -142,6 +142,9 @@ if len(lineage):
         st.markdown(f"- {ui.plain(sentence)}")
 
 st.subheader("Statements")
+if digest.too_few(view, k):
+    st.caption(f"This view holds notes from fewer than {k} partners, so neither their statements nor quotes are "
+               "shown: each could be traced to so few people. Widen the filter.")
 needle = st.text_input("Search these statements", key=f"statement_search_{chosen}",  # one search per theme
                        placeholder="a word or phrase").strip()
 # The newest of them (a theme can hold tens of thousands); small offices not named, as in the CSV.
