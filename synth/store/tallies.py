@@ -142,7 +142,7 @@ class Tallies:
         elif then is not None and (then.imports, then.runs, then.partial) == (now.imports, now.runs, now.partial):
             tally = self.recount(since.tally, self.themes_moved_since(then.last_move, now.last_move), regions, flt)
         elif (then is not None and then.imports <= now.imports and then.runs <= now.runs and then.fits == now.fits
-              and then.last_move == now.last_move and not (then.partial or now.partial) and not flt.cohorts):
+              and then.last_move == now.last_move and not (then.partial or now.partial)):
             tally = self.with_arrivals(since.tally, now.imports - then.imports, now.runs - then.runs, regions, flt)
         if tally is None:
             tally = self.tally(regions, flt)
@@ -180,7 +180,8 @@ class Tallies:
         older unthemed statements a run put in a new provisional theme. Their part of the
         tally is counted as it is and as it was (without the imports' notes, and with those
         older statements unthemed, as a run only themes unthemed ones) and swapped
-        (`Tally.updated`). Not for a cohort filter, whose partners an import can move."""
+        (`Tally.updated`). Under a cohort filter, which partners it keeps is read the same two
+        ways: an import can move a partner into or out of a cohort."""
         new_imports, new_runs = [int(i) for i in new_imports], [int(r) for r in new_runs]
         touched = sa.union(
             sa.select(notes.c.partner_key).where(notes.c.import_id.in_(new_imports)),
@@ -193,11 +194,13 @@ class Tallies:
             return None
         if not partners:
             return tally
-        where = [*_conditions(regions, flt), notes.c.partner_key.in_(partners)]
+        now_cohorts = lambda: cohort_of_partner(partners)
+        then_cohorts = lambda: cohort_of_partner(partners, without=new_imports)
+        mine = notes.c.partner_key.in_(partners)
         theme_then = sa.case((assignments.c.run_id.in_(new_runs), sa.null()), else_=assignments.c.theme_id)
-        queries = [*_queries(where, cohorts=lambda: cohort_of_partner(partners)),
-                   *_queries([*where, notes.c.import_id.not_in(new_imports)], theme=theme_then,
-                             cohorts=lambda: cohort_of_partner(partners, without=new_imports))]
+        queries = [*_queries([*_conditions(regions, flt, now_cohorts), mine], cohorts=now_cohorts),
+                   *_queries([*_conditions(regions, flt, then_cohorts), mine, notes.c.import_id.not_in(new_imports)],
+                             theme=theme_then, cohorts=then_cohorts)]
         with ThreadPoolExecutor(3) as pool:
             counted = list(pool.map(self._read_tally, queries))
         return tally.updated(before=_tally(*counted[3:]), after=_tally(*counted[:3]))
@@ -399,7 +402,7 @@ def _listed(regions: Iterable[str] | None, flt: Filter, theme_ids: Iterable[int]
     return where
 
 
-def _conditions(regions: Iterable[str] | None, flt: Filter) -> list:
+def _conditions(regions: Iterable[str] | None, flt: Filter, cohorts: Callable = cohort_of_partner) -> list:
     """SQL conditions on `notes` for what pages may show (no partial import), the viewer's
     regions and the filter; a cohort filter keeps the partners of those cohorts."""
     out = [shown(sa.select(notes.c.id)).whereclause]
@@ -414,7 +417,7 @@ def _conditions(regions: Iterable[str] | None, flt: Filter) -> list:
     if flt.end:
         out.append(notes.c.meeting_date <= flt.end)
     if flt.cohorts:
-        cohort = cohort_of_partner().subquery()
+        cohort = cohorts().subquery()
         out.append(notes.c.partner_key.in_(sa.select(cohort.c.partner_key).where(cohort.c.cohort.in_(list(flt.cohorts)))))
     return out
 
