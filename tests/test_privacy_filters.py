@@ -50,6 +50,7 @@ def test_director_filtering_to_one_small_office_sees_no_figures(small_office):
     assert {m.label: m.value for m in at.metric} == {
         "Meetings": "hidden", "Issue statements": "hidden", "Themes": "hidden", "Offices heard from": "hidden"}
     assert not at.dataframe  # no themes table with partner or office counts
+    assert "raised by fewer than" not in " ".join(c.value for c in at.caption)  # nor how many themes it holds
     at.query_params["theme"] = str(theme)
     at.switch_page("synth/dashboard/pages/themes.py")
     at.run()
@@ -61,6 +62,9 @@ def test_director_filtering_to_one_small_office_sees_no_figures(small_office):
     # ... nor their words: the filter itself would trace every statement to two people
     assert at.dataframe[-1].value.empty
     assert "fewer than 3 partners, so neither their statements nor quotes are shown" in " ".join(c.value for c in at.caption)
+    at.switch_page("synth/dashboard/pages/export.py")
+    at.run()  # the brief names no theme, and says why rather than "no themed statements yet"
+    assert not at.exception and "so the brief lists no theme and the CSV no statement" in " ".join(i.value for i in at.info)
 
 
 def test_csv_export_masks_the_offices_the_theme_page_masks(small_office):

@@ -31,7 +31,11 @@ page = ("<!doctype html><meta charset='utf-8'><title>synth brief</title>"
         + "".join(f"<blockquote>{html.escape(quotes[t])}</blockquote>" for t in top.get("theme_id", [])[:5] if t in quotes))
 st.download_button("One-page brief (HTML)", page, file_name="synth-brief.html", mime="text/html")
 st.subheader("Preview")
-st.markdown(brief)
+if digest.too_few(view, k):  # the k rule: the brief and the CSV say nothing about so few people
+    st.info(f"This view holds notes from fewer than {k} partners, so the brief lists no theme and the CSV no "
+            "statement: each could be traced to so few people. Widen the filter.")
+else:
+    st.markdown(brief)
 
 st.subheader("You said, we did")
 st.caption("For partners: the themes they raised in the period and what happened to each (status and decision). "

@@ -36,7 +36,7 @@ else:
     c2.metric("Issue statements", f"{head['statements']:,}", help=ui.HELP["statements"])
     c3.metric("Themes", head["themes"])
     c4.metric("Offices heard from", head["offices"])
-if summary.left_out:
+if summary.left_out and head is not None:  # in a view of fewer than k partners even this count is about them
     st.caption(f"{ui.plural(summary.left_out, 'theme')} raised by fewer than {k} partners in this view "
                f"{'is' if summary.left_out == 1 else 'are'} not listed.")
 

@@ -126,7 +126,9 @@ st.subheader("In their words")
 said = ui.memo(digest.theme_quotes, view, int(chosen), k)
 for quote in said:
     st.markdown(f"> {ui.plain(quote)}")
-if not said and not digest.too_few(view, k):
+if digest.too_few(view, k):
+    st.caption(f"Not shown: this view holds notes from fewer than {k} partners.")
+elif not said:
     st.caption("None of this theme's representative quotes is in this view; its statements are listed below.")
 
 related = [t for t in theme_engine.related(view.themes, chosen) if t in labels]
