@@ -3,8 +3,8 @@ counting the statements and notes one by one says (`counting.tally_of`), for eve
 scope a viewer can pick."""
 
 from dataclasses import fields
-from pathlib import Path
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -31,17 +31,20 @@ def _same(ours: pd.DataFrame, theirs: pd.DataFrame, name: str) -> None:
     pd.testing.assert_frame_equal(order(ours), order(theirs), check_dtype=False, obj=name)
 
 
+def _same_tally(ours: signals.Tally, whole: signals.Tally, view: str) -> None:
+    for field in fields(signals.Tally):
+        x, y = getattr(ours, field.name), getattr(whole, field.name)
+        if isinstance(y, pd.DataFrame):
+            _same(x, y, f"{field.name} of {view}")
+        else:
+            assert x == y, (field.name, view)
+
+
 def assert_tally_matches_rows(store, regions, flt: signals.Filter) -> None:
     by_partner = store.partner_cohorts()
     rows = kept(flt, cohorts.with_cohorts(store.statements_frame(regions), by_partner))
     notes = kept(flt, cohorts.with_cohorts(store.notes_frame(regions), by_partner))
-    ours, theirs = store.tally(regions, flt), tally_of(rows, notes)
-    for field in fields(signals.Tally):
-        a, b = getattr(ours, field.name), getattr(theirs, field.name)
-        if isinstance(b, pd.DataFrame):
-            _same(a, b, f"{field.name} under {flt}")
-        else:
-            assert a == b, (field.name, flt)
+    _same_tally(store.tally(regions, flt), tally_of(rows, notes), str(flt))
     listed = store.view_rows(regions, flt)
     assert sorted(listed["statement_id"]) == sorted(rows["statement_id"])
 
@@ -105,13 +108,7 @@ def test_counting_again_only_the_themes_edits_moved_equals_counting_everything(f
     moved = st.themes_moved_since(before.last_move, after.last_move)
     assert moved == {a, b, c, new, None}
     for i, (regions, flt) in enumerate(views):
-        again, whole = st.recount(counted[i], moved, regions, flt), st.tally(regions, flt)
-        for field in fields(signals.Tally):
-            x, y = getattr(again, field.name), getattr(whole, field.name)
-            if isinstance(y, pd.DataFrame):
-                _same(x, y, f"{field.name} of view {i}")
-            else:
-                assert x == y
+        _same_tally(st.recount(counted[i], moved, regions, flt), st.tally(regions, flt), f"view {i}")
 
 
 # ---- counting again after an import: only the partners it touched -----------------------------------
@@ -168,14 +165,6 @@ def assert_imports_are_counted_alone(settings, store, export, tmp_path) -> None:
             _same_tally(now.tally, store.tally(regions, flt), f"{flt} since {sorted(since.marks.imports)[-1]}")
 
 
-def _same_tally(ours: signals.Tally, whole: signals.Tally, view: str) -> None:
-    for field in fields(signals.Tally):
-        x, y = getattr(ours, field.name), getattr(whole, field.name)
-        if isinstance(y, pd.DataFrame):
-            _same(x, y, f"{field.name} of {view}")
-        else:
-            assert x == y, (field.name, view)
-
 def test_counting_again_only_the_partners_imports_touched_equals_counting_everything(fitted_copy, sample_files, tmp_path):
     settings, st = fitted_copy
     assert_imports_are_counted_alone(settings, st, sample_files[0], tmp_path)
@@ -199,8 +188,7 @@ def fresh_server_count(settings, regions=None) -> signals.Tally:
         fresh.close()
 
 
-def test_a_scope_counted_once_is_read_by_every_server_and_kept_up_to_date_by_imports(fitted_copy, sample_files,
-                                                                                      tmp_path):
+def test_a_scope_counted_once_is_read_by_every_server_and_kept_up_to_date_by_imports(fitted_copy, tmp_path):
     from synth import auth
 
     settings, st = fitted_copy

@@ -9,17 +9,9 @@ from typing import Mapping, Sequence
 import pandas as pd
 import sqlalchemy as sa
 
-from synth.store.schema import alert_watch, alerts, now
+from synth.store.schema import alert_watch, alerts, insert_missing, now
 
 SENDABLE = ("pending", "failed")
-
-
-def _insert_ignoring(conn, table: sa.Table, rows: list[dict], key: str):
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table).values(rows).on_conflict_do_nothing(index_elements=[key])
 
 
 STALE_CLAIM = timedelta(minutes=10)  # a sender that took an alert this long ago and never finished died
@@ -44,7 +36,7 @@ class Alerts:
             fresh = [dict(r, recipients=json.dumps(list(r["recipients"])), created_at=at, attempts=0, last_error="",
                           state="pending") for r in rows if r["event_key"] not in before]
             if fresh:
-                conn.execute(_insert_ignoring(conn, alerts, fresh, "event_key"))
+                conn.execute(insert_missing(conn, alerts, fresh, "event_key"))
             conn.execute(alert_watch.delete())
             if watch:
                 conn.execute(alert_watch.insert(), [dict(theme_id=t, surfacing=s, statements=n, checked_at=at)

@@ -316,13 +316,18 @@ def read_frame(conn, query) -> pd.DataFrame:
 
 
 
-def insert_missing(conn: Connection, table: sa.Table, rows: list[dict]) -> sa.Insert:
-    """INSERT of `rows` that skips those whose primary key is already there."""
+def dialect_insert(conn: Connection, table: sa.Table):
+    """The INSERT of this connection's dialect (PostgreSQL or SQLite): both have ON CONFLICT."""
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(table).values(rows).on_conflict_do_nothing()
+    return insert(table)
+
+
+def insert_missing(conn: Connection, table: sa.Table, rows: list[dict], key: str | None = None) -> sa.Insert:
+    """INSERT of `rows` that skips those whose primary key (or unique `key`) is already there."""
+    return dialect_insert(conn, table).values(rows).on_conflict_do_nothing(index_elements=[key] if key else None)
 
 
 

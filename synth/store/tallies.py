@@ -16,11 +16,10 @@ from dataclasses import dataclass, fields
 import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from synth.signals import Filter, Tally
-from synth.store.schema import (assignments, imports, iso, notes, now, read_frame, runs, shared_tallies, statements,
-                                theme_edits)
+from synth.store.schema import (assignments, dialect_insert, imports, iso, notes, now, read_frame, runs, shared_tallies,
+                                statements, theme_edits)
 from synth.store.statements import shown
 
 
@@ -169,8 +168,8 @@ class Tallies:
                                 last_move=m.last_move, partial=m.partial))
         values = dict(scope=_scope_key(regions), marks=marks, tally=_tally_to_bytes(counted.tally), counted_at=now())
         with self.engine.begin() as conn:
-            insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(shared_tallies)
-            conn.execute(insert.values(**values).on_conflict_do_update(index_elements=["scope"], set_=values))
+            conn.execute(dialect_insert(conn, shared_tallies).values(**values)
+                         .on_conflict_do_update(index_elements=["scope"], set_=values))
 
     def with_arrivals(self, tally: Tally, new_imports: Collection[int], new_runs: Collection[int],
                       regions: Iterable[str] | None = None, flt: Filter = Filter()) -> Tally | None:
