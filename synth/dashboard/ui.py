@@ -314,14 +314,6 @@ def _date_param(name: str, default: date, lo: date, hi: date) -> date:
 FILTER_PARAMS = ("region", "office", "cohort", "start", "end")
 
 
-def filter_query() -> str:
-    """The sidebar filter as a query string ("&region=Midwest&start=..."), for a link that
-    opens in a new tab (a table's link column): a new tab is a new session, which keeps none."""
-    from urllib.parse import urlencode
-
-    return "".join("&" + urlencode({name: value}) for name in FILTER_PARAMS for value in st.query_params.get_all(name))
-
-
 def _set_params(**values: list[str]) -> None:
     st.session_state["filters"] = values
     for name, items in values.items():

@@ -255,9 +255,8 @@ class Tallies:
         q = (sa.select(statements.c.id.label("statement_id"), statements.c.text, notes.c.id.label("note_id"),
                        notes.c.note_key, iso(notes.c.meeting_date), notes.c.region, notes.c.office,
                        notes.c.partner_key, assignments.c.theme_id, assignments.c.score, assignments.c.method)
-             .join(notes, statements.c.note_id == notes.c.id)
-             .join(assignments, assignments.c.statement_id == statements.c.id, isouter=True)
-             .where(*where).order_by(notes.c.meeting_date.desc(), statements.c.id.desc()).limit(limit))
+             .select_from(_STATEMENTS).where(*where)
+             .order_by(notes.c.meeting_date.desc(), statements.c.id.desc()).limit(limit))
         with self.engine.connect() as conn:
             df = read_frame(conn, q)
         df["meeting_date"] = pd.to_datetime(df["meeting_date"])
@@ -267,9 +266,7 @@ class Tallies:
     def count_rows(self, regions: Iterable[str] | None = None, flt: Filter = Filter(),
                    theme_ids: Iterable[int] | None = None, unthemed: bool = False, containing: str = "") -> int:
         """How many statements `view_rows` would list, counted without reading them."""
-        q = (sa.select(sa.func.count()).select_from(statements).join(notes, statements.c.note_id == notes.c.id)
-             .join(assignments, assignments.c.statement_id == statements.c.id, isouter=True)
-             .where(*_listed(regions, flt, theme_ids, unthemed, containing)))
+        q = sa.select(sa.func.count()).select_from(_STATEMENTS).where(*_listed(regions, flt, theme_ids, unthemed, containing))
         with self.engine.connect() as conn:
             return int(conn.execute(q).scalar_one())
 
@@ -288,9 +285,7 @@ class Tallies:
         text = sa.func.lower(statements.c.text)
         names_one = sa.or_(*(text.contains(n, autoescape=True) for n in names)) if names else sa.false()
         where = [*_listed(regions, flt, None, False, words), assignments.c.theme_id.is_not(None)]
-        base = (sa.select(assignments.c.theme_id).select_from(statements)
-                .join(notes, statements.c.note_id == notes.c.id)
-                .join(assignments, assignments.c.statement_id == statements.c.id))
+        base = sa.select(assignments.c.theme_id).select_from(_STATEMENTS)
         with self.engine.connect() as conn:
             found = set(conn.execute(base.where(*where, sa.not_(names_one)).distinct()).scalars())
             if names:
@@ -306,9 +301,7 @@ class Tallies:
         ids = [int(i) for i in ids]
         if not ids:
             return {}
-        q = (sa.select(statements.c.id, assignments.c.theme_id, statements.c.text)
-             .join(notes, statements.c.note_id == notes.c.id)
-             .join(assignments, assignments.c.statement_id == statements.c.id, isouter=True)
+        q = (sa.select(statements.c.id, assignments.c.theme_id, statements.c.text).select_from(_STATEMENTS)
              .where(statements.c.id.in_(ids), *_conditions(regions, flt)))
         with self.engine.connect() as conn:
             return {sid: (theme, text) for sid, theme, text in conn.execute(q)}
@@ -329,6 +322,10 @@ class Tallies:
         with self.engine.connect() as conn:
             return dict(conn.execute(q).all())
 
+
+# What a page lists is read from: each statement with its note, and its theme if it has one.
+_STATEMENTS = (statements.join(notes, statements.c.note_id == notes.c.id)
+               .join(assignments, assignments.c.statement_id == statements.c.id, isouter=True))
 
 ARRIVALS_AT_ONCE = 200  # partners an import may touch and still be counted alone (or a fifth of the view's)
 

@@ -396,8 +396,8 @@ def closest_member(conn: Connection, theme_ids: Sequence[int], model_id: str, X:
     q = (sa.select(embeddings.c.vector).where(embeddings.c.model == model_id, embeddings.c.text_hash.in_(texts))
          .execution_options(stream_results=True, yield_per=block))
     best = None
-    for block in conn.execute(q).scalars().partitions():
-        old = np.frombuffer(b"".join(block), dtype=np.float32).reshape(len(block), -1)
+    for vectors in conn.execute(q).scalars().partitions():
+        old = np.frombuffer(b"".join(vectors), dtype=np.float32).reshape(len(vectors), -1)
         old = old / np.maximum(np.linalg.norm(old, axis=1, keepdims=True), 1e-12)
         near = (X @ old.T).max(axis=1)
         best = near if best is None else np.maximum(best, near)

@@ -1,6 +1,7 @@
 """Home: what is surfacing for the current filter, and what is largest."""
 
 from datetime import date
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
@@ -79,8 +80,8 @@ for r in ranked.head(8).itertuples():
 st.subheader("All themes")
 table = pd.DataFrame({
     "Theme": ranked["label"],
-    # Every row opens its theme, in a new tab, with this page's filters in its address.
-    "Open": [f"/themes?theme={int(t)}{ui.filter_query()}" for t in ranked["theme_id"]],
+    # Every row opens its theme, in a new tab (a new session), with the cards' filters in its address.
+    "Open": [f"/themes?{urlencode({'theme': int(t), **params}, doseq=True)}" for t in ranked["theme_id"]],
     "Statements": ranked["statements"],
     "Recent": ranked["recent"].fillna(0).astype(int),
     "Surfacing": ranked["surfacing"],
