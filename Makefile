@@ -51,6 +51,7 @@ bench-data: setup
 	@missing=""; \
 	[ -f /usr/share/wordnet/data.noun ] || missing="$$missing wordnet-base"; \
 	[ -f /usr/share/games/fortunes/computers ] || missing="$$missing fortunes"; \
+	[ -f /usr/share/dictd/foldoc.dict.dz ] || missing="$$missing dict-foldoc"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages for the real-data benchmarks:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
