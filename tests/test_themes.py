@@ -38,6 +38,16 @@ def test_a_split_keeps_the_id_on_the_larger_part_and_records_lineage():
     assert {"theme_id": 6, "source_theme_id": 5, "kind": "split", "overlap": 1.0} in lineage
 
 
+def test_the_larger_part_keeps_the_id_even_when_new_statements_joined_it():
+    # Measured at 21k statements: a small piece split off a theme (all of it from there) took the
+    # id from the piece holding most of it, because that piece also held newly arrived statements.
+    previous = {5: set(range(30))}
+    result, lineage = themes.match_to_previous(_result({0: list(range(22)) + list(range(100, 105)),
+                                                        1: list(range(22, 30))}), previous, next_id=6)
+    assert {t.label: t.id for t in result.themes} == {"t0": 5, "t1": 6}
+    assert {"theme_id": 6, "source_theme_id": 5, "kind": "split", "overlap": 1.0} in lineage
+
+
 def test_a_merge_is_recorded():
     previous = {1: set(range(10)), 2: set(range(10, 16))}
     result, lineage = themes.match_to_previous(_result({0: list(range(16))}), previous, next_id=3)

@@ -25,7 +25,9 @@ def match_to_previous(result: FitResult, previous: dict[int, set[int]], next_id:
         counts = Counter(old_of[s] for s in theme.members if s in old_of)
         for old, c in counts.items():
             pairs.append((c / max(len(theme.members), 1), c, theme.id, old))
-    pairs.sort(reverse=True)
+    # The largest overlap claims an old id first: sorted by share instead, a small piece split
+    # off an old theme (all of it from there) took the id from the piece holding most of it.
+    pairs.sort(key=lambda p: (p[1], p[0]), reverse=True)
     new_id: dict[int, int] = {}
     claimed: set[int] = set()
     lineage: list[dict] = []
