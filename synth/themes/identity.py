@@ -12,27 +12,32 @@ from synth.embed import Embedder
 from synth.themes.cluster import unit
 from synth.themes.records import FitResult
 
-SAME_THEME_OVERLAP = 0.5  # share of a new theme's statements that must come from one old theme
+SAME_THEME_OVERLAP = 0.5  # share of a new theme's statements, or of an old theme's, that one overlap must hold
 
 
 def match_to_previous(result: FitResult, previous: dict[int, set[int]], next_id: int) -> tuple[FitResult, list[dict]]:
-    """Give each new theme the id of the old theme most of its statements came from, when the
-    overlap is large enough and no bigger new theme claimed that id. Returns the renumbered
-    result and lineage rows (same / split / merge)."""
+    """Give each new theme the id of an old theme it continues: most of the new theme's
+    statements came from it, or the new theme holds most of the old one's statements and draws
+    more from it than from any other old theme (the old theme survives there, with its edges
+    redrawn). The largest overlap claims an id first. Returns the renumbered result and lineage
+    rows (same / split / merge)."""
     old_of = {s: t for t, members in previous.items() for s in members}
     pairs = []
     for theme in result.themes:
         counts = Counter(old_of[s] for s in theme.members if s in old_of)
+        largest = max(counts.values(), default=0)
         for old, c in counts.items():
-            pairs.append((c / max(len(theme.members), 1), c, theme.id, old))
+            continues = (c / max(len(theme.members), 1) >= SAME_THEME_OVERLAP
+                         or (c == largest and c / max(len(previous[old]), 1) >= SAME_THEME_OVERLAP))
+            pairs.append((c / max(len(theme.members), 1), c, theme.id, old, continues))
     # The largest overlap claims an old id first: sorted by share instead, a small piece split
     # off an old theme (all of it from there) took the id from the piece holding most of it.
     pairs.sort(key=lambda p: (p[1], p[0]), reverse=True)
     new_id: dict[int, int] = {}
     claimed: set[int] = set()
     lineage: list[dict] = []
-    for share, _count, tid, old in pairs:
-        if tid in new_id or old in claimed or share < SAME_THEME_OVERLAP:
+    for _share, _count, tid, old, continues in pairs:
+        if tid in new_id or old in claimed or not continues:
             continue
         new_id[tid] = old
         claimed.add(old)
@@ -40,7 +45,7 @@ def match_to_previous(result: FitResult, previous: dict[int, set[int]], next_id:
         if theme.id not in new_id:
             new_id[theme.id] = next_id
             next_id += 1
-    for share, c, tid, old in pairs:
+    for share, c, tid, old, _ in pairs:
         if c >= 5 and share >= 0.2:
             kind = "same" if new_id[tid] == old else ("split" if old in claimed else "merge")
             lineage.append(dict(theme_id=new_id[tid], source_theme_id=old, kind=kind, overlap=round(share, 3)))
