@@ -143,7 +143,8 @@ def test_executive_home_shows_figures_themes_and_quotes(app_env, sample_files):
     assert "Surfacing" in body and "partners" in body and "\u201c" in body
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue #11): on the many-writers sample of 1,200 notes the planted "
+@pytest.mark.xfail(strict=True, reason="known limit (README, 'Theme quality as a reader sees it'): on the many-writers "
+                   "sample of 1,200 notes the planted "
                    "CRM issue (about 20 statements) shares a theme with the territory and driving issue; that theme "
                    "ranks first, but its label and quotes do not say CRM")
 def test_the_planted_crm_issue_is_named_on_the_home_page(app_env):

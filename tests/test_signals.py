@@ -181,7 +181,8 @@ def _majority_theme(store, truth, key):
     return c.most_common(1)[0][0]
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue #11): on the many-writers sample of 1,200 notes both surges rank "
+@pytest.mark.xfail(strict=True, reason="known limit (README, 'Theme quality as a reader sees it'): on the many-writers "
+                   "sample of 1,200 notes both surges rank "
                    "in the top three, but the Southwest-only Spanish prior-auth issue (18 statements) shares a "
                    "theme with the company-wide interpreter issue, so that theme is not regional")
 def test_planted_surges_rank_top_three_and_regional_theme_is_placed(fitted_store, sample_files):
