@@ -53,6 +53,17 @@ def gist(text: str) -> str:
     """The reported clause of `text` when a reporting frame wraps it, with placeholders as
     plain words; `text` itself otherwise. A question, or a frame that would leave fewer than
     four words, is kept whole."""
+    out = reported(text)
+    for pattern, word in _PLACEHOLDERS:
+        out = pattern.sub(word, out)
+    out = " ".join(out.split())
+    return out or text
+
+
+def reported(text: str) -> str:
+    """The reported clause of `text` as written (placeholders kept), or `text` itself: what a
+    theme's label may be taken from, since the frame ("We were chatting about her son starting
+    college when she said ...") is not what the statement is about."""
     out = text.strip()
     if not _QUESTION.match(out) and not out.endswith("?"):
         for frame in (_LEADING_FRAME, _COLON_FRAME):  # "X brought it up as an aside: ..." takes both
@@ -62,9 +73,6 @@ def gist(text: str) -> str:
         m = _TRAILING_FRAME.search(out)
         if m and len(out[:m.start()].split()) >= 4:
             out = out[:m.start()]
-    for pattern, word in _PLACEHOLDERS:
-        out = pattern.sub(word, out)
-    out = " ".join(out.split())
     return out or text
 
 

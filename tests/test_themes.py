@@ -206,6 +206,33 @@ def test_labels_are_short_phrases_people_wrote_spelled_as_most_wrote_them_and_un
     assert len(set(labels.values())) == 2
 
 
+def test_a_label_comes_from_what_was_reported_never_from_the_frame_around_it():
+    # Found in the 1,200-note fixture: a staffing theme was labelled "Chatting abt her son
+    # starting college", the small talk a note-taker wrapped around the issue.
+    from synth.embed import default_embedder
+
+    frame = "We were chatting about her son starting college when she said "
+    staffing = ["the unit is short three nurses on nights", "nobody covers the weekend shifts anymore",
+                "we lost two nurses to the agency last month", "night shifts run with half the staff they need",
+                "the vacancies have been open since spring", "agency nurses do not know the unit",
+                "she works double shifts every week because of gaps", "the ward cannot keep experienced staff",
+                "overtime is the only way the rota works", "new hires leave within six months",
+                "the schedule has holes every single week", "we are always one nurse short on the late shift"]
+    parking = ["Parking at the clinic is full by eight.", "Patients circle the lot for twenty minutes.",
+               "There is no parking for visitors after nine.", "The garage closed and nobody told patients.",
+               "Staff park three blocks away in the dark.", "Disabled spaces are always taken.",
+               "Patients miss appointments hunting for a spot.", "The parking fees went up again.",
+               "Valet parking stopped in June.", "The lot floods when it rains.",
+               "Ambulance bays get blocked by visitors.", "Street parking has a one hour limit."]
+    texts = [f"{frame}{s}." for s in staffing] + parking
+    emb = default_embedder()
+    result = themes.fit_themes([themes.ThemeInput(i, t, (), f"p{i}") for i, t in enumerate(texts)],
+                               emb.embed(texts), embedder=emb)
+    framed = [t for t in result.themes if set(t.members) & set(range(len(staffing)))]
+    assert framed and all(not {"chatting", "college"} & set(t.label.lower().split()) for t in framed), \
+        [t.label for t in result.themes]
+
+
 def test_a_label_is_never_a_phrase_cut_off_before_its_point():
     texts = ["interpreter services take too long here"] * 3 + ["interpreter services take too long at night"] * 3
     texts = [f"{t} {i}" for i, t in enumerate(texts)]

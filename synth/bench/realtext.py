@@ -26,6 +26,7 @@ import numpy as np
 from synth import evaluate
 from synth.bench import realdata
 from synth.embed import default_embedder
+from synth.gist import reported
 from synth.themes import ThemeClusterer
 from synth.themes.cluster import unit
 from synth.themes.describe import phrase_labels, spacy_parser, spacy_pos_tagger
@@ -66,7 +67,7 @@ def systems(texts: list[str], vectors: np.ndarray, k: int) -> tuple[dict[str, tu
 def label_retrieval(texts: list[str], vectors: np.ndarray, ours: ThemeClusterer, embedder) -> float:
     """synth's phrase labels for its themes on this set, and the share that, embedded, find
     their own theme's centroid first."""
-    labels = phrase_labels(texts, ours.labels_, ours.centroids_, embedder, tagger=spacy_pos_tagger(),
+    labels = phrase_labels([reported(t) for t in texts], ours.labels_, ours.centroids_, embedder, tagger=spacy_pos_tagger(),
                            vectors=unit(vectors), parser=spacy_parser())
     return evaluate.label_retrieval([labels[t] for t in range(len(ours.centroids_))], ours.centroids_, embedder)
 

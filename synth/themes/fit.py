@@ -15,6 +15,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from synth.embed import Embedder
+from synth.gist import reported
 from synth.themes import describe
 from synth.themes.cluster import ThemeClusterer, unit
 from synth.themes.records import FitResult, Theme, ThemeInput
@@ -66,7 +67,7 @@ def fit_themes(items: Sequence[ThemeInput], vectors: np.ndarray, *, seed: int = 
     theme_ids = list(range(len(clusterer.centroids_)))
     kp_counts = {t: Counter(k for r in np.flatnonzero(topics == t) for k in items[r].keyphrases) for t in theme_ids}
     fallback = {t: [k for k, _ in kp_counts[t].most_common(5)] for t in theme_ids}
-    labels = describe.phrase_labels([i.text for i in items], topics, clusterer.centroids_, embedder, drop, fallback,
+    labels = describe.phrase_labels([reported(i.text) for i in items], topics, clusterer.centroids_, embedder, drop, fallback,
                                     tagger=describe.spacy_pos_tagger() if tag_phrases else None, vectors=X,
                                     parser=describe.spacy_parser() if tag_phrases else None)
     themes: list[Theme] = []
