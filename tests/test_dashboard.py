@@ -684,6 +684,18 @@ def test_an_old_link_to_a_theme_no_longer_shown_says_so(app_env):
     assert "Theme #99999 is not in this view" in texts(at)
 
 
+def test_a_search_that_leaves_out_the_open_theme_shows_its_matches_without_a_note(app_env):
+    # Found in Chromium: after a search, every run said "Theme #1 is not in this view".
+    at = signed_in("executive")
+    at.switch_page("synth/dashboard/pages/themes.py")
+    at.run()
+    smallest = at.selectbox[0].options[-1]  # "label (count)": a theme other than the one open
+    word = max(smallest.rsplit(" (", 1)[0].split(), key=len)
+    at.text_input[0].input(word).run()
+    assert not at.exception
+    assert f"\u201c{word}\u201d" in texts(at) and "is not in this view" not in texts(at)
+
+
 def test_after_a_merge_the_home_page_counts_the_two_themes_as_one(app_env):
     # A merge counts again only the themes it moved (ui._counted, Store.recount): the page
     # must show what a whole recount would.

@@ -47,9 +47,11 @@ if not labels:
 wanted = st.query_params.get("theme")
 ids = list(labels)
 index = ids.index(int(wanted)) if wanted and wanted.isdigit() and int(wanted) in labels else 0
-if wanted and ids[index] != (int(wanted) if wanted.isdigit() else None):
+narrowed_here = bool(query or statuses or owners)  # the reader just asked for other themes
+if wanted and ids[index] != (int(wanted) if wanted.isdigit() else None) and not narrowed_here:
     # An old link (a theme since merged or hidden) or a filter that leaves it out: say so,
-    # rather than show another theme under the link's name.
+    # rather than show another theme under the link's name. After a search on this page the
+    # theme last open is simply not among the matches, which needs no note.
     st.info(f"Theme #{ui.plain(wanted)} is not in this view: it may have been merged into another theme or hidden "
             "by a curator, or it is not raised within the current filter or search. Showing the largest theme instead.")
 chosen = st.selectbox("Theme", ids, index=index,
