@@ -67,3 +67,24 @@ def test_an_executive_compares_two_periods(server):
         page.get_by_text("Choose the periods").click()
         expect(page.get_by_text("comparing", exact=False)).to_be_visible(timeout=60_000)
         assert page.get_by_text("the last 8 weeks of notes, against everything before").count() == 0
+
+
+def test_a_curator_stays_on_the_tab_and_theme_they_were_using(server, fitted_copy):
+    # Each action used to send the curator back to the Rename tab; a reload, to the first theme.
+    from playwright.sync_api import expect
+
+    _, store = fitted_copy
+    theme = int(store.themes_frame()["id"].iloc[1])
+    with signed_in_page(f"{server}/curate?theme={theme}&tab=Hide", "admin", "admin-demo") as page:
+        hide = page.get_by_role("button", name=f"Hide #{theme} from the dashboard")
+        expect(hide).to_be_visible(timeout=90_000)
+        expect(page.get_by_role("tab", name="Hide")).to_have_attribute("aria-selected", "true")
+        hide.click()
+        show = page.get_by_role("button", name=f"Show #{theme} again")
+        expect(show).to_be_visible(timeout=60_000)
+        expect(page.get_by_role("tab", name="Hide")).to_have_attribute("aria-selected", "true")
+        assert "tab=Hide" in page.url and f"theme={theme}" in page.url
+        page.reload()
+        expect(show).to_be_visible(timeout=90_000)  # the same theme and tab after a reload
+        show.click()  # leave the shared store as it was
+        expect(page.get_by_role("button", name=f"Hide #{theme} from the dashboard")).to_be_visible(timeout=60_000)

@@ -295,6 +295,23 @@ def test_curate_keeps_the_chosen_theme_after_a_rename_and_acts_on_it(app_env):
     assert history["undone"].iloc[1] == f"undone by edit #{history['edit'].iloc[0]}"
 
 
+def test_curate_opens_the_theme_and_tab_in_the_address_and_stays_there_after_an_action(app_env):
+    # Found in Chromium: each action sent the curator back to the Rename tab, and a reload to
+    # the first theme.
+    settings, store = app_env
+    third = int(store.themes_frame()["id"].iloc[2])
+    at = signed_in("admin")
+    at.switch_page("synth/dashboard/pages/curate.py")
+    at.query_params["theme"], at.query_params["tab"] = str(third), "Hide"
+    at.run()
+    assert at.selectbox[0].value == third and at.session_state["tab"] == "Hide"
+    next(b for b in at.button if b.label == f"Hide #{third} from the dashboard").click()
+    at.run()
+    assert not at.exception and "is hidden" in texts(at)
+    assert at.session_state["tab"] == "Hide" and at.query_params["tab"] == "Hide"
+    assert at.selectbox[0].value == third and at.query_params["theme"] == str(third)
+
+
 def test_curate_merge_names_both_themes_and_the_history_says_what_moved(app_env):
     settings, store = app_env
     at = curate_page()

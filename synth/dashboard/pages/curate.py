@@ -28,10 +28,13 @@ else:
     ids = list(labels)
     # The chosen theme is remembered by id: relabelling a theme changes the options' text, which
     # made Streamlit rebuild the box on the first theme, so the next action hit theme #1.
-    remembered = st.session_state.get("curate_theme_id")
+    # The address carries it too, so a reload or a shared link opens the same theme.
+    linked = st.query_params.get("theme", "")
+    remembered = st.session_state.get("curate_theme_id", int(linked) if linked.isdigit() else None)
     chosen = st.selectbox("Theme", ids, index=ids.index(remembered) if remembered in ids else 0,
                           format_func=lambda t: f"#{t} {labels[t]}")
     st.session_state["curate_theme_id"] = chosen
+    st.query_params["theme"] = str(chosen)
     if done := st.session_state.pop("curate_done", None):
         st.success(done)
 
@@ -46,7 +49,10 @@ else:
         st.session_state["curate_done"] = done
         st.rerun()
 
-    rename_tab, merge_tab, split_tab, hide_tab = st.tabs(["Rename", "Merge", "Split", "Hide"])
+    # Bound to the address: after an action (which draws the page again) or a reload the
+    # curator stays on the tab they were using, instead of being sent back to Rename.
+    rename_tab, merge_tab, split_tab, hide_tab = st.tabs(["Rename", "Merge", "Split", "Hide"], key="tab",
+                                                         bind="query-params")
     with rename_tab, st.form("rename"):
         label = st.text_input("New label", value=themes.set_index("id").loc[chosen, "label"])
         if st.form_submit_button(f"Rename #{chosen}"):
