@@ -268,12 +268,24 @@ def write_fit(conn: Connection, fitted: Sequence[dict], assignment: dict[int, tu
 
 
 def replay_merges(conn: Connection, run_id: int) -> None:
-    """Merges made by people, re-applied after a refit so curation sticks."""
+    """Merges made by people, re-applied after a refit so curation sticks. The refit starts from
+    the merged theme as one, but may cut it again, most often along the curator's line: the
+    part that keeps the id is the merged theme, and the parts this run split off it go back into
+    it. (Found in Chromium: the merged-away id no longer existed after such a cut, so replaying
+    the merge by it did nothing and the two themes were back on the home page.)"""
     undone = undone_edits(conn)
     for e in conn.execute(sa.select(theme_edits).where(theme_edits.c.action == "merge").order_by(theme_edits.c.id)).all():
         if e.id not in undone:
             p = json.loads(e.payload)
             merge_into(conn, p["into"], p["source"], run_id)
+            # New themes of this run made mostly of the merged theme's statements: a theme that
+            # continues another, or a new one that only took a few of them, is left as it is.
+            cut_off = conn.execute(sa.select(theme_lineage.c.theme_id).join(themes, themes.c.id == theme_lineage.c.theme_id)
+                                   .where(theme_lineage.c.run_id == run_id, theme_lineage.c.kind == "split",
+                                          theme_lineage.c.source_theme_id == p["into"], theme_lineage.c.overlap >= 0.5,
+                                          themes.c.active, themes.c.created_run == run_id)).scalars().all()
+            for piece in sorted(set(cut_off)):
+                merge_into(conn, p["into"], piece, run_id)
     for tid in conn.execute(sa.select(themes.c.id).where(themes.c.active)).scalars().all():
         refresh_centroid(conn, tid)
 
