@@ -119,6 +119,11 @@ class Scoped:
         self.require("curate")
         return self.store.undo_theme_edit(edit_id, self.viewer.username)
 
+    def heir(self, theme_id: int) -> int | None:
+        """Where a theme merged away went (`Store.theme_heir`), if the viewer sees that theme."""
+        heir = self.store.theme_heir(theme_id)
+        return heir if heir is not None and heir in set(self.themes()["id"]) else None
+
     def lineage(self, theme_id: int) -> pd.DataFrame:
         """Where a theme the viewer sees came from (splits, merges, refits)."""
         if theme_id not in set(self.themes()["id"]):

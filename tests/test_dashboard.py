@@ -701,6 +701,24 @@ def test_an_old_link_to_a_theme_no_longer_shown_says_so(app_env):
     assert "Theme #99999 is not in this view" in texts(at)
 
 
+def test_an_old_link_to_a_merged_theme_leads_to_the_theme_it_went_into(app_env):
+    # Found in Chromium: such a link opened the largest theme, about something else.
+    from synth import themes
+
+    _, store = app_env
+    a, b, c = [int(t) for t in store.themes_frame()["id"].iloc[:3]]
+    themes.merge(store, a, b, who="t")
+    themes.merge(store, c, a, who="t")  # and on again: b's statements are now in c
+    at = signed_in("executive")
+    at.switch_page("synth/dashboard/pages/themes.py")
+    at.query_params["theme"] = str(b)
+    at.run()
+    assert not at.exception
+    said = re.sub(r"\\(.)", r"\1", texts(at))
+    assert at.selectbox[0].value == c and f"Theme #{b} was merged into #{c}" in said
+    assert "is not in this view" not in said and at.query_params["theme"] == str(c)
+
+
 def test_a_search_that_leaves_out_the_open_theme_shows_its_matches_without_a_note(app_env):
     # Found in Chromium: after a search, every run said "Theme #1 is not in this view".
     at = signed_in("executive")

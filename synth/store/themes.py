@@ -172,6 +172,24 @@ class Themes:
         with self.engine.connect() as conn:
             return pd.read_sql(sa.select(theme_edits).order_by(theme_edits.c.id.desc()), conn)
 
+    def theme_heir(self, theme_id: int) -> int | None:
+        """The active theme an inactive one went into, through merges (a curator's or a
+        refit's) one after another, or None (still active, dissolved, or never a theme): where
+        an old link to it should lead."""
+        with self.engine.connect() as conn:
+            active = set(conn.execute(sa.select(themes.c.id).where(themes.c.active)).scalars())
+            seen, current = set(), theme_id
+            while current not in active and current not in seen:
+                seen.add(current)
+                current = conn.execute(
+                    sa.select(theme_lineage.c.theme_id)
+                    .where(theme_lineage.c.source_theme_id == current,
+                           theme_lineage.c.kind.in_(("merge", "curated-merge")), theme_lineage.c.theme_id != current)
+                    .order_by(theme_lineage.c.id.desc(), theme_lineage.c.overlap.desc()).limit(1)).scalar()
+                if current is None:
+                    return None
+        return current if current != theme_id else None
+
     def theme_lineage(self, theme_id: int) -> pd.DataFrame:
         with self.engine.connect() as conn:
             return pd.read_sql(sa.select(theme_lineage).where(theme_lineage.c.theme_id == theme_id)

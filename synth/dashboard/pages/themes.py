@@ -46,8 +46,14 @@ if not labels:
     st.stop()
 wanted = st.query_params.get("theme")
 ids = list(labels)
-index = ids.index(int(wanted)) if wanted and wanted.isdigit() and int(wanted) in labels else 0
 narrowed_here = bool(query or statuses or owners)  # the reader just asked for other themes
+if wanted and wanted.isdigit() and int(wanted) not in labels and not narrowed_here:
+    # An old link to a theme since merged into another (by a curator or a refit) leads there.
+    heir = ui.scoped().heir(int(wanted))
+    if heir in labels:
+        st.info(ui.plain(f"Theme #{wanted} was merged into #{heir} “{labels[heir]}”; showing that theme."))
+        wanted = str(heir)
+index = ids.index(int(wanted)) if wanted and wanted.isdigit() and int(wanted) in labels else 0
 if wanted and ids[index] != (int(wanted) if wanted.isdigit() else None) and not narrowed_here:
     # An old link (a theme since merged or hidden) or a filter that leaves it out: say so,
     # rather than show another theme under the link's name. After a search on this page the
