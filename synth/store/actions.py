@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from synth.store.schema import (action_history, actions, assignments, notes, now, read_frame, statements,
                                 theme_lineage, themes)
+from synth.store.themes import merged_into_last
 
 ACTION_COLUMNS = ["theme_id", "owner", "status", "reason", "note", "due", "updated_by", "updated_at"]
 
@@ -111,11 +112,7 @@ def _follow(conn, who: str, write: bool) -> int:
             moved += 1
     current = {t for t, r in rows.items() if r.merged_into is None or t in active}
     for old in sorted(t for t in current if t not in active):
-        into = conn.execute(
-            sa.select(theme_lineage.c.theme_id)
-            .where(theme_lineage.c.source_theme_id == old, theme_lineage.c.kind.in_(("merge", "curated-merge")),
-                   theme_lineage.c.theme_id.in_(active))
-            .order_by(theme_lineage.c.id.desc(), theme_lineage.c.overlap.desc()).limit(1)).scalar()
+        into = merged_into_last(conn, old, among=active)
         if into is None:
             continue  # dissolved: the action stays with the theme that is gone
         r = rows[old]

@@ -181,11 +181,7 @@ class Themes:
             seen, current = set(), theme_id
             while current not in active and current not in seen:
                 seen.add(current)
-                current = conn.execute(
-                    sa.select(theme_lineage.c.theme_id)
-                    .where(theme_lineage.c.source_theme_id == current,
-                           theme_lineage.c.kind.in_(("merge", "curated-merge")), theme_lineage.c.theme_id != current)
-                    .order_by(theme_lineage.c.id.desc(), theme_lineage.c.overlap.desc()).limit(1)).scalar()
+                current = merged_into_last(conn, current)
                 if current is None:
                     return None
         return current if current != theme_id else None
@@ -319,6 +315,17 @@ def merge_into(conn: Connection, into: int, source: int, run_id: int) -> list[in
     conn.execute(theme_lineage.insert().values(run_id=run_id, theme_id=into, source_theme_id=source,
                                                kind="curated-merge", overlap=1.0))
     return moved
+
+
+def merged_into_last(conn: Connection, theme_id: int, among: set[int] | None = None) -> int | None:
+    """The theme that `theme_id` was last merged into (by a curator or a refit), optionally only
+    among `among`; None if it never was."""
+    q = sa.select(theme_lineage.c.theme_id).where(
+        theme_lineage.c.source_theme_id == theme_id, theme_lineage.c.kind.in_(("merge", "curated-merge")),
+        theme_lineage.c.theme_id != theme_id)
+    if among is not None:
+        q = q.where(theme_lineage.c.theme_id.in_(among))
+    return conn.execute(q.order_by(theme_lineage.c.id.desc(), theme_lineage.c.overlap.desc()).limit(1)).scalar()
 
 
 def undone_edits(conn: Connection) -> set[int]:
